@@ -1,0 +1,78 @@
+"""JWT wiring: identities, claims, the revocation blocklist (database, or Redis when configured)."""
+from datetime import datetime, timezone
+
+from flask import current_app
+from sqlalchemy import delete, select
+
+from ..errors import error_response
+from ..extensions import db, jwt
+from ..roster.models import Resident
+from ..types import utcnow
+from .models import RevokedToken, User
+
+_redis = None
+
+
+def redis_client():
+    global _redis
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    if _redis is None or _redis.connection_pool.connection_kwargs.get("_url") != url:
+        import redis
+        _redis = redis.Redis.from_url(url)
+        _redis.connection_pool.connection_kwargs["_url"] = url
+    return _redis
+
+
+def claims_for(actor):
+    if isinstance(actor, Resident):
+        return {"role": "resident", "org_id": None}
+    return {"role": actor.role, "org_id": actor.org_id}
+
+
+def revoke(jwt_payload):
+    jti, exp = jwt_payload["jti"], datetime.fromtimestamp(jwt_payload["exp"], timezone.utc)
+    client = redis_client()
+    if client is not None:
+        client.set(f"gongjian:revoked:{jti}", 1, exat=int(exp.timestamp()) + 1)
+        return
+    if db.session.scalar(select(RevokedToken.id).where(RevokedToken.jti == jti)) is None:
+        db.session.add(RevokedToken(jti=jti, expires_at=exp))
+    # Expired tokens fail on their own; keep the table small.
+    db.session.execute(delete(RevokedToken).where(RevokedToken.expires_at < utcnow()))
+    db.session.commit()
+
+
+def is_revoked(jti):
+    client = redis_client()
+    if client is not None:
+        return bool(client.exists(f"gongjian:revoked:{jti}"))
+    return db.session.scalar(select(RevokedToken.id).where(RevokedToken.jti == jti)) is not None
+
+
+@jwt.user_lookup_loader
+def _load_actor(_header, payload):
+    ident = int(payload["sub"])
+    if payload.get("role") == "resident":
+        return db.session.get(Resident, ident)
+    user = db.session.get(User, ident)
+    return user if user is not None and user.active else None
+
+
+@jwt.token_in_blocklist_loader
+def _blocked(_header, payload):
+    return is_revoked(payload["jti"])
+
+
+def _unauthorized(code, message):
+    return lambda *args: error_response(401, code, message)
+
+
+jwt.unauthorized_loader(_unauthorized("unauthorized", "请先登录"))
+jwt.invalid_token_loader(_unauthorized("invalid_token", "登录凭证无效，请重新登录"))
+jwt.expired_token_loader(_unauthorized("token_expired", "登录已过期，请重新登录"))
+jwt.revoked_token_loader(_unauthorized("token_revoked", "您已退出登录，请重新登录"))
+jwt.user_lookup_error_loader(_unauthorized("account_unavailable", "账号不存在或已停用"))
+jwt.needs_fresh_token_loader(_unauthorized("fresh_login_required", "请重新登录后再操作"))
+jwt.token_verification_failed_loader(_unauthorized("invalid_token", "登录凭证无效，请重新登录"))

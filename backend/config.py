@@ -1,0 +1,72 @@
+"""Configuration from the environment. Defaults suit a newcomer's laptop; production must set secrets."""
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-secret-key-not-for-production-0000"
+DEV_JWT_SECRET = "dev-jwt-secret-key-not-for-production-0"
+
+
+def database_url(url):
+    """Accept the usual ``postgresql://`` form and use the psycopg 3 driver for it."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _env(name, default=None):
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+class Config:
+    APP_ENV = _env("APP_ENV", "development")
+    SECRET_KEY = _env("SECRET_KEY", DEV_SECRET)
+    JWT_SECRET_KEY = _env("JWT_SECRET_KEY", DEV_JWT_SECRET)
+    # Owner ids are stored only as HMACs under this key; rotating it breaks matching, so it is its own setting.
+    ID_HASH_KEY = _env("ID_HASH_KEY") or SECRET_KEY
+    SQLALCHEMY_DATABASE_URI = database_url(_env("DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'gongjian.db'}"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = _env("REDIS_URL")
+    PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # roster files and uploads
+    LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    JWT_ACCESS_TOKEN_EXPIRES = int(_env("JWT_ACCESS_MINUTES", "30")) * 60
+    JWT_REFRESH_TOKEN_EXPIRES = int(_env("JWT_REFRESH_DAYS", "14")) * 86400
+    JSON_AS_ASCII = False
+    # flask-smorest / OpenAPI
+    API_TITLE = "Gongjian 共建 API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_REDOC_PATH = None
+    OPENAPI_SWAGGER_UI_PATH = None  # served from local files by backend.docs instead of a CDN
+    API_SPEC_OPTIONS = {
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        "security": [{"bearerAuth": []}],
+    }
+    # Local practice, overridable per compound.
+    NOTICE_LEAD_DAYS = 15
+    PUBLICITY_DAYS = 7
+
+    @classmethod
+    def ratelimit_storage(cls):
+        return cls.REDIS_URL or "memory://"
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def check_production(app):
+    """Refuse to run production with development secrets."""
+    if app.config["APP_ENV"] != "production":
+        return
+    if app.config["SECRET_KEY"] in (None, DEV_SECRET) or app.config["JWT_SECRET_KEY"] in (None, DEV_JWT_SECRET):
+        raise ConfigError("APP_ENV=production requires SECRET_KEY and JWT_SECRET_KEY to be set")
+    if len(app.config["SECRET_KEY"]) < 32 or len(app.config["JWT_SECRET_KEY"]) < 32:
+        raise ConfigError("SECRET_KEY and JWT_SECRET_KEY must be at least 32 characters in production")

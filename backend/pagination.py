@@ -1,0 +1,24 @@
+"""``?page=&per_page=`` lists: a bare JSON array with the total in ``X-Total-Count``."""
+from marshmallow import Schema, fields, post_load, validate
+from sqlalchemy import func, select
+
+from .extensions import db
+
+MAX_PER_PAGE = 500
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1))
+
+    @post_load
+    def clamp(self, data, **kwargs):
+        data["per_page"] = min(data["per_page"], MAX_PER_PAGE)  # larger values are clamped, not refused
+        return data
+
+
+def paginate(stmt, page, per_page):
+    """Run ``stmt`` for one page; returns (rows, headers) for a smorest view to return with status 200."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return rows, {"X-Total-Count": str(total)}

@@ -1,0 +1,54 @@
+"""Column types and value helpers shared by every feature: time zones, exact area, masking."""
+from datetime import datetime, timezone, timedelta
+from decimal import Decimal, ROUND_HALF_UP
+
+from sqlalchemy import DateTime
+from sqlalchemy.types import TypeDecorator
+
+CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+CENT = Decimal("0.01")
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC, returns aware UTC, so SQLite and PostgreSQL compare times alike."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware one")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=timezone.utc) if value is not None else None
+
+
+def local_iso(value):
+    """ISO 8601 in the compounds' zone (+08:00), as the API promises."""
+    return value.astimezone(CHINA_TZ).isoformat() if value else None
+
+
+def area_str(value):
+    """Area as a two-place decimal string; accepts Decimal, int hundredths are not used here."""
+    return str(Decimal(value).quantize(CENT)) if value is not None else None
+
+
+def mask_phone(phone):
+    """``138****5678``: the first three and last four digits, the rest hidden."""
+    if not phone:
+        return None
+    if len(phone) >= 8:
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    return "*" * max(len(phone) - 4, 1) + phone[-4:] if len(phone) > 4 else "*" * len(phone)
+
+
+def yuan_to_fen(text):
+    """Exact yuan→fen conversion for pages that accept yuan."""
+    return int((Decimal(text) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -1,0 +1,120 @@
+"""Test fixtures: the same suite runs on SQLite and, with TEST_DATABASE_URL, on PostgreSQL.
+
+The schema is built once per database by running the Alembic migrations (never create_all), then every test
+starts from empty tables. ``REQUIRE_POSTGRES=1`` turns a missing PostgreSQL into a failure instead of a skip.
+"""
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from backend import create_app
+from backend.config import database_url
+from backend.extensions import db as _db
+from tests.factories import Factory
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: a test that concerns SQLite alone")
+    config.addinivalue_line("markers", "postgres_only: a test that needs PostgreSQL's concurrency")
+    config.addinivalue_line("markers", "browser: drives Debian's Chromium through Playwright")
+
+
+def _reset_postgres(url):
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database(request, tmp_path_factory):
+    """The database URL for this half of the run, migrated to head."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    else:
+        raw = os.environ.get("TEST_DATABASE_URL")
+        if not raw:
+            if os.environ.get("REQUIRE_POSTGRES") == "1":
+                pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+            pytest.skip("PostgreSQL half skipped: set TEST_DATABASE_URL to run it")
+        url = database_url(raw)
+        try:
+            _reset_postgres(url)
+        except Exception as e:  # pragma: no cover - depends on the machine
+            if os.environ.get("REQUIRE_POSTGRES") == "1":
+                pytest.fail(f"PostgreSQL unreachable at {raw}: {e}")
+            pytest.skip(f"PostgreSQL unreachable at {raw}: {e}")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        from flask_migrate import upgrade
+        upgrade()
+        _db.engine.dispose()
+    return request.param, url
+
+
+@pytest.fixture
+def app_config():
+    """Override in a module to change settings for its tests."""
+    return {}
+
+
+@pytest.fixture
+def app(database, app_config, request):
+    backend, url = database
+    if request.node.get_closest_marker("postgres_only") and backend != "postgresql":
+        pytest.skip("PostgreSQL-only test (row locks and concurrent writers); runs in the PostgreSQL half")
+    if request.node.get_closest_marker("sqlite_only") and backend != "sqlite":
+        pytest.skip("SQLite-only test; runs in the SQLite half")
+    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None,
+              "RATELIMIT_STORAGE_URI": "memory://", "PUBLIC_BASE_URL": "http://testserver"}
+    config.update(app_config)
+    app = create_app(config)
+    app.config["DB_BACKEND"] = backend
+    with app.app_context():
+        _empty_tables()
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _empty_tables():
+    tables = [t for t in _db.metadata.sorted_tables]
+    if _db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            _db.session.execute(table.delete())
+    _db.session.commit()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make(app):
+    """Factories for orgs, staff, compounds, units and residents; see tests/factories.py."""
+    return Factory()
+
+
+@pytest.fixture
+def world(make):
+    """Two communities under one street, a third under another district, staff for each, one compound each."""
+    return make.world()
+
+
+def fixture_bytes(name):
+    return (FIXTURES / name).read_bytes()

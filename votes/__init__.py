@@ -1,0 +1,8 @@
+"""Feature package: votes."""
+
+
+def init_app(app):
+    from backend.extensions import api
+
+    from .routes import blp
+    api.register_blueprint(blp)
