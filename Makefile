@@ -21,7 +21,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	touch $@
 
 migrate: $(VENV)/.installed
-	$(FLASK) db upgrade
+	$(FLASK) db upgrade heads
 
 demo: migrate
 	$(FLASK) demo

@@ -44,6 +44,7 @@ def register_extensions(app):
     jwt.init_app(app)
     limiter.init_app(app)
     api.init_app(app)
+    from . import audit, privacy  # noqa: F401  (models the migrations must see)
     from .auth import tokens  # noqa: F401  (registers the JWT callbacks)
 
 

@@ -87,6 +87,16 @@ def bound_unit_ids(resident, relation=None):
     return set(db.session.scalars(stmt))
 
 
+def voting_binding(resident, unit_id):
+    """The binding that lets this resident cast the unit's ballot: as its owner, or as an approved proxy."""
+    binding = db.session.scalar(select(HouseholdBinding).where(
+        HouseholdBinding.resident_id == resident.id, HouseholdBinding.unit_id == unit_id,
+        HouseholdBinding.status == "active", HouseholdBinding.relation.in_(("owner", "proxy"))))
+    if binding is None:
+        raise Forbidden("unit_not_bound", "您未绑定该房屋，或不是该房屋的业主（或经批准的委托人）")
+    return binding
+
+
 def require_bound_unit(resident, unit_id, owner_only=True):
     """A unit the resident is bound to (as an owner, for owner decisions)."""
     if unit_id not in bound_unit_ids(resident, "owner" if owner_only else None):

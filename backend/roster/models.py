@@ -129,13 +129,18 @@ class Resident(db.Model):
 
 
 class HouseholdBinding(db.Model):
-    """A resident's proven link to a unit. Only ``relation == 'owner'`` and active bindings may vote."""
+    """A resident's proven link to a unit.
+
+    ``relation``: owner (may vote), proxy (votes for the owner on an approved written authorisation, whose
+    reference is ``proxy_evidence``), family or tenant (surveys and notices only).
+    """
 
     __tablename__ = "household_bindings"
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
-    relation: Mapped[str] = mapped_column(String(16), default="owner")  # owner | family | tenant
+    relation: Mapped[str] = mapped_column(String(16), default="owner")  # owner | proxy | family | tenant
+    proxy_evidence: Mapped[Optional[str]] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | revoked
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

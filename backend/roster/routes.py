@@ -10,6 +10,7 @@ from ..exports import table_response
 from ..extensions import db
 from ..jurisdiction import compounds_query, require_compound
 from ..pagination import PageArgs, paginate
+from ..privacy import record_access
 from ..types import area_str, mask_phone
 from . import services
 from .schemas import (CompoundIn, CompoundOut, CompoundPatch, DuplicateGroup, ExportArgs, ImportOut, MergeIn,
@@ -77,6 +78,7 @@ class RosterExport(MethodView):
     def get(self, args, compound_id):
         """The roster as CSV (UTF-8 with BOM) or XLSX, phones masked and owner ids left out."""
         compound = require_compound(current_user, compound_id)
+        record_access(current_user, "export", f"compound:{compound.id} roster")
         header = ["楼栋", "单元", "房号", "楼层", "建筑面积", "面积来源", "业主", "业主类型", "手机"]
         source = {"register": "不动产登记", "survey": "测绘", "contract": "购房合同"}
 
@@ -96,6 +98,7 @@ class Units(MethodView):
     def get(self, args, compound_id):
         """The compound's units with their owners (phones masked), optionally one building or entrance."""
         require_compound(current_user, compound_id)
+        record_access(current_user, "view", f"compound:{compound_id} units")
         stmt = services.units_query(compound_id, args.get("building"), args.get("entrance"))
         return paginate(stmt, args["page"], args["per_page"])
 

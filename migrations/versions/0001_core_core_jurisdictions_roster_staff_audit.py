@@ -2,7 +2,7 @@
 
 Revision ID: 0001_core
 Revises: 
-Create Date: 2026-11-27 20:47:22.041965
+Create Date: 2026-11-27 20:49:33.794679
 
 """
 from alembic import op
@@ -38,6 +38,19 @@ def upgrade():
     )
     with op.batch_alter_table('orgs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_orgs_path'), ['path'], unique=False)
+
+    op.create_table('personal_data_access',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('actor', sa.String(length=100), nullable=False),
+    sa.Column('action', sa.String(length=32), nullable=False),
+    sa.Column('subject', sa.String(length=100), nullable=False),
+    sa.Column('address', sa.String(length=64), nullable=False),
+    sa.Column('created_at', backend.types.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_personal_data_access'))
+    )
+    with op.batch_alter_table('personal_data_access', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_personal_data_access_actor'), ['actor'], unique=False)
+        batch_op.create_index(batch_op.f('ix_personal_data_access_created_at'), ['created_at'], unique=False)
 
     op.create_table('residents',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -151,6 +164,7 @@ def upgrade():
     sa.Column('resident_id', sa.Integer(), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('relation', sa.String(length=16), nullable=False),
+    sa.Column('proxy_evidence', sa.String(length=255), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('created_at', backend.types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['resident_id'], ['residents.id'], name=op.f('fk_household_bindings_resident_id_residents')),
@@ -193,6 +207,11 @@ def downgrade():
     op.drop_table('audit_entries')
     op.drop_table('revoked_tokens')
     op.drop_table('residents')
+    with op.batch_alter_table('personal_data_access', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_personal_data_access_created_at'))
+        batch_op.drop_index(batch_op.f('ix_personal_data_access_actor'))
+
+    op.drop_table('personal_data_access')
     with op.batch_alter_table('orgs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_orgs_path'))
 
