@@ -102,6 +102,8 @@ class Unit(db.Model):
     area: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     area_source: Mapped[str] = mapped_column(String(16), default="register")
     owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id"), index=True)
+    # Digest of the owner columns as last imported: an unchanged row keeps its owner, merges included.
+    roster_digest: Mapped[Optional[str]] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     owner: Mapped[Owner] = relationship()

@@ -1,4 +1,6 @@
 """Roster rules: importing and merging a roster, listing units, likely duplicate owners and their merge."""
+import hashlib
+import json
 from collections import defaultdict
 
 from sqlalchemy import func, select
@@ -56,7 +58,10 @@ def import_roster(actor, compound_id, filename, content):
         else:
             counts["updated"] += 1
         unit.floor, unit.area = row.floor, row.area
-        unit.owner = _owner_for(compound, row, members, keyed, unit)
+        digest = _digest(row, members)
+        if unit.roster_digest != digest:
+            unit.owner = _owner_for(compound, row, members, keyed, unit)
+            unit.roster_digest = digest
     for rows in names_by_id.values():
         names = sorted({n for n, _ in rows})
         if len(names) > 1:
@@ -77,10 +82,12 @@ def _members(row):
             for i, name in enumerate(row.names)]
 
 
+def _digest(row, members):
+    return hashlib.sha256(json.dumps([row.owner_type, members]).encode()).hexdigest()
+
+
 def _same(unit, row, members):
-    owner = unit.owner
-    return (unit.floor == row.floor and unit.area == row.area and owner.owner_type == row.owner_type
-            and [(m.name, m.id_hash, m.phone) for m in owner.members] == members)
+    return unit.floor == row.floor and unit.area == row.area and unit.roster_digest == _digest(row, members)
 
 
 def _owner_for(compound, row, members, keyed, unit):

@@ -147,6 +147,7 @@ def upgrade():
     sa.Column('area', sa.Numeric(precision=10, scale=2), nullable=False),
     sa.Column('area_source', sa.String(length=16), nullable=False),
     sa.Column('owner_id', sa.Integer(), nullable=False),
+    sa.Column('roster_digest', sa.String(length=64), nullable=True),
     sa.Column('updated_at', backend.types.UTCDateTime(), nullable=False),
     sa.CheckConstraint("area_source IN ('register', 'survey', 'contract')", name=op.f('ck_units_area_source')),
     sa.CheckConstraint('area > 0', name=op.f('ck_units_area_positive')),

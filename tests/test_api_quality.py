@@ -1,0 +1,115 @@
+"""The API's outer shell: error shape everywhere, OpenAPI, docs, health, production guards, demo."""
+import pytest
+
+from backend import create_app
+from backend.config import ConfigError
+
+
+def assert_error(r, status, code):
+    assert r.status_code == status
+    assert r.content_type.startswith("application/json")
+    body = r.get_json()
+    assert body["code"] == code and isinstance(body["message"], str) and body["message"]
+
+
+def test_malformed_json_400(client, world):
+    r = client.post("/api/v1/auth/login", data="{not json", content_type="application/json")
+    assert_error(r, 400, "bad_request")
+
+
+def test_unknown_route_404_and_wrong_method_405(client):
+    assert_error(client.get("/api/v1/nothing-here"), 404, "not_found")
+    assert_error(client.delete("/api/v1/auth/login"), 405, "method_not_allowed")
+
+
+def test_500_is_json_without_exception_text(app, client):
+    @app.get("/api/v1/_boom")
+    def boom():
+        raise RuntimeError("secret internals")
+    r = client.get("/api/v1/_boom")
+    assert_error(r, 500, "internal_error")
+    assert "secret internals" not in r.get_data(as_text=True)
+
+
+def test_openapi_documents_endpoints_with_schemas(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    paths = spec["paths"]
+    for path in ("/api/v1/auth/login", "/api/v1/compounds", "/api/v1/compounds/{compound_id}/roster",
+                 "/api/v1/compounds/{compound_id}/units", "/api/v1/compounds/{compound_id}/owners/merge"):
+        assert path in paths, path
+    login = paths["/api/v1/auth/login"]["post"]
+    assert "requestBody" in login and "200" in login["responses"]
+    assert "bearerAuth" in spec["components"]["securitySchemes"]
+    assert "UnitOut" in spec["components"]["schemas"]
+
+
+def test_docs_page_served_from_local_files(client):
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "/api/docs/static/swagger-ui-bundle.js" in html and "http" not in html.split("<body>")[1].replace("/api/v1/openapi.json", "")
+    js = client.get("/api/docs/static/swagger-ui-bundle.js")
+    assert js.status_code == 200 and len(js.data) > 100_000
+
+
+def test_healthz(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.get_json() == {"status": "ok"}
+
+
+def test_healthz_reports_database_down(tmp_path):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/x.db"})
+    r = app.test_client().get("/healthz")
+    assert_error(r, 503, "database_unavailable")
+
+
+@pytest.mark.parametrize("env", [{}, {"SECRET_KEY": "s" * 40}, {"JWT_SECRET_KEY": "j" * 40},
+                                 {"SECRET_KEY": "short", "JWT_SECRET_KEY": "j" * 40}])
+def test_production_refuses_default_secrets(env):
+    config = {"APP_ENV": "production", "TESTING": True}
+    from backend.config import DEV_JWT_SECRET, DEV_SECRET
+    config.update({"SECRET_KEY": DEV_SECRET, "JWT_SECRET_KEY": DEV_JWT_SECRET})
+    config.update(env)
+    with pytest.raises(ConfigError):
+        create_app(config)
+
+
+def test_production_refuses_demo_accounts(app, runner, database):
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    config = {"APP_ENV": "production", "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40,
+              "SQLALCHEMY_DATABASE_URI": database[1]}
+    with pytest.raises(ConfigError, match="demo accounts"):
+        create_app(config)
+
+
+def test_demo_refused_in_production(app, runner):
+    app.config["APP_ENV"] = "production"
+    r = runner.invoke(args=["demo"])
+    assert r.exit_code != 0 and "production" in r.output
+
+
+def test_demo_is_idempotent_and_logs_in(app, runner, client):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert "committee2" in first.output and "demo1234" in first.output
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    tokens = {}
+    for user in ("admin", "official", "committee", "committee2"):
+        r = client.post("/api/v1/auth/login", json={"username": user, "password": "demo1234"})
+        assert r.status_code == 200, user
+        tokens[user] = {"Authorization": f"Bearer {r.get_json()['access_token']}"}
+    mine = client.get("/api/v1/compounds", headers=tokens["committee"]).get_json()
+    assert [c["name"] for c in mine] == ["幸福里小区"]
+    r = client.get(f"/api/v1/compounds/{mine[0]['id']}/units", headers=tokens["committee"])
+    assert r.headers["X-Total-Count"] == "180"
+    assert len(client.get("/api/v1/compounds", headers=tokens["official"]).get_json()) == 2
+    other = client.get("/api/v1/compounds", headers=tokens["committee2"]).get_json()
+    assert [c["name"] for c in other] == ["和平小区"]
+    assert client.get(f"/api/v1/compounds/{mine[0]['id']}", headers=tokens["committee2"]).status_code == 403
+
+
+def test_migrations_match_models(app, runner):
+    """`flask db check`: the models and the Alembic history agree (run on both databases)."""
+    r = runner.invoke(args=["db", "check"])
+    assert r.exit_code == 0, r.output
