@@ -119,3 +119,30 @@ def test_cli_create_user(runner, world, client):
     assert login(client, "clicom", "cli-pass-123").get_json()["user"]["org_id"] == world.c1.id
     r = runner.invoke(args=["create-user", "bad", "--role", "committee", "--password", "cli-pass-123"])
     assert r.exit_code != 0 and "必须指定所属组织" in r.output
+
+
+class TestRedisBlocklist:
+    """With REDIS_URL set, revocations and login counters live in Redis (shared by every worker)."""
+
+    @pytest.fixture
+    def app_config(self):
+        import os
+        url = os.environ.get("TEST_REDIS_URL")
+        if not url:
+            pytest.skip("set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15) to test the Redis blocklist")
+        import redis
+        redis.Redis.from_url(url).flushdb()
+        return {"REDIS_URL": url, "RATELIMIT_STORAGE_URI": url, "LOGIN_RATE_LIMIT": "2 per minute"}
+
+    def test_revocation_and_rate_limit_in_redis(self, client, world, app):
+        import redis
+        from backend.auth.models import RevokedToken
+        from backend.extensions import db
+        tokens = login(client, "committee").get_json()
+        assert client.post("/api/v1/auth/logout", headers=bearer(tokens["access_token"])).status_code == 204
+        assert client.get("/api/v1/compounds", headers=bearer(tokens["access_token"])).status_code == 401
+        assert db.session.query(RevokedToken).count() == 0
+        keys = redis.Redis.from_url(app.config["REDIS_URL"]).keys("gongjian:revoked:*")
+        assert len(keys) == 1
+        assert login(client, "committee").status_code == 200
+        assert login(client, "committee").status_code == 429

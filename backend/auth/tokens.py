@@ -10,19 +10,18 @@ from ..roster.models import Resident
 from ..types import utcnow
 from .models import RevokedToken, User
 
-_redis = None
+_redis_clients = {}
 
 
 def redis_client():
-    global _redis
+    """One client per Redis URL (a connection pool each), or None when Redis is not configured."""
     url = current_app.config.get("REDIS_URL")
     if not url:
         return None
-    if _redis is None or _redis.connection_pool.connection_kwargs.get("_url") != url:
+    if url not in _redis_clients:
         import redis
-        _redis = redis.Redis.from_url(url)
-        _redis.connection_pool.connection_kwargs["_url"] = url
-    return _redis
+        _redis_clients[url] = redis.Redis.from_url(url)
+    return _redis_clients[url]
 
 
 def claims_for(actor):
