@@ -23,11 +23,15 @@ FIELDS = {
     "owner_id": ("证件号", "证件号码", "身份证号"),
     "phone": ("手机", "电话", "联系电话"),
     "owner_type": ("业主类型",),
+    "area_source": ("面积来源",),
 }
 REQUIRED = ("building", "room", "area", "owner_name")
 FIELD_LABELS = {"building": "楼栋", "room": "房号", "area": "建筑面积", "owner_name": "业主"}
 OWNER_TYPES = {"个人": "person", "person": "person", "单位": "organisation", "organisation": "organisation",
                "organization": "organisation", "": "person"}
+AREA_SOURCES = {"": "register", "不动产登记": "register", "产权登记": "register", "房产证": "register",
+                "register": "register", "测绘": "survey", "实测": "survey", "survey": "survey",
+                "购房合同": "contract", "合同": "contract", "contract": "contract"}
 SEPARATORS = re.compile(r"[、,;，；]")
 SCIENTIFIC = re.compile(r"^\d+(\.\d+)?[eE][+-]?\d+$")
 AREA = re.compile(r"^\d+(\.\d+)?$")
@@ -46,6 +50,7 @@ class RosterRow:
     ids: list[str]
     phone: str | None
     owner_type: str
+    area_source: str = "register"
 
     @property
     def place(self):
@@ -164,6 +169,9 @@ def parse_roster(filename, content):
         owner_type = OWNER_TYPES.get(values.get("owner_type", "").lower())
         if owner_type is None:
             bad("owner_type", "业主类型只能是“个人”或“单位”")
+        area_source = AREA_SOURCES.get(values.get("area_source", "").lower())
+        if area_source is None:
+            bad("area_source", "面积来源只能是“不动产登记”“测绘”或“购房合同”")
         if building and room:
             place = (building, entrance, room)
             if place in seen:
@@ -173,7 +181,8 @@ def parse_roster(filename, content):
         if errors:
             result.errors.extend(errors)
             continue
-        result.rows.append(RosterRow(rownum, building, entrance, room, floor, area, names, ids, phone, owner_type))
+        result.rows.append(RosterRow(rownum, building, entrance, room, floor, area, names, ids, phone, owner_type,
+                                     area_source))
     if not result.rows and not result.errors:
         raise Invalid("roster_empty", "名册中没有数据行")
     return result

@@ -13,7 +13,7 @@ from ..pagination import PageArgs, paginate
 from ..privacy import record_access
 from ..types import area_str, mask_phone
 from . import services
-from .schemas import (CompoundIn, CompoundOut, CompoundPatch, DuplicateGroup, ExportArgs, ImportOut, MergeIn,
+from .schemas import (BuildingSummary, CompoundIn, CompoundOut, CompoundPatch, DuplicateGroup, ExportArgs, ImportOut, MergeIn,
                       OwnerSummary, RosterFile, UnitArgs, UnitOut)
 
 blp = Blueprint("roster", __name__, url_prefix="/api/v1", description="Compounds, units and owners")
@@ -101,6 +101,15 @@ class Units(MethodView):
         record_access(current_user, "view", f"compound:{compound_id} units")
         stmt = services.units_query(compound_id, args.get("building"), args.get("entrance"))
         return paginate(stmt, args["page"], args["per_page"])
+
+
+@blp.route("/compounds/<int:compound_id>/buildings")
+class Buildings(MethodView):
+    @roles_required(*STAFF)
+    @blp.response(200, BuildingSummary(many=True))
+    def get(self, compound_id):
+        """Buildings and stair entrances with unit counts and areas (the scopes a vote can take)."""
+        return services.buildings(current_user, compound_id)
 
 
 @blp.route("/units/<int:unit_id>")

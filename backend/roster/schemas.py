@@ -86,3 +86,16 @@ class MergeIn(Schema):
     keep_owner_id = fields.Integer(required=True)
     merge_owner_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1))
     reason = fields.String(required=True, validate=validate.Length(min=2, max=500))
+
+
+class EntranceSummary(Schema):
+    entrance = fields.String()
+    units = fields.Integer()
+    area = fields.Function(lambda e: area_str(e["area"]))
+
+
+class BuildingSummary(Schema):
+    building = fields.String()
+    units = fields.Integer()
+    area = fields.Function(lambda b: area_str(b["area"]))
+    entrances = fields.List(fields.Nested(EntranceSummary))

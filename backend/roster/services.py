@@ -57,7 +57,7 @@ def import_roster(actor, compound_id, filename, content):
             continue
         else:
             counts["updated"] += 1
-        unit.floor, unit.area = row.floor, row.area
+        unit.floor, unit.area, unit.area_source = row.floor, row.area, row.area_source
         digest = _digest(row, members)
         if unit.roster_digest != digest:
             unit.owner = _owner_for(compound, row, members, keyed, unit)
@@ -87,7 +87,8 @@ def _digest(row, members):
 
 
 def _same(unit, row, members):
-    return unit.floor == row.floor and unit.area == row.area and unit.roster_digest == _digest(row, members)
+    return (unit.floor, unit.area, unit.area_source) == (row.floor, row.area, row.area_source) \
+        and unit.roster_digest == _digest(row, members)
 
 
 def _owner_for(compound, row, members, keyed, unit):
@@ -118,6 +119,26 @@ def units_query(compound_id, building=None, entrance=None):
     if entrance:
         stmt = stmt.where(Unit.entrance == entrance)
     return stmt.order_by(Unit.building, Unit.entrance, Unit.room, Unit.id)
+
+
+def buildings(actor, compound_id):
+    """Buildings and their stair entrances with unit counts and areas: the scopes a vote can take."""
+    require_compound(actor, compound_id)
+    rows = db.session.execute(
+        select(Unit.building, Unit.entrance, func.count(Unit.id), func.sum(Unit.area))
+        .where(Unit.compound_id == compound_id).group_by(Unit.building, Unit.entrance)).all()
+    result = {}
+    for building, entrance, count, area in sorted(rows, key=lambda r: (_natural(r[0]), _natural(r[1]))):
+        b = result.setdefault(building, {"building": building, "units": 0, "area": 0, "entrances": []})
+        b["units"] += count
+        b["area"] += area
+        b["entrances"].append({"entrance": entrance, "units": count, "area": area})
+    return list(result.values())
+
+
+def _natural(text):
+    """'2' before '10': buildings and rooms are strings but committees count them as numbers."""
+    return (0, int(text), "") if text.isdigit() else (1, 0, text)
 
 
 def get_unit(actor, unit_id):
