@@ -7,19 +7,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import audit
-from ..errors import Invalid, NotFound
+from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
-from ..jurisdiction import require_compound
+from ..jurisdiction import require_compound, require_org
 from .identity import hash_id, owner_key
 from .models import Compound, Owner, OwnerMember, Unit
 from .parsing import parse_roster
 
 
 def create_compound(actor, data):
-    from ..jurisdiction import require_org
     org = require_org(actor, data["org_id"])
-    if actor.role not in ("admin", "committee") or (actor.role == "committee" and org.id != actor.org_id):
-        from ..errors import Forbidden
+    if actor.role == "committee" and org.id != actor.org_id:
         raise Forbidden("outside_jurisdiction", "只能在本社区下新建小区")
     if org.level != "community":
         raise Invalid("org_level", "小区必须属于一个社区", errors={"json": {"org_id": ["请选择社区"]}})
