@@ -1,3 +1,256 @@
+"""Owner decisions over HTTP: thin views over ``services``, ``ballots``, ``chasing`` and ``result``."""
+from functools import wraps
+
+from flask import Response
+from flask.views import MethodView
+from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-blp = Blueprint("votes", __name__, url_prefix="/api/v1")
+from backend.auth.decorators import ANYONE, MANAGERS, STAFF, roles_required
+from backend.exports import XLSX_MIME, _disposition
+from backend.jurisdiction import require_compound
+from backend.pagination import PageArgs, paginate
+
+from . import ballots, chasing, present, result, services
+from . import tally as counting
+from .schemas import (BallotIn, BallotListArgs, BallotOut, BulkIn, BulkOut, CorrectionIn, IssueIn, PaperBallotIn,
+                      ProgressOut, ReceiptOut, ResultOut, RunoffIn, SheetsOut, TallyOut, VoteIn, VoteListArgs,
+                      VoteOut)
+
+blp = Blueprint("votes", __name__, url_prefix="/api/v1", description="Owner decisions: votes, ballots, tallies")
+
+
+def gate(manage=False):
+    """Jurisdiction before validation, so errors come in the documented order: 401 → 403/404 → 422 → 409."""
+    def decorator(fn):
+        @wraps(fn)
+        def wrapper(*args, **kwargs):
+            if "vote_id" in kwargs:
+                services.get_vote(current_user, kwargs["vote_id"], manage=manage)
+            else:
+                require_compound(current_user, kwargs["compound_id"], manage=manage)
+            return fn(*args, **kwargs)
+        return wrapper
+    return decorator
+
+
+def staff_page(stmt, args):
+    rows, headers = paginate(stmt, args["page"], args["per_page"])
+    return present.for_staff(rows), headers
+
+
+@blp.route("/compounds/<int:compound_id>/votes")
+class CompoundVotes(MethodView):
+    @roles_required(*STAFF)
+    @gate()
+    @blp.arguments(VoteListArgs, location="query")
+    @blp.response(200, VoteOut(many=True))
+    def get(self, args, compound_id):
+        """A compound's votes, newest first, with live participation."""
+        return staff_page(services.visible_votes(current_user, compound_id, args.get("status")), args)
+
+    @roles_required(*MANAGERS)
+    @gate(manage=True)
+    @blp.arguments(VoteIn)
+    @blp.response(201, VoteOut)
+    def post(self, data, compound_id):
+        """Create a draft vote with its items (matters and options) and scope."""
+        return present.detail(current_user, services.create_vote(current_user, compound_id, data))
+
+
+@blp.route("/votes")
+class Votes(MethodView):
+    @roles_required(*STAFF)
+    @blp.arguments(VoteListArgs, location="query")
+    @blp.response(200, VoteOut(many=True))
+    def get(self, args):
+        """Every vote in the caller's jurisdiction (an official's region), with live participation."""
+        return staff_page(services.visible_votes(current_user, args.get("compound_id"), args.get("status")), args)
+
+
+@blp.route("/my/votes")
+class MyVotes(MethodView):
+    @roles_required("resident")
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, VoteOut(many=True))
+    def get(self, args):
+        """The votes whose frozen electorate holds a unit the resident owns or holds a proxy for."""
+        rows, headers = paginate(services.resident_votes(current_user), args["page"], args["per_page"])
+        return present.for_resident(current_user, rows), headers
+
+
+@blp.route("/votes/<int:vote_id>")
+class VoteDetail(MethodView):
+    @roles_required(*ANYONE)
+    @blp.response(200, VoteOut)
+    def get(self, vote_id):
+        """One vote: a resident sees their units' standing; staff also the scope, settings, warnings and counts."""
+        return present.detail(current_user, services.get_vote(current_user, vote_id))
+
+
+@blp.route("/votes/<int:vote_id>/publish")
+class Publish(MethodView):
+    @roles_required(*MANAGERS)
+    @blp.response(200, VoteOut)
+    def post(self, vote_id):
+        """Publish: freeze the electorate; open now (opens_at past) or schedule. A short notice lead is a warning."""
+        return present.detail(current_user, services.publish(current_user, vote_id))
+
+
+@blp.route("/votes/<int:vote_id>/close")
+class Close(MethodView):
+    @roles_required(*MANAGERS)
+    @blp.response(200, VoteOut)
+    def post(self, vote_id):
+        """Close voting, at any time (an early close is audited as such)."""
+        return present.detail(current_user, services.close(current_user, vote_id))
+
+
+@blp.route("/votes/<int:vote_id>/announce")
+class Announce(MethodView):
+    @roles_required(*MANAGERS)
+    @blp.response(200, ResultOut)
+    def post(self, vote_id):
+        """Announce the result: the result record with its publicity period."""
+        return result.record(services.announce(current_user, vote_id))
+
+
+@blp.route("/votes/<int:vote_id>/tally")
+class Tally(MethodView):
+    @roles_required(*STAFF)
+    @blp.response(200, TallyOut)
+    def get(self, vote_id):
+        """The count per item: participation and consent by owners and area, winner, and a Chinese explanation."""
+        return counting.tally(services.get_vote(current_user, vote_id))
+
+
+@blp.route("/votes/<int:vote_id>/progress")
+class Progress(MethodView):
+    @roles_required(*STAFF)
+    @blp.response(200, ProgressOut)
+    def get(self, vote_id):
+        """Chasing participation: per building and entrance the units not yet voted, and what is still needed."""
+        return chasing.progress(current_user, vote_id)
+
+
+@blp.route("/votes/<int:vote_id>/ballots")
+class Ballots(MethodView):
+    @roles_required("resident")
+    @gate()
+    @blp.arguments(BallotIn)
+    @blp.response(201, ReceiptOut)
+    def post(self, data, vote_id):
+        """A resident's online ballot for one unit they own (or hold an approved proxy for); every item answered."""
+        return ballots.cast_online(current_user, vote_id, data)
+
+    @roles_required(*STAFF)
+    @gate()
+    @blp.arguments(BallotListArgs, location="query")
+    @blp.response(200, BallotOut(many=True))
+    def get(self, args, vote_id):
+        """The vote's standing ballots (``pending=true``: those awaiting a second person's confirmation)."""
+        stmt = ballots.standing(vote_id, args["pending"])
+        return paginate(stmt, args["page"], args["per_page"])
+
+
+@blp.route("/votes/<int:vote_id>/paper-ballots")
+class PaperBallots(MethodView):
+    @roles_required(*MANAGERS)
+    @gate(manage=True)
+    @blp.arguments(PaperBallotIn)
+    @blp.response(201, ReceiptOut)
+    def post(self, data, vote_id):
+        """A paper ballot keyed in by the committee; a blank item counts as abstain."""
+        return ballots.record_paper(current_user, vote_id, data)
+
+
+@blp.route("/votes/<int:vote_id>/paper-ballots/bulk")
+class PaperBallotsBulk(MethodView):
+    @roles_required(*MANAGERS)
+    @gate(manage=True)
+    @blp.arguments(BulkIn)
+    @blp.response(200, BulkOut)
+    def post(self, data, vote_id):
+        """A stack of paper sheets keyed in by room number; each sheet is entered or refused on its own."""
+        return ballots.record_bulk(current_user, vote_id, data["sheets"])
+
+
+@blp.route("/votes/<int:vote_id>/ballots/<int:ballot_id>/confirm")
+class ConfirmBallot(MethodView):
+    @roles_required(*MANAGERS)
+    @blp.response(200, ReceiptOut)
+    def post(self, vote_id, ballot_id):
+        """A second staff member confirms a paper entry; only then does it count."""
+        return ballots.confirm(current_user, vote_id, ballot_id)
+
+
+@blp.route("/votes/<int:vote_id>/ballots/<int:ballot_id>/correct")
+class CorrectBallot(MethodView):
+    @roles_required(*MANAGERS)
+    @gate(manage=True)
+    @blp.arguments(CorrectionIn)
+    @blp.response(201, ReceiptOut)
+    def post(self, data, vote_id, ballot_id):
+        """Correct a mis-keyed ballot with a reason; the old record stays, superseded, and it is audited."""
+        return ballots.correct(current_user, vote_id, ballot_id, data)
+
+
+@blp.route("/votes/<int:vote_id>/sheets")
+class Sheets(MethodView):
+    @roles_required(*STAFF)
+    @blp.response(200, SheetsOut)
+    def get(self, vote_id):
+        """Reconcile paper sheets issued against sheets returned."""
+        return chasing.reconcile(current_user, vote_id)
+
+    @roles_required(*MANAGERS)
+    @gate(manage=True)
+    @blp.arguments(IssueIn)
+    @blp.response(200, SheetsOut)
+    def post(self, data, vote_id):
+        """Record the numbers of the paper sheets handed out."""
+        return chasing.issue_sheets(current_user, vote_id, data["sheet_nos"])
+
+
+@blp.route("/votes/<int:vote_id>/items/<int:item_id>/runoff")
+class Runoff(MethodView):
+    @roles_required(*MANAGERS)
+    @gate(manage=True)
+    @blp.arguments(RunoffIn)
+    @blp.response(201, VoteOut)
+    def post(self, data, vote_id, item_id):
+        """A runoff between the two leading options of an item that found no winner (a new draft vote)."""
+        return present.detail(current_user, services.runoff(current_user, vote_id, item_id, data))
+
+
+@blp.route("/votes/<int:vote_id>/result")
+class Result(MethodView):
+    @roles_required(*ANYONE)
+    @blp.response(200, ResultOut)
+    def get(self, vote_id):
+        """The announced result: aggregates per item, and per unit only whether it voted and its receipt."""
+        return result.result(current_user, vote_id)
+
+
+def download(content, mimetype, filename):
+    return Response(content, mimetype=mimetype, headers={"Content-Disposition": _disposition(filename)})
+
+
+@blp.route("/votes/<int:vote_id>/result.pdf")
+class ResultPdf(MethodView):
+    @roles_required(*ANYONE)
+    @blp.response(200, content_type="application/pdf")
+    def get(self, vote_id):
+        """The printable result notice (Chinese PDF)."""
+        return download(result.result_pdf(current_user, vote_id), "application/pdf", f"表决结果公告-{vote_id}.pdf")
+
+
+@blp.route("/votes/<int:vote_id>/evidence.xlsx")
+class Evidence(MethodView):
+    @roles_required(*STAFF)
+    @blp.response(200, content_type=XLSX_MIME)
+    def get(self, vote_id):
+        """The evidence package for disputes: every ballot with channel, sheet, proxy, times and keyer; the audit chain."""
+        content, filename = result.evidence_xlsx(current_user, vote_id)
+        return download(content, XLSX_MIME, filename)
+

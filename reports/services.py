@@ -1,0 +1,92 @@
+"""Officials' consent-rate report: one row per vote item in the caller's region, tallied in SQL a page of votes at a time."""
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from backend.extensions import db
+from backend.jurisdiction import org_filter, require_org
+from backend.roster.models import Compound, Org
+from backend.types import CHINA_TZ
+from votes import tally as counting
+from votes.models import Vote
+from votes.services import scope_text
+
+BATCH = 200  # votes tallied per aggregate query while streaming
+MATTER_NAMES = {"rules_of_procedure": "制定和修改议事规则", "management_statute": "制定和修改管理规约",
+                "committee_election": "选举或更换业主委员会", "property_manager": "选聘和解聘物业服务企业或其他管理人",
+                "fund_use": "使用维修资金", "fund_raising": "筹集维修资金", "rebuild": "改建、重建建筑物及其附属设施",
+                "common_use_change": "改变共有部分用途或者利用共有部分从事经营活动", "other_major": "其他重大事项",
+                "consultation": "意见征询"}
+STATUS_NAMES = {"scheduled": "待开始", "open": "投票中", "closed": "已结束", "announced": "已公告"}
+COLUMNS = [("district", "区县"), ("street", "街道"), ("community", "社区"), ("compound", "小区"), ("vote", "表决"),
+           ("item", "事项"), ("matter", "事项类别"), ("scope", "表决范围"), ("status", "状态"),
+           ("electorate_owners", "应参与业主人数"), ("electorate_area", "应参与专有部分面积（平方米）"),
+           ("participation_owners_ratio", "参与人数比例"), ("participation_area_ratio", "参与面积比例"),
+           ("consent_owners_ratio", "同意人数比例"), ("consent_area_ratio", "同意面积比例"), ("passed", "是否通过")]
+HEADER = [title for _, title in COLUMNS]
+
+
+def _local_midnight(day):
+    return datetime.combine(day, time.min, CHINA_TZ)
+
+
+def votes_query(actor, org_id=None, start=None, end=None):
+    """Published votes in the region; dates match when the vote closed (or is due to close while open)."""
+    stmt = select(Vote.id).join(Compound, Compound.id == Vote.compound_id).where(Vote.status != "draft")
+    if org_id is not None:
+        org = require_org(actor, org_id)
+        stmt = stmt.where(Compound.org_id.in_(select(Org.id).where(Org.path.startswith(org.path))))
+    clause = org_filter(actor, Compound.org_id)
+    if clause is not None:
+        stmt = stmt.where(clause)
+    closed = func.coalesce(Vote.closed_at, Vote.closes_at)
+    if start:
+        stmt = stmt.where(closed >= _local_midnight(start))
+    if end:
+        stmt = stmt.where(closed < _local_midnight(end + timedelta(days=1)))
+    return stmt.order_by(Vote.compound_id, Vote.id)
+
+
+def _places(votes):
+    """{community org id: (district, street, community)} names, from the communities' materialised paths."""
+    communities = {v.compound.org for v in votes}
+    ids = {int(i) for org in communities for i in org.path.strip("/").split("/")}
+    names = {o.id: o for o in db.session.scalars(select(Org).where(Org.id.in_(ids)))}
+    found = {}
+    for org in communities:
+        chain = {names[int(i)].level: names[int(i)].name for i in org.path.strip("/").split("/")}
+        found[org.id] = (chain.get("district", ""), chain.get("street", ""), chain.get("community", ""))
+    return found
+
+
+def _row(vote, place, item):
+    consent = item["options"].get(item["winner"] or item["leading"] or "", {})
+    return {"vote_id": vote.id, "item_id": item["item_id"], "district": place[0], "street": place[1],
+            "community": place[2], "compound": vote.compound.name, "vote": vote.title, "item": item["title"],
+            "matter": item["matter"], "scope": scope_text(vote), "status": vote.status_at(),
+            "electorate_owners": vote.electorate_owners, "electorate_area": vote.electorate["area"],
+            "participation_owners_ratio": item["participation"]["owners_ratio"],
+            "participation_area_ratio": item["participation"]["area_ratio"],
+            "consent_owners_ratio": consent.get("owners_ratio"), "consent_area_ratio": consent.get("area_ratio"),
+            "passed": item["passed"]}
+
+
+def consent_rows(actor, org_id=None, start=None, end=None):
+    """Yield one dict per vote item; the jurisdiction check runs before the first row is asked for."""
+    ids = db.session.scalars(votes_query(actor, org_id, start, end)).all()
+
+    def generate():
+        for n in range(0, len(ids), BATCH):
+            votes = counting.load_votes(select(Vote).where(Vote.id.in_(ids[n:n + BATCH])).order_by(Vote.compound_id, Vote.id))
+            places, tallies = _places(votes), counting.tally_votes(votes)
+            for vote in votes:
+                for item in tallies[vote.id]["items"]:
+                    yield _row(vote, places[vote.compound.org_id], item)
+    return len(ids), generate()
+
+
+def table_cells(row):
+    """A row as the CSV/XLSX shows it: Chinese names, 是/否, empty for a consultation."""
+    shown = {**row, "matter": MATTER_NAMES[row["matter"]], "status": STATUS_NAMES.get(row["status"], row["status"]),
+             "passed": {True: "是", False: "否", None: ""}[row["passed"]]}
+    return [shown[key] for key, _ in COLUMNS]

@@ -1,0 +1,95 @@
+"""Shared helpers for the vote tests (no tests here): drive votes through HTTP as a committee would."""
+from datetime import datetime, timedelta
+
+import pytest
+
+from backend.extensions import db
+from backend.types import CHINA_TZ, utcnow
+
+
+def at(**delta):
+    return (datetime.now(CHINA_TZ) + timedelta(**delta)).isoformat()
+
+
+def item(matter="property_manager", title=None, options=None):
+    spec = {"title": title or f"事项-{matter}", "matter": matter}
+    if options:
+        spec["options"] = options
+    return spec
+
+
+class Kit:
+    def __init__(self, client, make, world):
+        self.client, self.make, self.world = client, make, world
+        self.h = world.h["committee"]
+        self.compound = world.compounds["c1"]
+
+    def create(self, items=None, scope=None, headers=None, compound=None, **extra):
+        body = {"title": extra.pop("title", "测试表决"), "description": "", "scope": scope or {},
+                "opens_at": extra.pop("opens_at", at(minutes=-1)), "closes_at": extra.pop("closes_at", at(days=1)),
+                "items": [item()] if items is None else items, **extra}
+        return self.client.post(f"/api/v1/compounds/{(compound or self.compound).id}/votes", json=body,
+                                headers=headers or self.h)
+
+    def vote(self, items=None, scope=None, **extra):
+        """Create and publish; returns the published vote's staff detail."""
+        r = self.create(items, scope, **extra)
+        assert r.status_code == 201, r.get_json()
+        r = self.client.post(f"/api/v1/votes/{r.get_json()['id']}/publish", headers=self.h)
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()
+
+    def paper(self, vote, unit, choice=None, choices=None, headers=None, **extra):
+        """Key in a paper sheet: ``choice`` for every item, or ``choices`` by item index."""
+        if choices is None:
+            choices = {str(i["id"]): choice for i in vote["items"]} if choice else {}
+        elif isinstance(choices, list):
+            choices = {str(i["id"]): c for i, c in zip(vote["items"], choices)}
+        return self.client.post(f"/api/v1/votes/{vote['id']}/paper-ballots",
+                                json={"unit_id": unit.id, "choices": choices, **extra}, headers=headers or self.h)
+
+    def cast(self, vote, units, choice):
+        for unit in units:
+            r = self.paper(vote, unit, choice)
+            assert r.status_code == 201, r.get_json()
+
+    def post(self, vote, action, headers=None):
+        return self.client.post(f"/api/v1/votes/{vote['id']}/{action}", headers=headers or self.h)
+
+    def tally(self, vote, headers=None):
+        r = self.client.get(f"/api/v1/votes/{vote['id']}/tally", headers=headers or self.h)
+        assert r.status_code == 200, r.get_json()
+        return r.get_json()
+
+    def item_tally(self, vote, index=0):
+        return self.tally(vote)["items"][index]
+
+    def resident_ballot(self, vote, resident, unit, choice, headers=None):
+        choices = {str(i["id"]): choice for i in vote["items"]}
+        return self.client.post(f"/api/v1/votes/{vote['id']}/ballots", json={"unit_id": unit.id, "choices": choices},
+                                headers=headers or self.make.headers(resident))
+
+    def shift_window(self, vote, **delta):
+        """Move a published vote's window on the server side (the clock is the server's)."""
+        from votes.models import Vote
+        row = db.session.get(Vote, vote["id"])
+        row.opens_at += timedelta(**delta)
+        row.closes_at += timedelta(**delta)
+        db.session.commit()
+
+    def end_window(self, vote):
+        from votes.models import Vote
+        row = db.session.get(Vote, vote["id"])
+        row.opens_at, row.closes_at = utcnow() - timedelta(days=2), utcnow() - timedelta(seconds=1)
+        db.session.commit()
+
+
+@pytest.fixture
+def kit(client, make, world):
+    return Kit(client, make, world)
+
+
+def assert_error(r, status, code):
+    body = r.get_json()
+    assert r.status_code == status, body
+    assert body["code"] == code and isinstance(body["message"], str) and body["message"], body

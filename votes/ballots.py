@@ -1,0 +1,225 @@
+"""Ballots through every channel: online, paper keyed in by staff, proxy; confirmation and corrections.
+
+One standing ballot per unit per vote is a partial unique index (``uq_ballots_current_unit``); the checks here
+give the friendly 409s in the documented order, and the index settles any race.
+"""
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from backend import audit
+from backend.errors import Conflict, Invalid, NotFound
+from backend.extensions import db
+from backend.jurisdiction import voting_binding
+from backend.types import utcnow
+
+from .models import Ballot, BallotChoice, VoteUnit
+from .services import chain, get_vote
+
+# No 0/O or 1/I: a receipt is read aloud and typed back from paper.
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+RECEIPT_LENGTH = 10
+
+
+def standing(vote_id, pending_only=False):
+    stmt = select(Ballot).where(Ballot.vote_id == vote_id, Ballot.superseded_at.is_(None)).order_by(Ballot.id)
+    if pending_only:
+        stmt = stmt.where(Ballot.confirmed_at.is_(None))
+    return stmt.options(selectinload(Ballot.choices))
+
+
+def new_receipt():
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+
+
+def current_ballot(vote_id, unit_id):
+    return db.session.scalar(select(Ballot).where(
+        Ballot.vote_id == vote_id, Ballot.unit_id == unit_id, Ballot.superseded_at.is_(None)))
+
+
+def normalise_choices(vote, choices, fill_blank):
+    """{item_id: option} for every item; paper leaves a blank (or spoiled) item as abstain, online may not."""
+    items = {str(i.id): i for i in vote.items}
+    errors = {}
+    for key, option in choices.items():
+        if key not in items:
+            errors[key] = ["该表决事项不存在"]
+        elif option not in (None, "") and option not in items[key].options:
+            errors[key] = [f"可选：{'、'.join(items[key].options)}"]
+        elif option in (None, "") and not fill_blank:
+            errors[key] = ["请作出选择"]
+    if not fill_blank:
+        errors.update({key: ["请对每一项表决事项作出选择"] for key in items if key not in choices})
+    if errors:
+        raise Invalid("choices_invalid", "选票内容有误", errors={"json": {"choices": errors}})
+    return {item.id: choices.get(key) or "abstain" for key, item in items.items()}
+
+
+def electorate_unit(vote, unit_id):
+    place = db.session.get(VoteUnit, (vote.id, unit_id))
+    if place is None:
+        raise Invalid("unit_not_in_electorate", "该房屋不在本次表决范围内",
+                      errors={"json": {"unit_id": ["该房屋不在本次表决范围内"]}})
+    return place
+
+
+def _check_state(vote, place, choices, sheet_no, replacing=()):
+    """The 409s, ``ballot_exists`` first; the owner's frozen rows are locked so their ballots agree."""
+    owner_units = db.session.scalars(select(VoteUnit.unit_id).where(
+        VoteUnit.vote_id == vote.id, VoteUnit.owner_id == place.owner_id).with_for_update()).all()
+    status = vote.status_at()
+    if replacing:  # a correction: allowed until the result is announced
+        if status == "announced":
+            raise Conflict("vote_announced", "表决结果已公告，不能再更正选票")
+    elif current_ballot(vote.id, place.unit_id) is not None:
+        raise Conflict("ballot_exists", "该户已投票，每户只能投一次")
+    elif status in ("draft", "scheduled"):
+        raise Conflict("vote_not_open", "表决尚未开始")
+    elif status in ("closed", "announced"):
+        raise Conflict("vote_closed", "表决已结束，不能再投票")
+    replaced = [b.id for b in replacing]
+    if sheet_no and db.session.scalar(select(Ballot.id).where(
+            Ballot.vote_id == vote.id, Ballot.sheet_no == sheet_no, Ballot.superseded_at.is_(None),
+            Ballot.id.not_in(replaced))):
+        raise Conflict("sheet_exists", f"选票编号{sheet_no}已录入")
+    others = db.session.scalars(select(Ballot).where(
+        Ballot.vote_id == vote.id, Ballot.unit_id.in_(owner_units), Ballot.unit_id != place.unit_id,
+        Ballot.superseded_at.is_(None), Ballot.id.not_in(replaced))).all()
+    wanted = {str(k): v for k, v in choices.items()}
+    if any(b.choice_map != wanted for b in others):
+        raise Conflict("owner_inconsistent", "同一业主名下各户的表决意见必须一致，与该业主已投的选票不同")
+
+
+def _store(vote, actor, place, choices, confirmed, **fields):
+    now = utcnow()
+    ballot = Ballot(vote_id=vote.id, unit_id=place.unit_id, receipt=new_receipt(), created_at=now,
+                    entered_by=audit.actor_label(actor), confirmed_at=now if confirmed else None,
+                    confirmed_by=audit.actor_label(actor) if confirmed else None, **fields)
+    ballot.choices = [BallotChoice(item_id=k, option=v) for k, v in choices.items()]
+    db.session.add(ballot)
+    db.session.flush()
+    return ballot
+
+
+def _payload(ballot, place):
+    return {"ballot_id": ballot.id, "unit": place.label, "channel": ballot.channel, "sheet_no": ballot.sheet_no,
+            "proxy_name": ballot.proxy_name, "evidence": ballot.evidence, "choices": ballot.choice_map,
+            "receipt": ballot.receipt, "confirmed": ballot.confirmed_at is not None}
+
+
+def _cast(vote, actor, place, choices, action, confirmed, **fields):
+    try:
+        _check_state(vote, place, choices, fields.get("sheet_no"))
+        ballot = _store(vote, actor, place, choices, confirmed, **fields)
+        audit.append(chain(vote), actor, action, _payload(ballot, place))
+        db.session.commit()
+    except IntegrityError:
+        # A concurrent request won the race for this unit (or sheet); say which, as the checks would have.
+        db.session.rollback()
+        if current_ballot(vote.id, place.unit_id) is not None:
+            raise Conflict("ballot_exists", "该户已投票，每户只能投一次")
+        raise Conflict("sheet_exists", f"选票编号{fields.get('sheet_no')}已录入")
+    return ballot
+
+
+def cast_online(resident, vote_id, data):
+    """A resident's own ballot for a unit they are bound to as owner, or as an approved proxy."""
+    vote = get_vote(resident, vote_id)
+    binding = voting_binding(resident, data["unit_id"])
+    place = electorate_unit(vote, data["unit_id"])
+    choices = normalise_choices(vote, data["choices"], fill_blank=False)
+    proxy = binding.relation == "proxy"
+    return _cast(vote, resident, place, choices, "ballot_cast", confirmed=True,
+                 channel="proxy" if proxy else "online", resident_id=resident.id,
+                 proxy_name=resident.display_name if proxy else None,
+                 evidence=binding.proxy_evidence if proxy else None)
+
+
+def enter_paper(actor, vote, data):
+    """A paper sheet keyed in by staff; pending until a second person confirms when the vote asks for it."""
+    place = electorate_unit(vote, data["unit_id"])
+    raw = {str(i.id): None for i in vote.items} if data.get("spoiled") else data.get("choices", {})
+    choices = normalise_choices(vote, raw, fill_blank=True)
+    return _cast(vote, actor, place, choices, "ballot_entered", confirmed=not vote.require_confirmation,
+                 channel="proxy" if data.get("proxy_name") else "paper", sheet_no=data.get("sheet_no"),
+                 proxy_name=data.get("proxy_name"), evidence=data.get("evidence"))
+
+
+def record_paper(actor, vote_id, data):
+    return enter_paper(actor, get_vote(actor, vote_id, manage=True), data)
+
+
+def record_bulk(actor, vote_id, sheets):
+    """A stack of sheets keyed in by room; each sheet stands or falls on its own."""
+    vote = get_vote(actor, vote_id, manage=True)
+    places = {(p.building, p.entrance, p.room): p.unit_id
+              for p in db.session.scalars(select(VoteUnit).where(VoteUnit.vote_id == vote.id))}
+    results = []
+    for row, sheet in enumerate(sheets, start=1):
+        unit_id = places.get((sheet["building"], sheet["entrance"], sheet["room"]))
+        try:
+            if unit_id is None:
+                raise Invalid("unit_not_in_electorate", "该房屋不在本次表决范围内")
+            ballot = enter_paper(actor, vote, {**sheet, "unit_id": unit_id})
+            results.append({"row": row, "sheet_no": sheet.get("sheet_no"), "receipt": ballot.receipt})
+        except (Conflict, Invalid) as e:
+            results.append({"row": row, "sheet_no": sheet.get("sheet_no"), "code": e.code, "message": e.message,
+                            **({"errors": e.errors} if e.errors else {})})
+    entered = sum(1 for r in results if "receipt" in r)
+    return {"entered": entered, "refused": len(results) - entered, "results": results}
+
+
+def _ballot(vote, ballot_id):
+    ballot = db.session.get(Ballot, ballot_id)
+    if ballot is None or ballot.vote_id != vote.id:
+        raise NotFound("ballot_not_found", "找不到该选票")
+    return ballot
+
+
+def confirm(actor, vote_id, ballot_id):
+    """The second person's check of a paper entry: only then does it count."""
+    vote = get_vote(actor, vote_id, manage=True)
+    ballot = _ballot(vote, ballot_id)
+    if ballot.superseded_at is not None or ballot.confirmed_at is not None:
+        raise Conflict("ballot_not_pending", "该选票无需确认")
+    if ballot.entered_by == audit.actor_label(actor):
+        raise Conflict("confirm_by_other", "录入人不能确认自己录入的选票，须由另一位工作人员复核")
+    ballot.confirmed_at, ballot.confirmed_by = utcnow(), audit.actor_label(actor)
+    audit.append(chain(vote), actor, "ballot_confirmed", {"ballot_id": ballot.id, "receipt": ballot.receipt})
+    db.session.commit()
+    return ballot
+
+
+def correct(actor, vote_id, ballot_id, data):
+    """A committee correction of a mis-keyed ballot: the old rows stay, superseded, with the reason.
+
+    One owner's ballots must agree, so all their standing ballots in this vote are corrected together.
+    """
+    vote = get_vote(actor, vote_id, manage=True)
+    old = _ballot(vote, ballot_id)
+    if old.superseded_at is not None:
+        raise Conflict("ballot_superseded", "该选票已被更正，请更正最新的记录")
+    choices = normalise_choices(vote, data["choices"], fill_blank=True)
+    place = db.session.get(VoteUnit, (vote.id, old.unit_id))
+    owner_units = select(VoteUnit.unit_id).where(VoteUnit.vote_id == vote.id, VoteUnit.owner_id == place.owner_id)
+    group = db.session.scalars(select(Ballot).where(
+        Ballot.vote_id == vote.id, Ballot.unit_id.in_(owner_units), Ballot.superseded_at.is_(None))).all()
+    _check_state(vote, place, choices, data.get("sheet_no"), replacing=group)
+    now, corrected = utcnow(), None
+    for prior in group:
+        prior.superseded_at = now
+    db.session.flush()  # the partial unique index must see the old rows leave before the new ones arrive
+    for prior in group:
+        unit = db.session.get(VoteUnit, (vote.id, prior.unit_id))
+        fresh = _store(vote, actor, unit, choices, confirmed=not (vote.require_confirmation and prior.channel != "online"),
+                       channel=prior.channel, sheet_no=data.get("sheet_no", prior.sheet_no) if prior is old else prior.sheet_no,
+                       proxy_name=prior.proxy_name, evidence=prior.evidence, resident_id=prior.resident_id,
+                       supersedes_id=prior.id, correction_reason=data["reason"])
+        audit.append(chain(vote), actor, "ballot_corrected",
+                     {**_payload(fresh, unit), "supersedes": prior.id, "old_choices": prior.choice_map,
+                      "old_receipt": prior.receipt, "reason": data["reason"]})
+        corrected = fresh if prior is old else corrected
+    db.session.commit()
+    return corrected

@@ -1,0 +1,191 @@
+"""Owner decisions: votes, their items, the electorate frozen at publish, ballots and their choices."""
+import json
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.extensions import db
+from backend.roster.models import Compound
+from backend.types import UTCDateTime, utcnow
+
+# Civil Code art. 278: the matter decides the consent rule (DOMAIN.md §2).
+THREE_QUARTERS = ("fund_raising", "rebuild", "common_use_change")
+MAJORITY = ("rules_of_procedure", "management_statute", "committee_election", "property_manager", "fund_use",
+            "other_major")
+MATTERS = MAJORITY + THREE_QUARTERS + ("consultation",)
+DEFAULT_OPTIONS = ["agree", "disagree", "abstain"]
+NEVER_WIN = ("disagree", "abstain")
+STORED_STATUSES = ("draft", "open", "closed", "announced")  # "scheduled" is "open" before opens_at
+CHANNELS = ("online", "paper", "proxy")
+# A ballot still standing: not replaced by a correction (the partial unique indexes below rely on this).
+CURRENT = "superseded_at IS NULL"
+
+
+class Vote(db.Model):
+    __tablename__ = "votes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    scope_building: Mapped[Optional[str]] = mapped_column(String(32))
+    scope_entrance: Mapped[Optional[str]] = mapped_column(String(32))
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    require_confirmation: Mapped[bool] = mapped_column(default=False)
+    # JSON list of {"code", "message"}: the notice-lead warning and the like, printed on the result.
+    warnings_json: Mapped[str] = mapped_column(Text, default="[]")
+    # The frozen electorate's totals, fixed at publish (the per-unit rows are in vote_units).
+    electorate_units: Mapped[int] = mapped_column(default=0)
+    electorate_owners: Mapped[int] = mapped_column(default=0)
+    electorate_area_cents: Mapped[int] = mapped_column(default=0)
+    runoff_of_item_id: Mapped[Optional[int]]  # the undecided item this runoff settles (no FK: items → votes)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    announced_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    publicity_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    compound: Mapped[Compound] = relationship()
+    items: Mapped[list["VoteItem"]] = relationship(
+        back_populates="vote", order_by="VoteItem.position", cascade="all, delete-orphan")
+
+    __table_args__ = (
+        CheckConstraint(f"status IN {STORED_STATUSES}", name="status"),
+        CheckConstraint("closes_at > opens_at", name="window"),
+        CheckConstraint("scope_entrance IS NULL OR scope_building IS NOT NULL", name="scope"),
+    )
+
+    @property
+    def warnings(self):
+        return json.loads(self.warnings_json or "[]")
+
+    @property
+    def scope(self):
+        return {k: v for k, v in (("building", self.scope_building), ("entrance", self.scope_entrance)) if v}
+
+    @property
+    def electorate(self):
+        return {"units": self.electorate_units, "owners": self.electorate_owners,
+                "area": cents_str(self.electorate_area_cents)}
+
+    def status_at(self, now=None):
+        """The status as the server clock sees it: a published vote is scheduled, open or (window over) closed."""
+        if self.status != "open":
+            return self.status
+        now = now or utcnow()
+        if now < self.opens_at:
+            return "scheduled"
+        return "closed" if now >= self.closes_at else "open"
+
+    @property
+    def effective_closed_at(self):
+        return self.closed_at or self.closes_at
+
+
+class VoteItem(db.Model):
+    __tablename__ = "vote_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    matter: Mapped[str] = mapped_column(String(32))
+    options_json: Mapped[str] = mapped_column(Text)  # JSON list, in ballot order; always holds "abstain"
+
+    vote: Mapped[Vote] = relationship(back_populates="items")
+
+    @property
+    def options(self):
+        return json.loads(self.options_json)
+
+    __table_args__ = (CheckConstraint(f"matter IN {MATTERS}", name="matter"),)
+
+
+class VoteUnit(db.Model):
+    """One unit of the electorate as it stood at publish: later roster edits and sales do not move it."""
+
+    __tablename__ = "vote_units"
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    building: Mapped[str] = mapped_column(String(32))
+    entrance: Mapped[str] = mapped_column(String(32))
+    room: Mapped[str] = mapped_column(String(32))
+    area_cents: Mapped[int]  # exact hundredths of m², so SQL sums stay integers
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id"))
+
+    __table_args__ = (Index("ix_vote_units_owner", "vote_id", "owner_id"),)
+
+    @property
+    def label(self):
+        return unit_label(self.building, self.entrance, self.room)
+
+
+def unit_label(building, entrance, room):
+    return f"{building}号楼{entrance}单元{room}室"
+
+
+def cents_str(cents):
+    """Integer hundredths of m² as the API's two-place string."""
+    cents = int(cents or 0)
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+class Ballot(db.Model):
+    """A unit's ballot. A correction keeps this row (``superseded_at``) and adds the new one."""
+
+    __tablename__ = "ballots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    receipt: Mapped[str] = mapped_column(String(16))
+    sheet_no: Mapped[Optional[str]] = mapped_column(String(32))
+    proxy_name: Mapped[Optional[str]] = mapped_column(String(100))
+    evidence: Mapped[Optional[str]] = mapped_column(String(255))
+    resident_id: Mapped[Optional[int]] = mapped_column(ForeignKey("residents.id"))
+    entered_by: Mapped[str] = mapped_column(String(100))  # the actor label of whoever cast or keyed it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_by: Mapped[Optional[str]] = mapped_column(String(100))
+    confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # NULL: awaiting a second person
+    superseded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    supersedes_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ballots.id"))
+    correction_reason: Mapped[Optional[str]] = mapped_column(String(500))
+
+    choices: Mapped[list["BallotChoice"]] = relationship(cascade="all, delete-orphan")
+
+    __table_args__ = (
+        # One standing ballot per unit per vote, whatever the channel; superseded rows stay beside it.
+        Index("uq_ballots_current_unit", "vote_id", "unit_id", unique=True,
+              sqlite_where=text(CURRENT), postgresql_where=text(CURRENT)),
+        Index("uq_ballots_current_sheet", "vote_id", "sheet_no", unique=True,
+              sqlite_where=text(CURRENT), postgresql_where=text(CURRENT)),
+        UniqueConstraint("vote_id", "receipt"),
+        CheckConstraint(f"channel IN {CHANNELS}", name="channel"),
+    )
+
+    @property
+    def choice_map(self):
+        return {str(c.item_id): c.option for c in self.choices}
+
+
+class BallotChoice(db.Model):
+    __tablename__ = "ballot_choices"
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("vote_items.id", ondelete="CASCADE"), primary_key=True)
+    option: Mapped[str] = mapped_column(String(50))
+
+
+class IssuedSheet(db.Model):
+    """A paper ballot sheet handed out, so sheets returned can be reconciled against sheets issued."""
+
+    __tablename__ = "vote_sheets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"))
+    sheet_no: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("vote_id", "sheet_no"),)
