@@ -1,0 +1,111 @@
+"""The consent-rate report: JSON, CSV and XLSX opened back and checked against the tallies; region only."""
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from backend.extensions import db
+from tests.test_votes_kit import Kit, assert_error, item, kit  # noqa: F401  (fixture)
+
+URL = "/api/v1/reports/consent-rates"
+
+
+@pytest.fixture
+def votes(kit, make, world):
+    """Two closed votes in community 1 (one a choice with no winner, one with a consultation) and one elsewhere."""
+    units = make.units(kit.compound, 6)
+    first = kit.vote([item("rebuild", "加装电梯"), item("consultation", "=HYPERLINK(\"x\")方案", ["a", "b"])],
+                     title="+一号楼改造", scope={"building": "1"})
+    for k, u in enumerate(units[:5]):
+        kit.paper(first, u, choices=["agree" if k < 4 else "disagree", "a" if k < 2 else "b"])
+    second = kit.vote([item("property_manager", "管理模式", ["professional", "quasi"])], title="@物业选择")
+    kit.cast(second, units[:2], "professional")
+    kit.cast(second, units[2:5], "quasi")
+    kit.cast(second, units[5:], "abstain")
+    for v in (first, second):
+        kit.post(v, "close")
+    make.units(world.compounds["c3"], 3)
+    other = kit_for_committee3(kit, world).vote()
+    return first, second, other
+
+
+def kit_for_committee3(kit, world):
+    k = Kit(kit.client, kit.make, world)
+    k.h, k.compound = world.h["committee3"], world.compounds["c3"]
+    return k
+
+
+def expected(kit, vote):
+    return kit.tally(vote)["items"]
+
+
+def test_json_rows_match_tallies(kit, votes, world):
+    first, second, _ = votes
+    r = kit.client.get(URL, headers=world.h["official"])
+    assert r.status_code == 200 and r.headers["X-Total-Count"] == "2"
+    rows = r.get_json()
+    assert len(rows) == 3
+    by_item = {row["item_id"]: row for row in rows}
+    for vote in (first, second):
+        for t in expected(kit, vote):
+            row = by_item[t["item_id"]]
+            assert row["participation_owners_ratio"] == t["participation"]["owners_ratio"]
+            assert row["passed"] == t["passed"]
+            lead = t["winner"] or t["leading"]
+            assert row["consent_owners_ratio"] == t["options"][lead]["owners_ratio"]
+    rebuild = by_item[first["items"][0]["id"]]
+    assert rebuild["district"] == "雁塔区" and rebuild["street"] == "小寨路街道" and rebuild["community"] == "幸福里社区"
+    assert rebuild["scope"] == "1号楼" and rebuild["electorate_owners"] == 6 and rebuild["electorate_area"] == "480.00"
+    assert rebuild["passed"] is True and rebuild["consent_owners_ratio"] == 0.8
+    manager = by_item[second["items"][0]["id"]]
+    assert manager["passed"] is False and manager["consent_owners_ratio"] == 0.5  # leading option: quasi, 3 of 6
+
+
+def test_csv_opened_back_row_by_row(kit, votes, world):
+    r = kit.client.get(URL + "?format=csv", headers=world.h["official"])
+    assert r.status_code == 200 and r.data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
+    header, body = rows[0], rows[1:]
+    assert header[0] == "区县" and "通过" in header[-1] and len(body) == 3
+    json_rows = kit.client.get(URL, headers=world.h["official"]).get_json()
+    for line, row in zip(body, json_rows):
+        cells = dict(zip(header, line))
+        assert cells["小区"] == row["compound"] and cells["参与人数比例"] == str(row["participation_owners_ratio"])
+        assert cells[header[-1]] == {True: "是", False: "否", None: ""}[row["passed"]]
+    assert {line[4] for line in body} == {"'+一号楼改造", "'@物业选择"}
+    assert "'=HYPERLINK(\"x\")方案" in {line[5] for line in body}
+
+
+def test_xlsx_opened_back_neutralised(kit, votes, world):
+    r = kit.client.get(URL + "?format=xlsx", headers=world.h["official_city"])
+    ws = load_workbook(io.BytesIO(r.data)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert len(rows) == 1 + 4  # the city official sees the third community's vote too
+    titles = {row[4] for row in rows[1:]}
+    assert "'+一号楼改造" in titles and "'@物业选择" in titles
+    assert all(not str(cell).startswith(("=", "+", "-", "@")) for row in rows for cell in row if cell is not None)
+
+
+def test_region_only(kit, votes, world):
+    first, _, other = votes
+    mine = kit.client.get(URL, headers=world.h["committee"]).get_json()
+    assert {r["vote_id"] for r in mine} == {first["id"], votes[1]["id"]}
+    assert kit.client.get(URL, headers=world.h["committee2"]).get_json() == []
+    theirs = kit.client.get(URL, headers=world.h["committee3"]).get_json()
+    assert {r["vote_id"] for r in theirs} == {other["id"]}
+    assert_error(kit.client.get(f"{URL}?org_id={world.c1.id}", headers=world.h["committee2"]), 403,
+                 "outside_jurisdiction")
+    assert_error(kit.client.get(URL), 401, "unauthorized")
+    assert_error(kit.client.get(f"{URL}?format=pdf", headers=world.h["official"]), 422, "validation_error")
+
+
+def test_date_filter_on_closing(kit, votes, world):
+    from datetime import timedelta
+    from votes.models import Vote
+    first = db.session.get(Vote, votes[0]["id"])
+    first.closed_at -= timedelta(days=40)
+    db.session.commit()
+    day = (first.closed_at + timedelta(hours=8)).date().isoformat()
+    rows = kit.client.get(f"{URL}?from={day}&to={day}", headers=world.h["official"]).get_json()
+    assert {r["vote_id"] for r in rows} == {first.id}
