@@ -53,6 +53,35 @@ class Config:
     NOTICE_LEAD_DAYS = 15
     PUBLICITY_DAYS = 7
 
+    # --- Residents and notices (issue 4): sign-in providers, SMS, binding limits, letters, retention ---
+    # Providers offered on the sign-in page; "dev" is never honoured when APP_ENV=production.
+    RESIDENT_AUTH_PROVIDERS = _env("RESIDENT_AUTH_PROVIDERS", "wechat,sms,dev")
+    # WeChat web authorisation (snsapi_base): the user is sent to WECHAT_AUTHORIZE_URL, and the code is
+    # exchanged for the openid at WECHAT_BASE_URL/sns/oauth2/access_token.
+    WECHAT_AUTHORIZE_URL = _env("WECHAT_AUTHORIZE_URL", "https://open.weixin.qq.com/connect/oauth2/authorize")
+    WECHAT_BASE_URL = _env("WECHAT_BASE_URL", "https://api.weixin.qq.com")
+    WECHAT_APP_ID = _env("WECHAT_APP_ID", "")
+    WECHAT_APP_SECRET = _env("WECHAT_APP_SECRET", "")
+    WECHAT_TIMEOUT_SECONDS = 5
+    # SMS sign-in: "console" logs the code (development); "memory" keeps an outbox (tests); or a dotted path
+    # "package.module:Class" whose instances have send(phone, text).
+    SMS_SENDER = _env("SMS_SENDER", "console")
+    SMS_CODE_TTL_SECONDS = int(_env("SMS_CODE_TTL_SECONDS", "300"))
+    SMS_CODE_MAX_TRIES = 5
+    SMS_RATE_PER_PHONE = _env("SMS_RATE_PER_PHONE", "1 per minute;5 per hour")
+    SMS_RATE_PER_IP = _env("SMS_RATE_PER_IP", "20 per hour")
+    # Binding attempts (invite code or roster match), so invite codes cannot be guessed.
+    BINDING_RATE_PER_RESIDENT = _env("BINDING_RATE_PER_RESIDENT", "10 per hour")
+    BINDING_RATE_PER_IP = _env("BINDING_RATE_PER_IP", "30 per hour")
+    PROXY_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+    LETTERS_DIR = _env("LETTERS_DIR", str(ROOT / "instance" / "letters"))
+    # PIPL retention (see residents/privacy.py): revoked bindings, spent or revoked invite codes, decided
+    # requests and authorisation photos are deleted this many days after they ended; SMS codes after a day;
+    # residents with no binding left and no sign-in for this long are deleted too.
+    RETENTION_DAYS = int(_env("RETENTION_DAYS", "180"))
+    CONSENT_VERSION = "2025-01"
+    # --- end residents and notices ---
+
     @classmethod
     def ratelimit_storage(cls):
         return cls.REDIS_URL or "memory://"

@@ -128,6 +128,11 @@ class Resident(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     display_name: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # PIPL: which version of the personal-data notice the resident agreed to, and when; last sign-in, so
+    # residents who stopped using the service can be purged after the retention period.
+    consent_version: Mapped[Optional[str]] = mapped_column(String(16))
+    consented_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
 
 class HouseholdBinding(db.Model):
@@ -145,6 +150,9 @@ class HouseholdBinding(db.Model):
     proxy_evidence: Mapped[Optional[str]] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | revoked
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # How the link was proven (invite | roster | request | proxy); when it ended, for the retention purge.
+    method: Mapped[Optional[str]] = mapped_column(String(16))
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     resident: Mapped[Resident] = relationship()
     unit: Mapped[Unit] = relationship()
