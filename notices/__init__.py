@@ -1,8 +1,11 @@
-"""Feature package: notices."""
+"""Feature package: notices — announcements with QR codes and posters, and their mobile landing page."""
 
 
 def init_app(app):
     from backend.extensions import api
 
+    from . import models  # noqa: F401  (tables the migrations must see)
+    from .pages import bp as pages_bp
     from .routes import blp
     api.register_blueprint(blp)
+    app.register_blueprint(pages_bp)

@@ -1,0 +1,153 @@
+"""Notices: publishing, the public landing page and scan counts, QR codes (decoded) and the A4 poster."""
+import io
+import shutil
+import subprocess
+from datetime import timedelta
+
+import pytest
+import zxingcpp
+from PIL import Image
+from pypdf import PdfReader
+
+from backend.extensions import db
+from backend.types import utcnow
+from notices.models import Notice
+
+TITLE = "关于3号楼加装电梯的表决通知"
+
+
+def publish(client, world, compound=None, **extra):
+    compound = compound or world.compounds["c1"]
+    data = {"kind": "announcement", "title": TITLE, "body": "各位业主：\n请于12月1日前扫码投票。", **extra}
+    r = client.post(f"/api/v1/compounds/{compound.id}/notices", json=data, headers=world.h["committee"])
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()
+
+
+def decode_qr(image):
+    results = zxingcpp.read_barcodes(image)
+    assert results, "no QR code found in the image"
+    return results[0].text
+
+
+def test_publish_notice(client, world):
+    n = publish(client, world, kind="vote_notice", vote_id=42)
+    assert n["title"] == TITLE and n["kind_name"] == "表决通知" and n["vote_id"] == 42 and n["state"] == "published"
+    assert n["url"] == f"http://testserver/n/{n['token']}" and len(n["token"]) >= 20
+    assert n["compound"] == {"id": world.compounds["c1"].id, "name": "幸福里小区"} and n["scan_count"] == 0
+    assert n["publish_at"].endswith("+08:00")
+    listed = client.get(f"/api/v1/compounds/{world.compounds['c1'].id}/notices", headers=world.h["official"])
+    assert listed.status_code == 200 and listed.headers["X-Total-Count"] == "1"
+
+
+def test_tokens_are_unguessable_and_distinct(client, world):
+    tokens = {publish(client, world)["token"] for _ in range(5)}
+    assert len(tokens) == 5
+
+
+@pytest.mark.parametrize("data,code", [
+    ({"title": ""}, "validation_error"),
+    ({"kind": "vote_notice"}, "vote_required"),
+    ({"kind": "survey_invite"}, "survey_required"),
+    ({"kind": "poster"}, "validation_error"),
+    ({"publish_at": "2030-01-02T09:00:00+08:00", "expires_at": "2030-01-01T09:00:00+08:00"}, "expiry_before_publish"),
+    ({"expires_at": "2030-01-01T09:00:00"}, "validation_error"),  # no offset: ambiguous
+])
+def test_publish_validation(client, world, data, code):
+    r = client.post(f"/api/v1/compounds/{world.compounds['c1'].id}/notices", json={"title": "t", **data},
+                    headers=world.h["committee"])
+    assert r.status_code == 422 and r.get_json()["code"] == code
+
+
+def test_publish_permissions(client, world):
+    url = f"/api/v1/compounds/{world.compounds['c1'].id}/notices"
+    assert client.post(url, json={"title": "t"}).status_code == 401
+    r = client.post(url, json={"title": "t"}, headers=world.h["official"])
+    assert r.status_code == 403 and r.get_json()["code"] == "role_forbidden"
+    r = client.post(url, json={"title": "t"}, headers=world.h["committee2"])
+    assert r.status_code == 403 and r.get_json()["code"] == "outside_jurisdiction"
+    assert client.post("/api/v1/compounds/999/notices", json={"title": "t"},
+                       headers=world.h["committee"]).status_code == 404
+    n = publish(client, world)
+    assert client.get(f"/api/v1/notices/{n['id']}", headers=world.h["committee3"]).status_code == 403
+    assert client.get("/api/v1/notices/999", headers=world.h["committee"]).status_code == 404
+
+
+def test_landing_page_counts_scans(client, world):
+    n = publish(client, world, kind="vote_notice", vote_id=7)
+    for _ in range(3):
+        r = client.get(f"/n/{n['token']}")
+        assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert TITLE in html and "幸福里小区" in html and "请于12月1日前扫码投票。" in html
+    assert 'href="/m/vote/7"' in html and "没有智能手机" in html
+    assert r.headers["Cache-Control"] == "no-store" and "Set-Cookie" not in r.headers
+    assert 'src="http' not in html and "<link" in html and "//" not in html.split("<link")[1].split(">")[0]
+    detail = client.get(f"/api/v1/notices/{n['id']}", headers=world.h["committee"]).get_json()
+    assert detail["scan_count"] == 3 and detail["last_scan_at"]
+    # The public JSON view carries no counter and no personal data.
+    public = client.get(f"/api/v1/public/notices/{n['token']}").get_json()
+    assert public["title"] == TITLE and "scan_count" not in public and "created_by" not in public
+
+
+def test_landing_unknown_scheduled_withdrawn_expired(client, world):
+    assert client.get("/n/not-a-token").status_code == 404
+    later = publish(client, world, publish_at=(utcnow() + timedelta(days=1)).isoformat())
+    r = client.get(f"/n/{later['token']}")
+    assert r.status_code == 404 and "找不到该通知" in r.get_data(as_text=True)
+    gone = publish(client, world)
+    assert client.post(f"/api/v1/notices/{gone['id']}/withdraw", headers=world.h["committee"]).status_code == 200
+    assert client.get(f"/n/{gone['token']}").status_code == 404
+    old = publish(client, world)
+    notice = db.session.get(Notice, old["id"])
+    notice.publish_at, notice.expires_at = utcnow() - timedelta(days=3), utcnow() - timedelta(days=1)
+    db.session.commit()
+    r = client.get(f"/n/{old['token']}")
+    assert r.status_code == 200 and "此通知已过截止时间" in r.get_data(as_text=True)
+
+
+def test_patch_notice_keeps_token(client, world):
+    n = publish(client, world)
+    r = client.patch(f"/api/v1/notices/{n['id']}", json={"title": "更正：" + TITLE}, headers=world.h["committee"])
+    assert r.status_code == 200 and r.get_json()["token"] == n["token"] and r.get_json()["title"].startswith("更正")
+
+
+def test_qr_png_decodes_to_notice_url(client, world):
+    n = publish(client, world)
+    r = client.get(f"/api/v1/notices/{n['id']}/qr.png", headers=world.h["committee"])
+    assert r.status_code == 200 and r.mimetype == "image/png"
+    assert decode_qr(Image.open(io.BytesIO(r.data))) == f"http://testserver/n/{n['token']}"
+
+
+def test_qr_svg(client, world):
+    n = publish(client, world)
+    r = client.get(f"/api/v1/notices/{n['id']}/qr.svg", headers=world.h["committee"])
+    assert r.status_code == 200 and r.mimetype == "image/svg+xml"
+    assert r.data.lstrip().startswith(b"<?xml") or b"<svg" in r.data[:200]
+    assert b"<path" in r.data
+
+
+def test_qr_and_poster_need_staff(client, world):
+    n = publish(client, world)
+    for suffix in ("qr.png", "qr.svg", "poster.pdf"):
+        assert client.get(f"/api/v1/notices/{n['id']}/{suffix}").status_code == 401
+        assert client.get(f"/api/v1/notices/{n['id']}/{suffix}", headers=world.h["committee2"]).status_code == 403
+
+
+def test_poster_pdf(client, world, tmp_path):
+    n = publish(client, world, expires_at=(utcnow() + timedelta(days=15)).isoformat(), body="长" * 2000)
+    r = client.get(f"/api/v1/notices/{n['id']}/poster.pdf", headers=world.h["committee"])
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(r.data))
+    assert len(reader.pages) == 1 and reader.metadata.title == TITLE
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4
+    path = tmp_path / "poster.pdf"
+    path.write_bytes(r.data)
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    for expected in (TITLE, "幸福里小区", "微信扫一扫", "发布：", "截止：", "全文请扫码查看"):
+        assert expected in text
+    subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", str(path), str(tmp_path / "poster")], check=True)
+    assert decode_qr(Image.open(tmp_path / "poster.png")) == n["url"]
