@@ -1,0 +1,382 @@
+/* 共建 mobile pages: one small script, no libraries. Each page's <body data-page> picks its handler.
+   Tokens live in localStorage (sessionStorage if that is blocked); no cookies, no pop-ups, so WeChat's in-app
+   browser works. Plain ES2017 for older in-app browsers. Every error shown is the API's Chinese message. */
+(function () {
+  "use strict";
+  var body = document.body;
+  var $ = function (sel) { return document.querySelector(sel); };
+  var store = (function () {
+    try { localStorage.setItem("gj-test", "1"); localStorage.removeItem("gj-test"); return localStorage; }
+    catch (e) { return sessionStorage; }
+  })();
+  var NET_ERROR = "网络不太好，请检查网络后再试";
+  var OPTION_NAMES = {agree: "同意", disagree: "反对", abstain: "弃权", professional: "专业物业公司",
+    quasi: "社区准物业", self_managed: "业主自治管理"};
+  var STATUS_NAMES = {draft: "草稿", scheduled: "未开始", open: "投票中", closed: "已结束", announced: "已公布结果"};
+
+  function esc(text) {
+    var d = document.createElement("div");
+    d.textContent = text == null ? "" : String(text);
+    return d.innerHTML;
+  }
+  function optionName(o) { return OPTION_NAMES[o] || o; }
+  function when(iso) {
+    if (!iso) return "";
+    var d = new Date(iso);
+    return d.getFullYear() + "年" + (d.getMonth() + 1) + "月" + d.getDate() + "日 " +
+      ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+  }
+  function showError(message) {
+    var el = $(".error");
+    el.textContent = message;
+    el.hidden = false;
+    el.scrollIntoView({block: "center"});
+  }
+  function clearError() { $(".error").hidden = true; }
+  function busy(button, on) { if (button) button.disabled = on; }
+
+  var auth = {
+    get: function () { return store.getItem("gj-access"); },
+    save: function (t) {
+      store.setItem("gj-access", t.access_token);
+      if (t.refresh_token) store.setItem("gj-refresh", t.refresh_token);
+    },
+    clear: function () { store.removeItem("gj-access"); store.removeItem("gj-refresh"); }
+  };
+
+  function signInAgain() {
+    auth.clear();
+    location.href = "/m/signin?next=" + encodeURIComponent(location.pathname + location.search + location.hash);
+    return new Promise(function () {});  // the page is going away
+  }
+
+  async function refresh() {
+    var token = store.getItem("gj-refresh");
+    if (!token) return false;
+    var r = await fetch("/api/v1/auth/refresh", {method: "POST", headers: {Authorization: "Bearer " + token}});
+    if (!r.ok) return false;
+    store.setItem("gj-access", (await r.json()).access_token);
+    return true;
+  }
+
+  /* Call the API; resolves to {status, data}. Throws an Error whose message is fit to show. */
+  async function api(method, path, payload, options) {
+    options = options || {};
+    for (var attempt = 0; attempt < 2; attempt++) {
+      var headers = {};
+      var token = auth.get();
+      if (token && !options.anonymous) headers.Authorization = "Bearer " + token;
+      var init = {method: method, headers: headers};
+      if (payload instanceof FormData) init.body = payload;
+      else if (payload !== undefined) { headers["Content-Type"] = "application/json"; init.body = JSON.stringify(payload); }
+      var r;
+      try { r = await fetch(path, init); } catch (e) { throw new Error(NET_ERROR); }
+      if (r.status === 401 && !options.anonymous && token) {
+        if (attempt === 0 && await refresh()) continue;
+        return signInAgain();
+      }
+      var data = null;
+      if (r.status !== 204) { try { data = await r.json(); } catch (e) { data = null; } }
+      if (!r.ok) {
+        var err = new Error((data && data.message) || "出错了，请稍后再试");
+        err.status = r.status; err.code = data && data.code; err.data = data;
+        throw err;
+      }
+      return {status: r.status, data: data};
+    }
+  }
+
+  function requireSignIn() {
+    if (!auth.get()) { signInAgain(); return false; }
+    return true;
+  }
+
+  function guard(button, fn) {
+    return async function () {
+      clearError();
+      busy(button, true);
+      try { await fn(); } catch (e) { showError(e.message); } finally { busy(button, false); }
+    };
+  }
+  function on(id, fn) {
+    var el = document.getElementById(id);
+    if (el) el.addEventListener("click", guard(el, fn));
+  }
+  function val(id) { var el = document.getElementById(id); return el ? el.value.trim() : ""; }
+
+  /* ---- sign-in ---- */
+  function consentGiven() {
+    if ($("#consent").checked) return true;
+    throw new Error("请先勾选“我已阅读并同意”");
+  }
+  function finishSignIn(tokens, next) {
+    auth.save(tokens);
+    location.replace(next || body.dataset.next || "/m/home");
+  }
+  var pages = {};
+  pages.signin = function () {
+    on("wechat-login", async function () {
+      consentGiven();
+      var nonce = Math.random().toString(36).slice(2) + Date.now().toString(36);
+      sessionStorage.setItem("gj-wechat-nonce", nonce);
+      location.href = "/m/wechat/start?consent=1&nonce=" + nonce + "&next=" + encodeURIComponent(body.dataset.next);
+    });
+    on("sms-send", async function () {
+      var r = await api("POST", "/api/v1/residents/auth/sms/send", {phone: val("phone")}, {anonymous: true});
+      var minutes = Math.round(r.data.expires_in / 60);
+      var note = $("#sms-note") || document.createElement("p");
+      note.id = "sms-note"; note.className = "ok";
+      note.textContent = "验证码已发送，" + minutes + "分钟内有效。";
+      $("#sms-send").insertAdjacentElement("afterend", note);
+    });
+    on("sms-login", async function () {
+      consentGiven();
+      var r = await api("POST", "/api/v1/residents/auth/sms/verify",
+        {phone: val("phone"), code: val("sms-code"), consent: true}, {anonymous: true});
+      finishSignIn(r.data);
+    });
+    on("dev-login", async function () {
+      consentGiven();
+      var r = await api("POST", "/api/v1/residents/auth/dev", {subject: val("dev-subject") || "demo", consent: true},
+        {anonymous: true});
+      finishSignIn(r.data);
+    });
+  };
+
+  pages.wechat_callback = async function () {
+    var q = new URLSearchParams(location.search);
+    try {
+      if (!q.get("code")) throw new Error("您没有同意微信授权，请重新登录");
+      var r = await api("POST", "/api/v1/residents/auth/wechat", {code: q.get("code"), state: q.get("state") || ""},
+        {anonymous: true});
+      // The sign-in must have started on this phone, in this tab: no one can slip us their own account.
+      if (r.data.nonce !== sessionStorage.getItem("gj-wechat-nonce")) throw new Error("登录请求无效，请重新点击“微信登录”");
+      sessionStorage.removeItem("gj-wechat-nonce");
+      finishSignIn(r.data, r.data.next);
+    } catch (e) {
+      $("#status").textContent = "";
+      $("#retry").hidden = false;
+      showError(e.message);
+    }
+  };
+
+  /* ---- binding ---- */
+  function address() {
+    return {compound_id: Number(body.dataset.compound), building: val("building"), entrance: val("entrance") || "1",
+      room: val("room")};
+  }
+  function bound(binding) {
+    var next = body.dataset.next || "/m/home";
+    document.querySelector("main").innerHTML = '<h1>绑定成功</h1><p class="ok">您已绑定 ' +
+      esc(binding.unit.compound.name + " " + binding.unit.label) + "（" + esc(binding.relation_name) + "）。</p>" +
+      '<a class="button primary" href="' + esc(next) + '">继续</a><p class="error" role="alert" hidden></p>';
+  }
+  pages.bind = function () {
+    if (!requireSignIn()) return;
+    var m = /code=([A-Za-z0-9 -]+)/.exec(decodeURIComponent(location.hash));
+    if (m) $("#invite-code").value = m[1];
+    if (!body.dataset.compound) {
+      document.querySelectorAll(".needs-compound").forEach(function (el) { el.hidden = true; });
+      $(".no-compound").hidden = false;
+    }
+    on("bind-code", async function () {
+      var r = await api("POST", "/api/v1/my/bindings/invite", {code: val("invite-code"), relation: val("invite-relation")});
+      history.replaceState(null, "", location.pathname + location.search);  // the code is spent: drop it
+      bound(r.data);
+    });
+    on("bind-roster", async function () {
+      var data = address();
+      data.owner_name = val("owner-name"); data.phone_last4 = val("phone-last4");
+      bound((await api("POST", "/api/v1/my/bindings/roster", data)).data);
+    });
+    on("bind-request", async function () {
+      var data = address();
+      data.name = val("request-name"); data.relation = val("request-relation"); data.note = val("request-note");
+      await api("POST", "/api/v1/my/binding-requests", data);
+      document.querySelector("main").innerHTML = '<h1>申请已提交</h1><p class="ok">居委会核实后会为您绑定，' +
+        '结果在“我的小区”里显示。</p><a class="button primary" href="/m/home">回到我的小区</a>';
+    });
+  };
+
+  /* ---- my household ---- */
+  function statusSpan(status, name) { return '<span class="status ' + esc(status) + '">' + esc(name) + "</span>"; }
+  pages.home = async function () {
+    if (!requireSignIn()) return;
+    on("signout", async function () {
+      try { await api("POST", "/api/v1/auth/logout"); } catch (e) { /* signing out anyway */ }
+      auth.clear();
+      location.href = "/m/signin";
+    });
+    try {
+      var h = (await api("GET", "/api/v1/my/household")).data;
+      $("#units").innerHTML = h.bindings.length ? h.bindings.map(function (b) {
+        return '<div class="row"><strong>' + esc(b.unit.compound.name) + " " + esc(b.unit.label) + "</strong><br>" +
+          esc(b.relation_name) + (b.may_vote ? "（可投票）" : "（可查看通知，不参加业主表决）") + "</div>";
+      }).join("") : "<p>您还没有绑定房屋。</p>";
+      if (h.bindings.length) {
+        $("#proxy-link").href = "/m/proxy?compound=" + h.bindings[0].unit.compound.id;
+        $("#bind-link").href = "/m/bind?compound=" + h.bindings[0].unit.compound.id;
+      }
+      var pending = h.requests.map(function (r) {
+        return '<div class="row">绑定 ' + esc(r.address) + "：" + statusSpan(r.status, r.status_name) +
+          (r.reason ? "<br>原因：" + esc(r.reason) : "") + "</div>";
+      }).concat(h.proxies.map(function (p) {
+        return '<div class="row">委托投票 ' + esc(p.unit.label) + "（业主 " + esc(p.owner_name) + "）：" +
+          statusSpan(p.status, p.status_name) + (p.reason ? "<br>原因：" + esc(p.reason) : "") + "</div>";
+      }));
+      if (pending.length) { $("#requests").innerHTML = pending.join(""); $("#requests-card").hidden = false; }
+    } catch (e) { showError(e.message); }
+    try {
+      var votes = (await api("GET", "/api/v1/my/votes")).data;
+      $("#votes").innerHTML = votes.length ? votes.map(function (v) {
+        var units = (v.units || []).map(function (u) {
+          return "<li>" + esc(u.label) + "：" + (u.voted ? statusSpan("voted", "已投票") +
+            (u.receipt ? ' 回执码 <span class="receipt">' + esc(u.receipt) + "</span>" : "") : "未投票") + "</li>";
+        }).join("");
+        var link = v.status === "open" ? '<a class="button primary" href="/m/vote/' + v.id + '">去投票</a>' :
+          v.status === "announced" ? '<a class="button" href="/m/results/' + v.id + '">查看结果</a>' : "";
+        return '<div class="row"><strong>' + esc(v.title) + "</strong><br>" + esc(STATUS_NAMES[v.status] || v.status) +
+          "，截止 " + esc(when(v.closes_at)) + "<ul>" + units + "</ul>" + link + "</div>";
+      }).join("") : "<p>目前没有需要您参与的表决。</p>";
+    } catch (e) {
+      $("#votes").innerHTML = "<p>" + esc(e.status === 404 ? "目前没有需要您参与的表决。" : e.message) + "</p>";
+    }
+  };
+
+  /* ---- proxy ---- */
+  pages.proxy = async function () {
+    if (!requireSignIn()) return;
+    var select = $("#proxy-compound");
+    var compounds = [];
+    try { compounds = (await api("GET", "/api/v1/compounds")).data; } catch (e) { /* none bound yet */ }
+    var wanted = body.dataset.compound;
+    if (wanted && !compounds.some(function (c) { return String(c.id) === wanted; })) {
+      compounds.unshift({id: Number(wanted), name: "扫码进入的小区"});
+    }
+    select.innerHTML = compounds.map(function (c) {
+      return '<option value="' + c.id + '">' + esc(c.name) + "</option>";
+    }).join("") || '<option value="">请先扫描小区公告栏上的二维码</option>';
+    on("proxy-submit", async function () {
+      var form = new FormData();
+      form.append("compound_id", select.value);
+      ["building", "entrance", "room", "owner-name", "proxy-name"].forEach(function (id) {
+        form.append(id.replace("-", "_"), val(id));
+      });
+      var file = $("#photo").files[0];
+      if (!file) throw new Error("请拍照上传签字的委托书");
+      form.append("photo", file);
+      await api("POST", "/api/v1/my/proxies", form);
+      document.querySelector("main").innerHTML = '<h1>已提交</h1><p class="ok">居委会核对委托书后，您就可以为这户投票。' +
+        '审核结果在“我的小区”里显示。</p><a class="button primary" href="/m/home">回到我的小区</a>';
+    });
+  };
+
+  /* ---- ballot: choose → confirm → receipt ---- */
+  pages.vote = async function () {
+    if (!requireSignIn()) return;
+    var voteId = Number(body.dataset.vote);
+    var vote;
+    try {
+      var mine = (await api("GET", "/api/v1/my/votes")).data;
+      vote = mine.filter(function (v) { return v.id === voteId; })[0];
+    } catch (e) { showError(e.message); return; }
+    if (!vote) {
+      $("#nothing-text").textContent = "您绑定的房屋不在这次表决的范围内，或您还没有以业主（或委托人）身份绑定房屋。";
+      $("#nothing").hidden = false;
+      $("#nothing-bind").href = "/m/bind?next=" + encodeURIComponent(location.pathname);
+      return;
+    }
+    $("#vote-title").textContent = vote.title;
+    $("#vote-window").textContent = (STATUS_NAMES[vote.status] || vote.status) + "，" + when(vote.opens_at) + " 至 " + when(vote.closes_at);
+    $("#vote-description").innerHTML = (vote.description || "").split("\n").map(function (p) {
+      return p.trim() ? "<p>" + esc(p) + "</p>" : "";
+    }).join("");
+    var open = (vote.units || []).filter(function (u) { return !u.voted; });
+    var done = (vote.units || []).filter(function (u) { return u.voted; });
+    if (done.length) {
+      $("#receipts").innerHTML = receiptList(done);
+    }
+    if (vote.status !== "open" || !open.length) {
+      $("#nothing-text").textContent = vote.status !== "open" ? "这次表决现在不能投票（" + (STATUS_NAMES[vote.status] || vote.status) + "）。" :
+        "您的房屋都已投票，谢谢参与。";
+      $("#nothing-bind").hidden = true;
+      $("#nothing").hidden = false;
+      if (done.length) $("#done").hidden = false;
+      return;
+    }
+    $("#items").innerHTML = vote.items.map(function (item, i) {
+      return '<fieldset class="card item"><legend><h2>' + (i + 1) + ". " + esc(item.title) + "</h2></legend>" +
+        item.options.map(function (o) {
+          return '<label class="option"><input type="radio" name="item-' + item.id + '" value="' + esc(o) + '"> ' +
+            esc(optionName(o)) + "</label>";
+        }).join("") + "</fieldset>";
+    }).join("");
+    $("#units").innerHTML = open.map(function (u) {
+      return '<label class="check option"><input type="checkbox" name="unit" value="' + u.unit_id + '" checked> ' +
+        esc(u.label) + "</label>";
+    }).join("") + (open.length > 1 ? "<p>同一业主的几套房，选择须一致。</p>" : "");
+    var choices, units;
+    on("to-confirm", async function () {
+      choices = {};
+      vote.items.forEach(function (item) {
+        var picked = document.querySelector('input[name="item-' + item.id + '"]:checked');
+        if (!picked) throw new Error("请为“" + item.title + "”选择一项");
+        choices[item.id] = picked.value;
+      });
+      units = Array.prototype.map.call(document.querySelectorAll('input[name="unit"]:checked'), function (el) {
+        return open.filter(function (u) { return String(u.unit_id) === el.value; })[0];
+      });
+      if (!units.length) throw new Error("请至少选择一套房屋");
+      $("#summary").innerHTML = "<ul>" + vote.items.map(function (item) {
+        return "<li>" + esc(item.title) + "：<strong>" + esc(optionName(choices[item.id])) + "</strong></li>";
+      }).join("") + "</ul><p>房屋：" + units.map(function (u) { return esc(u.label); }).join("、") + "</p>";
+      $("#choose").hidden = true; $("#confirm").hidden = false;
+      window.scrollTo(0, 0);
+    });
+    on("back", async function () { $("#confirm").hidden = true; $("#choose").hidden = false; });
+    on("submit-ballot", async function () {
+      var receipts = [];
+      var failures = [];
+      for (var i = 0; i < units.length; i++) {
+        try {
+          var r = await api("POST", "/api/v1/votes/" + voteId + "/ballots", {unit_id: units[i].unit_id, choices: choices});
+          receipts.push({label: units[i].label, receipt: r.data.receipt});
+        } catch (e) { failures.push(units[i].label + "：" + e.message); }
+      }
+      $("#confirm").hidden = true;
+      if (receipts.length) { $("#receipts").innerHTML = receiptList(receipts.concat(done)); $("#done").hidden = false; }
+      if (failures.length) showError(failures.join("；"));
+    });
+  };
+  function receiptList(units) {
+    return units.map(function (u) {
+      return '<p>' + esc(u.label) + '<br><span class="receipt">' + esc(u.receipt || "已投票") + "</span></p>";
+    }).join("");
+  }
+
+  /* ---- published result ---- */
+  pages.results = async function () {
+    var voteId = Number(body.dataset.vote);
+    try {
+      var r = (await api("GET", "/api/v1/votes/" + voteId + "/result", undefined, {anonymous: !auth.get()})).data;
+      if (r.title) $("#result-title").textContent = r.title + " 结果";
+      var items = r.items || [];
+      $("#result").innerHTML = items.map(function (item) {
+        var passed = item.passed === true ? "通过" : item.passed === false ? "未通过" : "意见征询（不作决定）";
+        var rows = Object.keys(item.options || {}).map(function (o) {
+          var s = item.options[o];
+          return "<tr><td>" + esc(optionName(o)) + "</td><td>" + esc(s.owners) + "户</td><td>" + esc(s.area) + "㎡</td></tr>";
+        }).join("");
+        return '<section class="card"><h2>' + esc(item.title || item.matter || "") + "</h2><p class=\"status\">" + passed +
+          "</p>" + (item.explanation ? "<p>" + esc(item.explanation) + "</p>" : "") +
+          (rows ? "<table><tr><th>选项</th><th>户数</th><th>面积</th></tr>" + rows + "</table>" : "") + "</section>";
+      }).join("") + ((r.warnings || []).length ? '<p class="warn">' + r.warnings.map(esc).join("<br>") + "</p>" : "");
+    } catch (e) {
+      $("#result").innerHTML = "<p>" + esc(e.status === 404 || e.status === 409 ? "结果尚未公布，请耐心等待。" : e.message) + "</p>";
+    }
+  };
+
+  window.Gongjian = {api: api, auth: auth, esc: esc, on: on, val: val, showError: showError, when: when,
+    optionName: optionName, store: store, pages: pages};
+  if (pages[body.dataset.page]) pages[body.dataset.page]();
+})();
