@@ -57,7 +57,8 @@ def test_publish_future_vote_is_scheduled_and_early_ballot_refused(kit, units):
 def test_short_notice_lead_is_a_warning_not_a_refusal(kit, units):
     vote = kit.vote(opens_at=at(days=3), closes_at=at(days=10))
     assert vote["status"] == "scheduled"
-    assert [w["code"] for w in vote["warnings"]] == ["notice_short"] and "15" in vote["warnings"][0]["message"]
+    [warning] = vote["warnings"]
+    assert "不足15日" in warning and "撤销" in warning
 
 
 def test_publish_with_empty_scope_refused(kit, units):

@@ -5,6 +5,8 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from backend.extensions import db
+
 from tests.test_votes_kit import assert_error, at, item, kit  # noqa: F401  (fixture)
 
 
@@ -26,7 +28,7 @@ def test_announce_gives_result_record_with_publicity(announced, kit):
     assert body["status"] == "announced" and body["publicity"]["days"] == 7
     assert body["publicity"]["until"] > body["publicity"]["from"] and body["publicity"]["until"].endswith("+08:00")
     assert body["items"][0]["passed"] is True and body["items"][0]["options"]["agree"]["owners"] == 3
-    assert [w["code"] for w in body["warnings"]] == ["notice_short"]
+    assert len(body["warnings"]) == 1 and "表决公告时间不足15日" in body["warnings"][0]
     assert body["units"][0] == {"label": "1号楼1单元101室", "room": "101", "voted": True,
                                 "receipt": body["units"][0]["receipt"]}
     assert body["units"][3]["voted"] is False and body["units"][3]["receipt"] is None
@@ -74,3 +76,19 @@ def test_evidence_package_lists_every_ballot_and_the_chain(announced, kit, clien
     actions = [row[3] for row in trail.iter_rows(min_row=2, values_only=True)]
     assert actions[0] == "vote_created" and actions[-1] == "vote_announced" and actions.count("ballot_entered") == 3
     assert client.get(f"/api/v1/votes/{vote['id']}/evidence.xlsx", headers=world.h["committee2"]).status_code == 403
+
+
+def test_announcing_more_than_three_days_after_closing_is_recorded(kit, make):
+    from datetime import timedelta
+
+    from backend.types import utcnow
+    from votes.models import Vote
+    units = make.units(kit.compound, 3)
+    vote = kit.vote()
+    kit.cast(vote, units, "agree")
+    row = db.session.get(Vote, vote["id"])
+    row.opens_at, row.closes_at = utcnow() - timedelta(days=10), utcnow() - timedelta(days=4)
+    db.session.commit()
+    body = kit.post(vote, "announce").get_json()
+    assert body["closed_at"] == body["closes_at"]  # the window ended it
+    assert "表决结果未在表决结束后3日内公告" in body["warnings"]

@@ -35,7 +35,7 @@ class Vote(db.Model):
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16), default="draft")
     require_confirmation: Mapped[bool] = mapped_column(default=False)
-    # JSON list of {"code", "message"}: the notice-lead warning and the like, printed on the result.
+    # JSON list of Chinese sentences: the notice-lead warning and the like, printed on the result.
     warnings_json: Mapped[str] = mapped_column(Text, default="[]")
     # The frozen electorate's totals, fixed at publish (the per-unit rows are in vote_units).
     electorate_units: Mapped[int] = mapped_column(default=0)

@@ -84,7 +84,7 @@ def result_pdf(actor, vote_id):
         story.append(_table(rows, [200, 80, 120], colors, Table, TableStyle))
         story.append(Spacer(1, 6))
     for w in data["warnings"]:
-        story.append(Paragraph(f"特别提示：{w['message']}。", body))
+        story.append(Paragraph(f"特别提示：{w}。", body))
     story += [Spacer(1, 8), Paragraph("各户投票情况（只列是否投票及回执码，不公开表决意见）：", sub)]
     units = [["房屋", "是否投票", "回执码"]] + [[u["label"], "已投票" if u["voted"] else "未投票", u["receipt"] or ""]
                                                for u in data["units"]]

@@ -148,7 +148,7 @@ class VoteOut(Schema):
     scope = fields.Dict()
     require_confirmation = fields.Boolean()
     electorate = fields.Dict(allow_none=True)
-    warnings = fields.List(fields.Dict())
+    warnings = fields.List(fields.String())
     counts = fields.Dict()
     participation = fields.Dict(allow_none=True)
     runoff_of_item_id = fields.Integer(allow_none=True)
@@ -163,7 +163,7 @@ class TallyOut(Schema):
     vote_id = fields.Integer()
     status = fields.String()
     electorate = fields.Dict()
-    warnings = fields.List(fields.Dict())
+    warnings = fields.List(fields.String())
     items = fields.List(fields.Dict())
 
 

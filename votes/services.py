@@ -151,8 +151,7 @@ def notice_warnings(vote, now):
     if lead >= timedelta(days=lead_days):
         return []
     actual = max(lead.days, 0)
-    return [{"code": "notice_short",
-             "message": f"表决公告时间不足{lead_days}日（发布至开始投票仅{actual}日），业主可依法在一年内请求撤销该决定"}]
+    return [f"表决公告时间不足{lead_days}日（发布至开始投票仅{actual}日），业主可依法在一年内请求撤销该决定"]
 
 
 def close(actor, vote_id):
@@ -180,8 +179,7 @@ def announce(actor, vote_id):
     now = utcnow()
     vote.closed_at = vote.effective_closed_at
     if now - vote.closed_at > ANNOUNCE_WITHIN:
-        vote.warnings_json = json.dumps(vote.warnings + [{"code": "announced_late",
-                                                          "message": "表决结果未在表决结束后3日内公告"}], ensure_ascii=False)
+        vote.warnings_json = json.dumps(vote.warnings + ["表决结果未在表决结束后3日内公告"], ensure_ascii=False)
     vote.status, vote.announced_at = "announced", now
     vote.publicity_until = now + timedelta(days=vote.compound.publicity_days)
     result = counting.tally(vote)
