@@ -194,7 +194,10 @@ def submit_proxy(resident, data, photo):
 def decide_proxy(actor, proxy_id, approve, reason=""):
     auth = _load_for_review(ProxyAuthorisation, proxy_id, actor)
     if approve:
-        bind(db.session.get(Resident, auth.resident_id), auth.unit, "proxy", "proxy", evidence=auth.reference)
+        resident = db.session.get(Resident, auth.resident_id)
+        # The votes feature writes the resident's name on proxy ballots; WeChat and SMS sign-ins bring none.
+        resident.display_name = resident.display_name or auth.proxy_name
+        bind(resident, auth.unit, "proxy", "proxy", evidence=auth.reference)
     elif not reason.strip():
         raise Invalid("reason_required", "驳回时请填写原因，居民会看到", {"json": {"reason": ["请填写原因"]}})
     auth.status, auth.reason = ("approved" if approve else "rejected"), reason.strip()

@@ -26,8 +26,9 @@
     return d.getFullYear() + "年" + (d.getMonth() + 1) + "月" + d.getDate() + "日 " +
       ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
   }
-  function showError(message) {
+  function showError(message, near) {
     var el = $(".error");
+    if (near && near.isConnected) near.insertAdjacentElement("afterend", el);  // next to the button pressed
     el.textContent = message;
     el.hidden = false;
     el.scrollIntoView({block: "center"});
@@ -95,7 +96,7 @@
     return async function () {
       clearError();
       busy(button, true);
-      try { await fn(); } catch (e) { showError(e.message); } finally { busy(button, false); }
+      try { await fn(); } catch (e) { showError(e.message, button); } finally { busy(button, false); }
     };
   }
   function on(id, fn) {
@@ -114,6 +115,9 @@
     location.replace(next || body.dataset.next || "/m/home");
   }
   var pages = {};
+  // Typing or picking an answer clears the old complaint (on "input", not "change": "change" fires on blur,
+  // i.e. on the press of the next button, and the layout would jump under the finger).
+  document.addEventListener("input", clearError);
   pages.signin = function () {
     on("wechat-login", async function () {
       consentGiven();
@@ -233,7 +237,8 @@
           return "<li>" + esc(u.label) + "：" + (u.voted ? statusSpan("voted", "已投票") +
             (u.receipt ? ' 回执码 <span class="receipt">' + esc(u.receipt) + "</span>" : "") : "未投票") + "</li>";
         }).join("");
-        var link = v.status === "open" ? '<a class="button primary" href="/m/vote/' + v.id + '">去投票</a>' :
+        var waiting = (v.units || []).some(function (u) { return !u.voted; });
+        var link = v.status === "open" && waiting ? '<a class="button primary" href="/m/vote/' + v.id + '">去投票</a>' :
           v.status === "announced" ? '<a class="button" href="/m/results/' + v.id + '">查看结果</a>' : "";
         return '<div class="row"><strong>' + esc(v.title) + "</strong><br>" + esc(STATUS_NAMES[v.status] || v.status) +
           "，截止 " + esc(when(v.closes_at)) + "<ul>" + units + "</ul>" + link + "</div>";
@@ -304,6 +309,7 @@
       if (done.length) $("#done").hidden = false;
       return;
     }
+    $("#choose").hidden = false;
     $("#items").innerHTML = vote.items.map(function (item, i) {
       return '<fieldset class="card item"><legend><h2>' + (i + 1) + ". " + esc(item.title) + "</h2></legend>" +
         item.options.map(function (o) {
@@ -356,23 +362,40 @@
 
   /* ---- published result ---- */
   pages.results = async function () {
+    if (!requireSignIn()) return;
     var voteId = Number(body.dataset.vote);
     try {
-      var r = (await api("GET", "/api/v1/votes/" + voteId + "/result", undefined, {anonymous: !auth.get()})).data;
+      var r = (await api("GET", "/api/v1/votes/" + voteId + "/result")).data;
       if (r.title) $("#result-title").textContent = r.title + " 结果";
-      var items = r.items || [];
-      $("#result").innerHTML = items.map(function (item) {
+      var e = r.electorate || {};
+      var head = e.owners ? "<p>应参与表决业主 " + esc(e.owners) + " 人（" + esc(e.units) + " 户），总面积 " + esc(e.area) + " 平方米。</p>" : "";
+      $("#result").innerHTML = head + (r.items || []).map(function (item) {
         var passed = item.passed === true ? "通过" : item.passed === false ? "未通过" : "意见征询（不作决定）";
+        var p = item.participation || {};
         var rows = Object.keys(item.options || {}).map(function (o) {
           var s = item.options[o];
-          return "<tr><td>" + esc(optionName(o)) + "</td><td>" + esc(s.owners) + "户</td><td>" + esc(s.area) + "㎡</td></tr>";
+          return "<tr><td>" + esc(optionName(o)) + "</td><td>" + esc(s.owners) + "人</td><td>" + esc(s.area) + "㎡</td></tr>";
         }).join("");
-        return '<section class="card"><h2>' + esc(item.title || item.matter || "") + "</h2><p class=\"status\">" + passed +
-          "</p>" + (item.explanation ? "<p>" + esc(item.explanation) + "</p>" : "") +
-          (rows ? "<table><tr><th>选项</th><th>户数</th><th>面积</th></tr>" + rows + "</table>" : "") + "</section>";
-      }).join("") + ((r.warnings || []).length ? '<p class="warn">' + r.warnings.map(esc).join("<br>") + "</p>" : "");
-    } catch (e) {
-      $("#result").innerHTML = "<p>" + esc(e.status === 404 || e.status === 409 ? "结果尚未公布，请耐心等待。" : e.message) + "</p>";
+        return '<section class="card"><h2>' + esc(item.title || "") + '</h2><p class="status ' +
+          (item.passed ? "approved" : "rejected") + '">' + passed + "</p>" +
+          (p.owners !== undefined ? "<p>参与表决 " + esc(p.owners) + " 人，" + esc(p.area) + " 平方米。</p>" : "") +
+          (rows ? "<table><tr><th>选项</th><th>人数</th><th>面积</th></tr>" + rows + "</table>" : "") +
+          (item.explanation ? "<p>" + esc(item.explanation) + "</p>" : "") + "</section>";
+      }).join("") + ((r.warnings || []).length ? '<p class="warn">' + r.warnings.map(function (w) {
+        return esc(typeof w === "string" ? w : (w.message || w.code));
+      }).join("<br>") + "</p>" : "");
+      var receipts = {};
+      (r.units || []).forEach(function (u) { if (u.receipt) receipts[u.receipt] = true; });
+      var mine = (await api("GET", "/api/v1/my/votes")).data.filter(function (v) { return v.id === voteId; })[0];
+      var own = mine ? mine.units.filter(function (u) { return u.receipt; }) : [];
+      if (own.length) {
+        $("#result").insertAdjacentHTML("beforeend", '<section class="card"><h2>核对我的票</h2>' + own.map(function (u) {
+          return "<p>" + esc(u.label) + ' <span class="receipt">' + esc(u.receipt) + "</span> " +
+            (receipts[u.receipt] ? '<span class="status approved">已计入</span>' : '<span class="status rejected">未在名单中，请联系居委会</span>') + "</p>";
+        }).join("") + "</section>");
+      }
+    } catch (err) {
+      $("#result").innerHTML = "<p>" + esc(err.status === 404 || err.status === 409 ? "结果尚未公布，请耐心等待。" : err.message) + "</p>";
     }
   };
 
