@@ -351,3 +351,12 @@ def test_committee_lists_votes_with_live_participation(kit, units):
     assert listed["草稿"]["status"] == "draft" and listed["草稿"]["participation"] is None
     r = kit.client.get(f"/api/v1/compounds/{kit.compound.id}/votes?status=draft", headers=kit.h)
     assert [v["title"] for v in r.get_json()] == ["草稿"]
+
+
+def test_vote_endpoints_documented(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for path in ("/api/v1/compounds/{compound_id}/votes", "/api/v1/votes/{vote_id}/publish",
+                 "/api/v1/votes/{vote_id}/paper-ballots", "/api/v1/votes/{vote_id}/ballots", "/api/v1/my/votes",
+                 "/api/v1/votes/{vote_id}/tally", "/api/v1/votes/{vote_id}/result", "/api/v1/reports/consent-rates"):
+        assert path in paths, path
+    assert "requestBody" in paths["/api/v1/votes/{vote_id}/paper-ballots"]["post"]

@@ -68,8 +68,8 @@ def status_clause(status, now):
 
 def resident_votes(resident):
     """Published votes whose frozen electorate holds a unit the resident may vote for."""
-    units = select(VoteUnit.vote_id).where(VoteUnit.unit_id.in_(voting_unit_ids(resident)))
-    return select(Vote).where(Vote.id.in_(units), Vote.status != "draft").order_by(Vote.id.desc())
+    mine = select(VoteUnit.vote_id).where(VoteUnit.unit_id.in_(voting_unit_ids(resident)))
+    return select(Vote).where(Vote.id.in_(mine), Vote.status != "draft").order_by(Vote.id.desc())
 
 
 def scope_text(vote):
