@@ -120,7 +120,9 @@ def _cast(vote, actor, place, choices, action, confirmed, **fields):
         db.session.rollback()
         if current_ballot(vote.id, place.unit_id) is not None:
             raise Conflict("ballot_exists", "该户已投票，每户只能投一次")
-        raise Conflict("sheet_exists", f"选票编号{fields.get('sheet_no')}已录入")
+        if fields.get("sheet_no"):
+            raise Conflict("sheet_exists", f"选票编号{fields['sheet_no']}已录入")
+        raise
     return ballot
 
 
