@@ -151,3 +151,19 @@ def test_poster_pdf(client, world, tmp_path):
         assert expected in text
     subprocess.run(["pdftoppm", "-r", "100", "-png", "-singlefile", str(path), str(tmp_path / "poster")], check=True)
     assert decode_qr(Image.open(tmp_path / "poster.png")) == n["url"]
+
+
+@pytest.mark.parametrize("path", ["/m/committee", "/m/signin", "/m/home", "/m/bind?compound=1", "/m/proxy",
+                                  "/m/vote/1", "/m/results/1", "/m/privacy", "/m/wechat/callback"])
+def test_pages_render_without_outside_resources(client, path):
+    r = client.get(path)
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    html = r.get_data(as_text=True)
+    assert 'lang="zh-CN"' in html and "width=device-width" in html
+    assert "http://" not in html and "https://" not in html  # no CDN, no external fonts
+    assert "Set-Cookie" not in r.headers and r.headers["Cache-Control"] == "no-store"
+
+
+def test_static_assets_served(client):
+    for path in ("/m/static/m.js", "/m/static/m.css", "/m/notices-static/committee.js"):
+        assert client.get(path).status_code == 200
