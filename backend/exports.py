@@ -21,6 +21,11 @@ def _disposition(filename):
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
+def file_response(content, mimetype, filename):
+    """A download with a Chinese file name that every browser keeps (RFC 6266 filename*)."""
+    return Response(content, mimetype=mimetype, headers={"Content-Disposition": _disposition(filename)})
+
+
 def csv_response(filename, header, rows):
     """Stream ``rows`` (any iterable) as UTF-8 CSV with a BOM so Excel reads the Chinese correctly."""
     def generate():
@@ -50,7 +55,7 @@ def xlsx_response(filename, header, rows, title="Sheet1"):
         ws.append([neutralise(v) for v in row])
     out = io.BytesIO()
     wb.save(out)
-    return Response(out.getvalue(), mimetype=XLSX_MIME, headers={"Content-Disposition": _disposition(filename)})
+    return file_response(out.getvalue(), XLSX_MIME, filename)
 
 
 def table_response(fmt, filename, header, rows, title="Sheet1"):

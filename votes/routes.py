@@ -1,13 +1,12 @@
 """Owner decisions over HTTP: thin views over ``services``, ``ballots``, ``chasing`` and ``result``."""
 from functools import wraps
 
-from flask import Response
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from backend.auth.decorators import ANYONE, MANAGERS, STAFF, roles_required
-from backend.exports import XLSX_MIME, _disposition
+from backend.exports import XLSX_MIME, file_response
 from backend.jurisdiction import require_compound
 from backend.pagination import PageArgs, paginate
 
@@ -232,17 +231,13 @@ class Result(MethodView):
         return result.result(current_user, vote_id)
 
 
-def download(content, mimetype, filename):
-    return Response(content, mimetype=mimetype, headers={"Content-Disposition": _disposition(filename)})
-
-
 @blp.route("/votes/<int:vote_id>/result.pdf")
 class ResultPdf(MethodView):
     @roles_required(*ANYONE)
     @blp.response(200, content_type="application/pdf")
     def get(self, vote_id):
         """The printable result notice (Chinese PDF)."""
-        return download(result.result_pdf(current_user, vote_id), "application/pdf", f"表决结果公告-{vote_id}.pdf")
+        return file_response(result.result_pdf(current_user, vote_id), "application/pdf", f"表决结果公告-{vote_id}.pdf")
 
 
 @blp.route("/votes/<int:vote_id>/evidence.xlsx")
@@ -252,5 +247,5 @@ class Evidence(MethodView):
     def get(self, vote_id):
         """The evidence package for disputes: every ballot with channel, sheet, proxy, times and keyer; the audit chain."""
         content, filename = result.evidence_xlsx(current_user, vote_id)
-        return download(content, XLSX_MIME, filename)
+        return file_response(content, XLSX_MIME, filename)
 
