@@ -1,11 +1,11 @@
 """Notices: the committee publishes; anyone with the QR reads the public view."""
-from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from backend.auth.decorators import MANAGERS, STAFF, roles_required
+from backend.exports import file_response
 from backend.jurisdiction import require_compound
 from backend.pagination import PageArgs, paginate
 
@@ -14,13 +14,6 @@ from .models import Notice
 from .schemas import NoticeIn, NoticeOut, NoticePatch, PublicNoticeOut
 
 blp = Blueprint("notices", __name__, url_prefix="/api/v1", description="Notices, their QR codes and posters")
-
-
-def _file(data, mimetype, name=None):
-    resp = current_app.response_class(data, mimetype=mimetype)
-    if name:
-        resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return resp
 
 
 @blp.route("/compounds/<int:compound_id>/notices")
@@ -74,7 +67,7 @@ class NoticeQrPng(MethodView):
     def get(self, notice_id):
         """The QR code (PNG) carrying the notice's public URL."""
         notice = services.get_notice(current_user, notice_id)
-        return _file(render.qr_png(services.public_url(notice)), "image/png", f"notice-{notice.id}.png")
+        return file_response(render.qr_png(services.public_url(notice)), "image/png", f"notice-{notice.id}.png")
 
 
 @blp.route("/notices/<int:notice_id>/qr.svg")
@@ -84,7 +77,7 @@ class NoticeQrSvg(MethodView):
     def get(self, notice_id):
         """The QR code (SVG, for print shops) carrying the notice's public URL."""
         notice = services.get_notice(current_user, notice_id)
-        return _file(render.qr_svg(services.public_url(notice)), "image/svg+xml", f"notice-{notice.id}.svg")
+        return file_response(render.qr_svg(services.public_url(notice)), "image/svg+xml", f"notice-{notice.id}.svg")
 
 
 @blp.route("/notices/<int:notice_id>/poster.pdf")
@@ -94,7 +87,7 @@ class NoticePoster(MethodView):
     def get(self, notice_id):
         """An A4 poster for the notice board: title, text, QR, compound and dates."""
         notice = services.get_notice(current_user, notice_id)
-        return _file(render.poster_pdf(notice, services.public_url(notice)), "application/pdf",
+        return file_response(render.poster_pdf(notice, services.public_url(notice)), "application/pdf",
                      f"notice-{notice.id}.pdf")
 
 
