@@ -36,14 +36,21 @@
   function clearError() { $(".error").hidden = true; }
   function busy(button, on) { if (button) button.disabled = on; }
 
-  var auth = {
-    get: function () { return store.getItem("gj-access"); },
-    save: function (t) {
-      store.setItem("gj-access", t.access_token);
-      if (t.refresh_token) store.setItem("gj-refresh", t.refresh_token);
-    },
-    clear: function () { store.removeItem("gj-access"); store.removeItem("gj-refresh"); }
-  };
+  function tokens(storage, access, refresh) {
+    return {
+      get: function () { return storage.getItem(access); },
+      refreshToken: function () { return storage.getItem(refresh); },
+      setAccess: function (t) { storage.setItem(access, t); },
+      save: function (t) {
+        storage.setItem(access, t.access_token);
+        if (t.refresh_token) storage.setItem(refresh, t.refresh_token);
+      },
+      clear: function () { storage.removeItem(access); storage.removeItem(refresh); }
+    };
+  }
+  var auth = tokens(store, "gj-access", "gj-refresh");
+  // Staff tokens stay in this tab only (the office computer is shared); the committee pages all read these keys.
+  var staffAuth = tokens(sessionStorage, "gj-staff", "gj-staff-refresh");
 
   function signInAgain() {
     auth.clear();
@@ -51,21 +58,29 @@
     return new Promise(function () {});  // the page is going away
   }
 
-  async function refresh() {
-    var token = store.getItem("gj-refresh");
+  function staffSignInAgain() {
+    staffAuth.clear();
+    location.reload();  // the committee page shows its sign-in card again
+    return new Promise(function () {});
+  }
+
+  async function refresh(keys) {
+    var token = keys.refreshToken();
     if (!token) return false;
     var r = await fetch("/api/v1/auth/refresh", {method: "POST", headers: {Authorization: "Bearer " + token}});
     if (!r.ok) return false;
-    store.setItem("gj-access", (await r.json()).access_token);
+    keys.setAccess((await r.json()).access_token);
     return true;
   }
 
-  /* Call the API; resolves to {status, data}. Throws an Error whose message is fit to show. */
+  /* Call the API; resolves to {status, data}. Throws an Error whose message is fit to show.
+     options: anonymous (no token), staff (the committee's token), raw (resolve to the Response, for downloads). */
   async function api(method, path, payload, options) {
     options = options || {};
+    var keys = options.staff ? staffAuth : auth;
     for (var attempt = 0; attempt < 2; attempt++) {
       var headers = {};
-      var token = auth.get();
+      var token = keys.get();
       if (token && !options.anonymous) headers.Authorization = "Bearer " + token;
       var init = {method: method, headers: headers};
       if (payload instanceof FormData) init.body = payload;
@@ -73,9 +88,10 @@
       var r;
       try { r = await fetch(path, init); } catch (e) { throw new Error(NET_ERROR); }
       if (r.status === 401 && !options.anonymous && token) {
-        if (attempt === 0 && await refresh()) continue;
-        return signInAgain();
+        if (attempt === 0 && await refresh(keys)) continue;
+        return options.staff ? staffSignInAgain() : signInAgain();
       }
+      if (options.raw && r.ok) return r;
       var data = null;
       if (r.status !== 204) { try { data = await r.json(); } catch (e) { data = null; } }
       if (!r.ok) {
@@ -399,7 +415,44 @@
     }
   };
 
-  window.Gongjian = {api: api, auth: auth, esc: esc, on: on, val: val, showError: showError, when: when,
-    optionName: optionName, store: store, pages: pages};
+  /* ---- committee pages: staff sign-in, API calls with the staff token, downloads ---- */
+  async function staffApi(method, path, payload) {
+    return (await api(method, path, payload, {staff: true})).data;
+  }
+  // Files behind the staff token: fetched, then handed to the browser as a download under their Chinese name.
+  async function download(path, name) {
+    var r = await api("GET", path, undefined, {staff: true, raw: true});
+    var a = document.createElement("a");
+    a.href = URL.createObjectURL(await r.blob());
+    a.download = name;
+    document.body.appendChild(a); a.click(); a.remove();
+    setTimeout(function () { URL.revokeObjectURL(a.href); }, 10000);
+  }
+  /* The sign-in card (#staff-login) until a staff token is in this tab, then the page's #desk and start(). */
+  function staffDesk(start) {
+    async function enter() {
+      $("#staff-login").hidden = true;
+      $("#desk").hidden = false;
+      await start();
+    }
+    on("login", async function () {
+      var r = await api("POST", "/api/v1/auth/login", {username: val("username"), password: val("password")},
+        {anonymous: true});
+      staffAuth.save(r.data);
+      await enter();
+    });
+    $("#password").addEventListener("keydown", function (ev) { if (ev.key === "Enter") $("#login").click(); });
+    on("staff-signout", async function () {
+      try { await api("POST", "/api/v1/auth/logout", undefined, {staff: true}); } catch (e) { /* signing out anyway */ }
+      staffAuth.clear();
+      location.reload();
+    });
+    if (staffAuth.get()) enter().catch(function (e) { showError(e.message); });
+    else { $("#staff-login").hidden = false; $("#username").focus(); }
+  }
+
+  window.Gongjian = {api: api, auth: auth, esc: esc, on: on, val: val, showError: showError, clearError: clearError,
+    when: when, optionName: optionName, store: store, pages: pages, staffAuth: staffAuth, staffApi: staffApi,
+    download: download, staffDesk: staffDesk, STATUS_NAMES: STATUS_NAMES};
   if (pages[body.dataset.page]) pages[body.dataset.page]();
 })();
