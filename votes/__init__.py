@@ -4,5 +4,7 @@
 def init_app(app):
     from backend.extensions import api
 
+    from .pages import bp as pages_bp
     from .routes import blp
     api.register_blueprint(blp)
+    app.register_blueprint(pages_bp)

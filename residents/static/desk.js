@@ -1,0 +1,396 @@
+/* The committee's vote desk (/m/committee/votes…): list, create and publish, key in paper sheets, chase
+   participation, close, tally, announce. Built on m.js (Gongjian): its staff sign-in, API calls and downloads.
+   Every refusal shown is the API's Chinese message. */
+(function () {
+  "use strict";
+  var G = window.Gongjian, esc = G.esc, on = G.on, val = G.val, call = G.staffApi;
+  var $ = function (s) { return document.querySelector(s); };
+  var body = document.body;
+  var voteId = Number(body.dataset.vote);
+  var COMPOUND = "gj-compound";  // the compound last chosen, so every page of the desk opens on it
+  // Field names in a 422's "errors", for the few checks the server makes that the page does not make first.
+  var FIELDS = {title: "标题", opens_at: "开始时间", closes_at: "结束时间", items: "表决事项", options: "选项",
+    evidence: "委托书凭证", proxy_name: "代投人姓名", sheet_no: "选票编号", room: "房号", building: "楼栋",
+    entrance: "单元", choices: "选项", scope: "表决范围"};
+
+  function fail(message) { throw new Error(message); }
+  /* A 422's messages, flattened and named in Chinese: "结束时间：结束时间必须在将来". */
+  function explainInvalid(e) {
+    var found = [];
+    (function walk(node, name) {
+      if (Array.isArray(node) && node.every(function (m) { return typeof m === "string"; })) {
+        node.forEach(function (m) { found.push((FIELDS[name] ? FIELDS[name] + "：" : "") + (/[\u4e00-\u9fff]/.test(m) ? m : "请填写")); });
+      } else if (node && typeof node === "object") {
+        Object.keys(node).forEach(function (k) { walk(node[k], /^\d+$/.test(k) || k === "json" ? name : k); });
+      }
+    })(e.data && e.data.errors, "");
+    return found.length ? new Error(e.message + "：" + found.join("；")) : e;
+  }
+  async function send(method, path, payload) {
+    try { return await call(method, path, payload); } catch (e) { throw e.status === 422 ? explainInvalid(e) : e; }
+  }
+
+  function statusName(s) { return G.STATUS_NAMES[s] || s; }
+  function scopeText(scope) {
+    scope = scope || {};
+    if (scope.entrance) return scope.building + "号楼" + scope.entrance + "单元";
+    return scope.building ? scope.building + "号楼" : "全小区";
+  }
+  function pct(r) { return (Math.round(r * 1000) / 10) + "%"; }
+  function electorateText(e) {
+    return "共 " + e.units + " 户、" + e.owners + " 位业主（同一业主多套房算一人）、" + e.area + " 平方米";
+  }
+  function participationText(p, e) {
+    if (!p) return "";
+    return "已参与 " + p.owners + " 人（" + pct(p.owners_ratio) + "）、" + p.area + " 平方米（" + pct(p.area_ratio) + "）" +
+      (e ? "，应参与 " + e.owners + " 人、" + e.area + " 平方米" : "");
+  }
+  function warningsHtml(warnings) {
+    return (warnings || []).map(function (w) { return '<p class="notice-warn">⚠ ' + esc(w) + "</p>"; }).join("");
+  }
+  function backTo(vid) { var a = $("#back-link"); if (a) a.href = "/m/committee/votes/" + vid; }
+  async function loadVote() {
+    var v = await call("GET", "/api/v1/votes/" + voteId);
+    document.title = v.title + " · 共建";
+    if ($("#v-title")) $("#v-title").textContent = v.title;
+    backTo(v.id);
+    return v;
+  }
+
+  /* ---- list ---- */
+  async function compounds() {
+    var list = await call("GET", "/api/v1/compounds?per_page=500");
+    if (!list.length) fail("您的账号下没有小区，请联系管理员");
+    return list;
+  }
+  async function showVotes(cid) {
+    sessionStorage.setItem(COMPOUND, cid);
+    $("#new-vote").href = "/m/committee/votes/new?compound=" + cid;
+    var votes = await call("GET", "/api/v1/compounds/" + cid + "/votes?per_page=100");
+    $("#votes").innerHTML = votes.length ? '<table class="list"><thead><tr><th>表决</th><th>范围</th><th>状态</th>' +
+      "<th>投票时间</th><th>参与情况</th></tr></thead><tbody>" + votes.map(function (v) {
+        return '<tr><td><a href="/m/committee/votes/' + v.id + '">' + esc(v.title) + "</a></td><td>" + esc(scopeText(v.scope)) +
+          '</td><td><span class="tag">' + esc(statusName(v.status)) + "</span></td><td>" + esc(G.when(v.opens_at)) + " 至<br>" +
+          esc(G.when(v.closes_at)) + "</td><td>" + (v.participation ? esc(participationText(v.participation)) +
+          (v.participation.met ? '<br><span class="pass">已达三分之二</span>' : "") : "未发布") + "</td></tr>";
+      }).join("") + "</tbody></table>" : '<p class="card">这个小区还没有表决。点“新建表决”开始。</p>';
+  }
+  G.pages.votes_list = function () {
+    G.staffDesk(async function () {
+      var list = await compounds(), select = $("#compound");
+      select.innerHTML = list.map(function (c) { return '<option value="' + c.id + '">' + esc(c.name) + "</option>"; }).join("");
+      var remembered = sessionStorage.getItem(COMPOUND);
+      if (list.some(function (c) { return String(c.id) === remembered; })) select.value = remembered;
+      select.addEventListener("change", function () { showVotes(select.value).catch(function (e) { G.showError(e.message); }); });
+      await showVotes(select.value);
+    });
+  };
+
+  /* ---- create ---- */
+  function localInput(date) {
+    var d = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
+    return d.toISOString().slice(0, 16);
+  }
+  function addItem() {
+    var n = document.querySelectorAll(".vote-item").length + 1;
+    var node = $("#item-template").content.firstElementChild.cloneNode(true);
+    node.querySelectorAll(".i-kind").forEach(function (r) { r.name = "kind-" + n + "-" + Date.now(); });
+    var matter = node.querySelector(".i-matter");
+    var showRule = function () { node.querySelector(".rule").textContent = matter.selectedOptions[0].dataset.rule + "。"; };
+    matter.addEventListener("change", showRule); showRule();
+    node.addEventListener("change", function (ev) {
+      if (!ev.target.classList.contains("i-kind")) return;
+      node.querySelector(".custom").hidden = ev.target.value !== "custom";
+      if (ev.target.value === "models") matter.value = "property_manager", showRule();
+    });
+    node.querySelector(".remove-item").addEventListener("click", function () {
+      if (document.querySelectorAll(".vote-item").length > 1) { node.remove(); numberItems(); }
+    });
+    $("#items").appendChild(node);
+    numberItems();
+  }
+  function numberItems() {
+    document.querySelectorAll(".vote-item").forEach(function (el, i) {
+      el.querySelector(".item-no").textContent = i + 1;
+      el.querySelector(".remove-item").hidden = i === 0 && document.querySelectorAll(".vote-item").length === 1;
+    });
+  }
+  function itemData(el, i) {
+    var title = el.querySelector(".i-title").value.trim();
+    if (!title) fail("请填写第 " + (i + 1) + " 项表决事项的内容");
+    var data = {title: title, matter: el.querySelector(".i-matter").value};
+    var kind = el.querySelector(".i-kind:checked").value;
+    if (kind === "models") data.options = ["professional", "quasi", "self_managed"];
+    if (kind === "custom") {
+      data.options = el.querySelector(".i-options").value.split("\n").map(function (s) { return s.trim(); })
+        .filter(Boolean).map(function (s) { return s === "弃权" ? "abstain" : s; });
+      if (data.options.length < 2) fail("第 " + (i + 1) + " 项：请至少填写两个选项，每行一个");
+    }
+    return data;
+  }
+  G.pages.votes_new = function () {
+    var cid = new URLSearchParams(location.search).get("compound") || sessionStorage.getItem(COMPOUND);
+    var buildings = [];
+    function scopeKind() { return document.querySelector('input[name="scope"]:checked').value; }
+    function fillEntrances() {
+      var b = buildings.filter(function (x) { return x.building === val("v-building"); })[0];
+      $("#v-entrance").innerHTML = (b ? b.entrances : []).map(function (e) {
+        return '<option value="' + esc(e.entrance) + '">' + esc(e.entrance) + "单元（" + e.units + " 户）</option>";
+      }).join("");
+    }
+    function showScope() {
+      var kind = scopeKind();
+      $("#scope-pick").hidden = kind === "compound";
+      $("#entrance-pick").hidden = kind !== "entrance";
+      var b = buildings.filter(function (x) { return x.building === val("v-building"); })[0];
+      var e = b && b.entrances.filter(function (x) { return x.entrance === val("v-entrance"); })[0];
+      var total = buildings.reduce(function (s, x) { return s + x.units; }, 0);
+      var units = kind === "compound" ? total : kind === "building" ? b && b.units : e && e.units;
+      $("#scope-size").textContent = units ? "范围内共 " + units + " 户（发布时固定）。" : "";
+    }
+    G.staffDesk(async function () {
+      if (!cid) cid = String((await compounds())[0].id);
+      var compound = await call("GET", "/api/v1/compounds/" + cid);
+      $("#compound-name").textContent = "小区：" + compound.name;
+      buildings = await call("GET", "/api/v1/compounds/" + cid + "/buildings");
+      $("#v-building").innerHTML = buildings.map(function (b) {
+        return '<option value="' + esc(b.building) + '">' + esc(b.building) + "号楼（" + b.units + " 户）</option>";
+      }).join("");
+      fillEntrances(); showScope();
+      document.querySelectorAll('input[name="scope"]').forEach(function (r) { r.addEventListener("change", showScope); });
+      $("#v-building").addEventListener("change", function () { fillEntrances(); showScope(); });
+      $("#v-entrance").addEventListener("change", showScope);
+      var lead = compound.notice_lead_days || 15;
+      var opens = new Date(); opens.setDate(opens.getDate() + lead); opens.setHours(8, 0, 0, 0);
+      var closes = new Date(opens); closes.setDate(closes.getDate() + 14); closes.setHours(18, 0, 0, 0);
+      $("#v-opens").value = localInput(opens); $("#v-closes").value = localInput(closes);
+      ["v-opens", "v-closes"].forEach(function (id) {
+        var echo = function () { $("#" + id + "-text").textContent = val(id) ? G.when(val(id)) : ""; };
+        $("#" + id).addEventListener("input", echo); echo();
+      });
+      $("#lead-note").textContent = "本小区要求提前 " + lead + " 天公告表决；开始时间早于此，发布时会提示风险并记录在结果上。";
+      addItem();
+    });
+    on("add-item", async function () { addItem(); });
+    on("create", async function () {
+      var data = {title: val("v-title"), description: $("#v-description").value.trim(), scope: {}};
+      if (!data.title) fail("请填写表决标题");
+      if (scopeKind() !== "compound") data.scope.building = val("v-building");
+      if (scopeKind() === "entrance") data.scope.entrance = val("v-entrance");
+      if (!val("v-opens") || !val("v-closes")) fail("请填写投票的开始和结束时间");
+      data.opens_at = new Date(val("v-opens")).toISOString();
+      data.closes_at = new Date(val("v-closes")).toISOString();
+      data.items = Array.prototype.map.call(document.querySelectorAll(".vote-item"), itemData);
+      var v = await send("POST", "/api/v1/compounds/" + cid + "/votes", data);
+      location.href = "/m/committee/votes/" + v.id;
+    });
+  };
+
+  /* ---- one vote: publish, close, tally, announce, downloads ---- */
+  function intCents(area) { return Math.round(Number(area) * 100); }  // "6100.00" → 610000, exact at these sizes
+  /* Display only (the server's explanation is the record): each threshold, by head and by area. */
+  function thresholds(item, e) {
+    var p = item.participation, rows = [];
+    var pa = intCents(p.area), ea = intCents(e.area);
+    rows.push(["参与人数", "三分之二以上", p.owners + " / " + e.owners + " 人", 3 * p.owners >= 2 * e.owners]);
+    rows.push(["参与面积", "三分之二以上", p.area + " / " + e.area + " ㎡", 3 * pa >= 2 * ea]);
+    var consent = item.rule.consent;
+    var o = item.winner || item.leading;
+    if (consent && o) {
+      var y = item.options[o], ya = intCents(y.area);
+      var need = consent === "3/4" ? "四分之三以上" : "过半数";
+      var ok = consent === "3/4" ? [4 * y.owners >= 3 * p.owners, 4 * ya >= 3 * pa] : [2 * y.owners > p.owners, 2 * ya > pa];
+      rows.push([G.optionName(o) + "（人数）", need, y.owners + " / " + p.owners + " 人", ok[0]]);
+      rows.push([G.optionName(o) + "（面积）", need, y.area + " / " + p.area + " ㎡", ok[1]]);
+    }
+    return '<table class="checks"><tr><th>条件</th><th>要求</th><th>实际</th><th>结果</th></tr>' + rows.map(function (r) {
+      return "<tr><td>" + esc(r[0]) + "</td><td>" + r[1] + "</td><td>" + esc(r[2]) + "</td><td>" +
+        (r[3] ? '<span class="pass">✔ 达到</span>' : '<span class="fail">✘ 未达到</span>') + "</td></tr>";
+    }).join("") + "</table>";
+  }
+  function tallyHtml(t, vote, final) {
+    var order = {};  // the ballot's order of options (the JSON object's keys come sorted)
+    vote.items.forEach(function (it) { order[it.id] = it.options; });
+    return t.items.map(function (item, i) {
+      var verdict = item.passed === null ? '<span class="tag">意见征询</span>' : !final ? '<span class="tag">统计中</span>' :
+        item.passed ? '<span class="verdict pass">通过</span>' : '<span class="verdict fail">未通过</span>';
+      var options = (order[item.item_id] || Object.keys(item.options)).map(function (o) {
+        var s = item.options[o];
+        return "<tr><td>" + esc(G.optionName(o)) + "</td><td>" + s.owners + " 人（" + pct(s.owners_ratio) + "）</td><td>" +
+          esc(s.area) + " ㎡（" + pct(s.area_ratio) + "）</td></tr>";
+      }).join("");
+      return '<section class="card tally-item"><h3>' + (i + 1) + ". " + esc(item.title) + " " + verdict + "</h3>" +
+        thresholds(item, t.electorate) +
+        '<table><tr><th>选项</th><th>人数（占参与人数）</th><th>面积（占参与面积）</th></tr>' + options + "</table>" +
+        '<p class="explanation">' + esc(item.explanation) + "</p></section>";
+    }).join("");
+  }
+  async function showVote() {
+    var v = await loadVote();
+    $("#v-status").textContent = statusName(v.status);
+    $("#v-scope").textContent = v.compound.name + " · " + scopeText(v.scope);
+    $("#v-window").textContent = "投票时间：" + G.when(v.opens_at) + " 至 " + G.when(v.closes_at);
+    $("#v-warnings").innerHTML = warningsHtml(v.warnings);
+    $("#v-items").innerHTML = v.items.map(function (it) {
+      return "<li>" + esc(it.title) + "（选项：" + it.options.map(G.optionName).map(esc).join("、") + "）</li>";
+    }).join("");
+    if (v.electorate) {
+      $("#electorate-card").hidden = false;
+      $("#v-electorate").textContent = electorateText(v.electorate);
+    }
+    var step = v.status === "scheduled" ? "open" : v.status;
+    ["draft", "open", "closed", "announced"].forEach(function (s) { $("#step-" + s).hidden = s !== step; });
+    $("#actions h2").textContent = step === "announced" ? "结果公告与下载" : "下一步";
+    $("#paper-link").href = "/m/committee/votes/" + v.id + "/paper";
+    $("#chasing-link").href = "/m/committee/votes/" + v.id + "/chasing";
+    if (v.status === "announced") {
+      $("#publicity").textContent = "已于 " + G.when(v.announced_at) + " 公告，公示至 " + G.when(v.publicity_until) + "。";
+    }
+    $("#tally-card").hidden = v.status === "draft";
+    if (v.status !== "draft") {
+      var final = v.status === "closed" || v.status === "announced";
+      $("#tally-heading").textContent = final ? "统计结果" : "当前统计（投票尚未结束，仅供参考）";
+      $("#tally").innerHTML = tallyHtml(await call("GET", "/api/v1/votes/" + voteId + "/tally"), v, final);
+      // Once voting is over the figures come first: they are what the committee checks before announcing.
+      if (final) $("#actions").before($("#tally-card"));
+    }
+    return v;
+  }
+  G.pages.votes_vote = function () {
+    G.staffDesk(showVote);
+    on("publish", async function () {
+      if (!confirm("发布后不能再修改表决内容，参加表决的房屋和面积将固定。确定发布吗？")) return;
+      await call("POST", "/api/v1/votes/" + voteId + "/publish");
+      await showVote();
+      $("#electorate-card").scrollIntoView({block: "start"});
+    });
+    on("close", async function () {
+      if (!confirm("结束后不能再投票或录入选票。确定现在结束投票吗？")) return;
+      await call("POST", "/api/v1/votes/" + voteId + "/close");
+      await showVote();
+    });
+    on("announce", async function () {
+      if (!confirm("公告后结果即对业主公开，不能再更正选票。确定公告吗？")) return;
+      await call("POST", "/api/v1/votes/" + voteId + "/announce");
+      await showVote();
+    });
+    on("result-pdf", async function () { await G.download("/api/v1/votes/" + voteId + "/result.pdf", "表决结果公告-" + voteId + ".pdf"); });
+    on("evidence-xlsx", async function () { await G.download("/api/v1/votes/" + voteId + "/evidence.xlsx", "表决证据-" + voteId + ".xlsx"); });
+  };
+
+  /* ---- paper sheets: a stack keyed in fast, one Enter per sheet ---- */
+  function nextSheetNo(no) {
+    var m = /^(.*?)(\d+)$/.exec(no);
+    if (!m) return "";
+    var n = String(Number(m[2]) + 1);
+    return m[1] + (n.length < m[2].length ? "0".repeat(m[2].length - n.length) + n : n);
+  }
+  function readAddress() {
+    var parts = val("room").split(/[-－/\s]+/).filter(Boolean);  // "3-2-502" typed in the room box
+    if (parts.length === 3) { $("#building").value = parts[0]; $("#entrance").value = parts[1]; $("#room").value = parts[2]; }
+    var a = {building: val("building"), entrance: val("entrance") || "1", room: val("room")};
+    if (!a.building || !a.room) fail("请填写楼栋和房号");
+    return a;
+  }
+  function choiceInputs(vote) {
+    return vote.items.map(function (item, i) {
+      return '<fieldset class="choice" data-item="' + item.id + '"><legend>' + (i + 1) + ". " + esc(item.title) + "</legend>" +
+        item.options.map(function (o, k) {
+          return '<label class="option"><input type="radio" name="c-' + item.id + '" value="' + esc(o) + '"> <kbd>' + (k + 1) +
+            "</kbd> " + esc(G.optionName(o)) + "</label>";
+        }).join("") + '<label class="option blank"><input type="radio" name="c-' + item.id + '" value="" checked> <kbd>0</kbd> 未填（记为弃权）</label></fieldset>';
+    }).join("");
+  }
+  async function roomsLeft(form) {
+    var p = await call("GET", "/api/v1/votes/" + voteId + "/progress");
+    $("#rooms").innerHTML = p.buildings.map(function (b) {
+      return b.not_voted.map(function (u) { return '<option value="' + esc(u.room) + '">' + esc(u.label) + "</option>"; }).join("");
+    }).join("");
+    $("#total-count").textContent = participationText(p.participation, p.electorate) + "。" + p.still_needed.message + "。";
+    if (form && p.buildings.length === 1) {  // one entrance or building: fill it in once for the whole stack
+      $("#building").value = p.buildings[0].building; $("#entrance").value = p.buildings[0].entrance;
+    }
+  }
+  G.pages.votes_paper = function () {
+    var vote, entered = 0;
+    G.staffDesk(async function () {
+      vote = await loadVote();
+      if (vote.status !== "open") {
+        $("#sheet-form").innerHTML = '<p class="notice-warn">这次表决现在不能录入选票（' + esc(statusName(vote.status)) + "）。</p>";
+        return;
+      }
+      $("#choices").innerHTML = choiceInputs(vote);
+      await roomsLeft(true);
+      (val("building") ? $("#room") : $("#building")).focus();
+    });
+    var form = $("#sheet-form");
+    form.addEventListener("submit", function (ev) { ev.preventDefault(); });  // the button's click does the work
+    form.addEventListener("keydown", function (ev) {
+      var t = ev.target;
+      if (t.type === "radio") {
+        if (ev.key === "Enter") { ev.preventDefault(); $("#enter-sheet").click(); return; }
+        var k = /^[0-9]$/.test(ev.key) ? Number(ev.key) : -1;
+        var group = t.closest("fieldset").querySelectorAll("input");
+        if (k >= 0) {  // 1, 2, 3 … pick the option; 0 leaves it blank; focus moves on to the next item
+          ev.preventDefault();
+          var pick = k === 0 ? group[group.length - 1] : group[k - 1];
+          if (!pick) return;
+          pick.checked = true;
+          var next = t.closest("fieldset").nextElementSibling;
+          (next && next.matches("fieldset") ? next.querySelector("input:checked") : $("#enter-sheet")).focus();
+        }
+      }
+    });
+    on("enter-sheet", async function () {
+      if (!vote) return;
+      var sheet = readAddress();
+      if (val("sheet-no")) sheet.sheet_no = val("sheet-no");
+      if (val("proxy-name")) { sheet.proxy_name = val("proxy-name"); sheet.evidence = val("evidence"); }
+      if (sheet.proxy_name && !sheet.evidence) fail("委托他人代投的，请填写委托书凭证");
+      sheet.choices = {};
+      document.querySelectorAll("#choices fieldset").forEach(function (fs) {
+        var v = fs.querySelector("input:checked").value;
+        if (v) sheet.choices[fs.dataset.item] = v;
+      });
+      var label = sheet.building + "号楼" + sheet.entrance + "单元" + sheet.room + "室";
+      var r = await send("POST", "/api/v1/votes/" + voteId + "/paper-ballots/bulk", {sheets: [sheet]});
+      var row = r.results[0];
+      if (!row.receipt) {
+        $("#room").focus();
+        fail(label + (sheet.sheet_no ? "（选票 " + sheet.sheet_no + "）" : "") + "：" + row.message);
+      }
+      entered += 1;
+      $("#entered-count").textContent = entered;
+      $("#entered").insertAdjacentHTML("afterbegin", "<li>" + esc(label) + (sheet.sheet_no ? "，选票 " + esc(sheet.sheet_no) : "") +
+        "，" + vote.items.map(function (it) { return esc(G.optionName(sheet.choices[it.id] || "abstain")); }).join("／") +
+        (sheet.proxy_name ? "，" + esc(sheet.proxy_name) + " 代投" : "") + '，回执 <span class="receipt small">' + esc(row.receipt) + "</span></li>");
+      $("#room").value = ""; $("#proxy-name").value = ""; $("#evidence").value = ""; $("#proxy-box").open = false;
+      $("#sheet-no").value = nextSheetNo(sheet.sheet_no || "");
+      document.querySelectorAll("#choices .blank input").forEach(function (el) { el.checked = true; });
+      $("#room").focus();
+      await roomsLeft(false);
+    });
+  };
+
+  /* ---- chasing: who has not voted, what is still needed ---- */
+  async function showProgress() {
+    var p = await call("GET", "/api/v1/votes/" + voteId + "/progress");
+    $("#still-needed").textContent = p.still_needed.message;
+    $("#still-needed").className = "figure " + (p.still_needed.owners || Number(p.still_needed.area) ? "short" : "pass");
+    $("#participation").textContent = participationText(p.participation, p.electorate) + "。";
+    $("#buildings").innerHTML = p.buildings.map(function (b) {
+      return '<section class="card"><h2>' + esc(b.building) + "号楼" + esc(b.entrance) + "单元：共 " + b.units + " 户，已投 " +
+        b.voted + " 户，<strong>未投 " + b.not_voted.length + " 户</strong>" +
+        (b.pending_confirmation ? "（" + b.pending_confirmation + " 张待复核）" : "") + "</h2>" +
+        (b.not_voted.length ? '<ul class="rooms">' + b.not_voted.map(function (u) {
+          return "<li><strong>" + esc(u.room) + "</strong> " + esc(u.area) + "㎡</li>";
+        }).join("") + "</ul>" : '<p class="pass">全部已投票</p>') + "</section>";
+    }).join("");
+  }
+  G.pages.votes_chasing = function () {
+    G.staffDesk(async function () { await loadVote(); await showProgress(); });
+    on("reload", showProgress);
+  };
+
+  if (G.pages[body.dataset.page]) G.pages[body.dataset.page]();
+})();
