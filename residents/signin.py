@@ -81,10 +81,20 @@ def _state_serializer():
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="wechat-oauth-state")
 
 
+DEFAULT_NEXT = "/m/home"
+
+
 def safe_next(path):
-    """Only paths on this site, so the sign-in cannot be used to send people elsewhere."""
-    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
-        return "/m/home"
+    """Only a plain path on this site, so the sign-in cannot be used to send people elsewhere.
+
+    Browsers strip tabs and newlines from URLs and read a backslash as a slash, so "/<tab>/evil.example" or
+    "/<backslash>evil.example" becomes "//evil.example", another site. Rather than list the tricks, accept only
+    printable ASCII without spaces or backslashes, one leading slash and no "//" anywhere; anything else
+    (a full URL included) falls back to the home page. Pages percent-encode whatever else they need.
+    """
+    if (not path or not path.startswith("/") or "//" in path
+            or any(not "!" <= ch <= "~" or ch == "\\" for ch in path)):
+        return DEFAULT_NEXT
     return path
 
 

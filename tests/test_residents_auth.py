@@ -293,6 +293,32 @@ def test_wechat_next_cannot_leave_the_site(client, wechat):
     assert body["next"] == "/m/home"
 
 
+EVIL_NEXT = ["//evil.example/x", "/\\evil.example", "/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example",
+             "https://evil.example/", "http:evil.example", "/ /evil.example", "/m/home\x00//evil.example",
+             "\\/evil.example", "evil.example", "/m//evil.example", "/\u3000/evil.example"]
+
+
+@pytest.mark.parametrize("evil", EVIL_NEXT)
+def test_wechat_state_never_carries_an_outside_address(client, wechat, evil):
+    _, query = start_wechat(client, evil)
+    body = client.post("/api/v1/residents/auth/wechat",
+                       json={"code": wechat.issue("o"), "state": query["state"]}).get_json()
+    assert body["next"] == "/m/home"
+
+
+@pytest.mark.parametrize("page", ["/m/signin", "/m/bind"])
+@pytest.mark.parametrize("evil", EVIL_NEXT)
+def test_pages_never_carry_an_outside_next(client, page, evil):
+    html = client.get(page, query_string={"next": evil}).get_data(as_text=True)
+    assert 'data-next="/m/home"' in html and "evil" not in html
+
+
+@pytest.mark.parametrize("page", ["/m/signin", "/m/bind"])
+def test_pages_keep_a_plain_next(client, page):
+    html = client.get(page, query_string={"next": "/m/vote/7?from=notice%20board#top"}).get_data(as_text=True)
+    assert 'data-next="/m/vote/7?from=notice%20board#top"' in html
+
+
 def test_wechat_unreachable_is_502(client, app):
     app.config["WECHAT_BASE_URL"] = "http://127.0.0.1:9"  # discard port: connection refused
     app.config["WECHAT_TIMEOUT_SECONDS"] = 1
