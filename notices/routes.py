@@ -1,17 +1,16 @@
 """Notices: the committee publishes; anyone with the QR reads the public view."""
+from flask import jsonify
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from backend.auth.decorators import MANAGERS, STAFF, roles_required
 from backend.exports import file_response
-from backend.jurisdiction import require_compound
+from backend.jurisdiction import is_resident
 from backend.pagination import PageArgs, paginate
 
 from . import render, services
-from .models import Notice
-from .schemas import NoticeIn, NoticeOut, NoticePatch, PublicNoticeOut
+from .schemas import NoticeIn, NoticeOut, NoticePatch, PublicNoticeOut, ResidentNoticeOut
 
 blp = Blueprint("notices", __name__, url_prefix="/api/v1", description="Notices, their QR codes and posters")
 
@@ -22,10 +21,16 @@ class CompoundNotices(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, NoticeOut(many=True))
     def get(self, args, compound_id):
-        """The compound's notices, newest first, with scan counts."""
-        require_compound(current_user, compound_id)
-        stmt = select(Notice).where(Notice.compound_id == compound_id).order_by(Notice.publish_at.desc())
-        return paginate(stmt, args["page"], args["per_page"])
+        """The compound's notices, newest first, with scan counts.
+
+        Residents (owners, family, tenants) get only the notices that are up or have expired, in the public
+        form (``ResidentNoticeOut``): no scheduled or withdrawn text, no scan counts, no staff names.
+        """
+        stmt = services.notices_query(current_user, compound_id)
+        rows, headers = paginate(stmt, args["page"], args["per_page"])
+        if is_resident(current_user):
+            return jsonify(ResidentNoticeOut(many=True).dump(rows)), 200, headers
+        return rows, headers
 
     @roles_required(*MANAGERS)
     @blp.arguments(NoticeIn)

@@ -43,6 +43,13 @@ class PublicNoticeOut(Schema):
     state = fields.Function(lambda n: n.state())
 
 
+class ResidentNoticeOut(PublicNoticeOut):
+    """A notice in a resident's list: the public view, with the id and the address of its landing page."""
+
+    id = fields.Integer()
+    url = fields.Function(public_url)
+
+
 class NoticeOut(PublicNoticeOut):
     id = fields.Integer()
     compound_id = fields.Integer()

@@ -5,7 +5,7 @@ from sqlalchemy import select, update
 from backend.audit import actor_label
 from backend.errors import Invalid, NotFound
 from backend.extensions import db
-from backend.jurisdiction import require_compound
+from backend.jurisdiction import is_resident, require_compound
 from backend.types import utcnow
 
 from .models import Notice
@@ -35,6 +35,20 @@ def create_notice(actor, compound_id, data):
     db.session.add(notice)
     db.session.commit()
     return notice
+
+
+def notices_query(actor, compound_id):
+    """The compound's notices the actor may list, newest first.
+
+    Staff see every notice, scheduled and withdrawn ones included. Residents see what the notice board shows
+    and what has expired from it: a scheduled notice may still change, and a withdrawn one was taken down.
+    """
+    require_compound(actor, compound_id)
+    stmt = select(Notice).where(Notice.compound_id == compound_id).order_by(Notice.publish_at.desc(),
+                                                                            Notice.id.desc())
+    if is_resident(actor):
+        stmt = stmt.where(Notice.withdrawn_at.is_(None), Notice.publish_at <= utcnow())
+    return stmt
 
 
 def get_notice(actor, notice_id, manage=False):

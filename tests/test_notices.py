@@ -73,6 +73,39 @@ def test_publish_permissions(client, world):
     assert client.get("/api/v1/notices/999", headers=world.h["committee"]).status_code == 404
 
 
+@pytest.mark.parametrize("relation", ["owner", "tenant"])
+def test_residents_list_only_what_the_board_shows(client, world, make, relation):
+    c1 = world.compounds["c1"]
+    resident = make.resident(make.unit(c1), relation=relation)
+    up = publish(client, world, title="停水通知")
+    scheduled = publish(client, world, title="尚未发布的通知", body="草拟中的内容",
+                        publish_at=(utcnow() + timedelta(days=2)).isoformat())
+    withdrawn = publish(client, world, title="已撤下的通知", body="撤下的内容")
+    client.post(f"/api/v1/notices/{withdrawn['id']}/withdraw", headers=world.h["committee"])
+    expired = publish(client, world, title="已过期的通知")
+    notice = db.session.get(Notice, expired["id"])
+    notice.publish_at, notice.expires_at = utcnow() - timedelta(days=3), utcnow() - timedelta(days=1)
+    db.session.commit()
+
+    r = client.get(f"/api/v1/compounds/{c1.id}/notices", headers=make.headers(resident))
+    assert r.status_code == 200 and r.headers["X-Total-Count"] == "2"
+    listed = r.get_json()
+    assert [(n["title"], n["state"]) for n in listed] == [("停水通知", "published"), ("已过期的通知", "expired")]
+    assert listed[0]["id"] == up["id"] and listed[0]["url"] == up["url"]
+    for n in listed:
+        assert not {"token", "created_by", "scan_count", "last_scan_at", "withdrawn_at"} & set(n)
+    text = r.get_data(as_text=True)
+    for hidden in (scheduled, withdrawn):
+        assert hidden["token"] not in text and hidden["body"] not in text and hidden["title"] not in text
+    # Staff still see every notice, with what they need to manage it.
+    staff = client.get(f"/api/v1/compounds/{c1.id}/notices", headers=world.h["committee"])
+    assert staff.headers["X-Total-Count"] == "4" and all("created_by" in n for n in staff.get_json())
+    # A resident of another compound sees nothing of this one.
+    stranger = make.resident(make.unit(world.compounds["c2"]))
+    r = client.get(f"/api/v1/compounds/{c1.id}/notices", headers=make.headers(stranger))
+    assert r.status_code == 403
+
+
 def test_landing_page_counts_scans(client, world):
     n = publish(client, world, kind="vote_notice", vote_id=7)
     for _ in range(3):
