@@ -7,6 +7,7 @@ from backend.errors import Invalid, NotFound
 from backend.extensions import db
 from backend.jurisdiction import is_resident, require_compound
 from backend.types import utcnow
+from votes.models import Vote
 
 from .models import Notice
 
@@ -15,9 +16,27 @@ def public_url(notice):
     return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/n/{notice.token}"
 
 
-def _check_links(data):
+def _check_vote(compound_id, vote_id):
+    """A notice may announce only a vote of its own compound that has been published.
+
+    Reading the votes feature's model is allowed (a feature may read another's); the column stays a plain
+    integer so this feature's migrations do not depend on theirs. One message for a missing vote and for
+    another compound's, so the form does not tell which ids exist elsewhere.
+    """
+    vote = db.session.get(Vote, vote_id)
+    if vote is None or vote.compound_id != compound_id:
+        raise Invalid("vote_not_found", "找不到该表决，请从本小区的表决中选择",
+                      {"json": {"vote_id": ["找不到该表决"]}})
+    if vote.status == "draft":
+        raise Invalid("vote_not_published", "该表决还是草稿，请先发布表决，再发表决通知",
+                      {"json": {"vote_id": ["表决尚未发布"]}})
+
+
+def _check_links(compound_id, data):
     if data.get("kind") == "vote_notice" and not data.get("vote_id"):
         raise Invalid("vote_required", "表决通知须关联一项表决", {"json": {"vote_id": ["请选择表决"]}})
+    if data.get("vote_id") is not None:
+        _check_vote(compound_id, data["vote_id"])
     if data.get("kind") == "survey_invite" and not data.get("survey_id"):
         raise Invalid("survey_required", "问卷邀请须关联一份问卷", {"json": {"survey_id": ["请选择问卷"]}})
     publish_at, expires_at = data.get("publish_at"), data.get("expires_at")
@@ -28,7 +47,7 @@ def _check_links(data):
 
 def create_notice(actor, compound_id, data):
     require_compound(actor, compound_id, manage=True)
-    _check_links(data)
+    _check_links(compound_id, data)
     notice = Notice(compound_id=compound_id, created_by=actor_label(actor), **data)
     if notice.publish_at is None:
         notice.publish_at = utcnow()
@@ -63,7 +82,7 @@ def update_notice(actor, notice_id, data):
     notice = get_notice(actor, notice_id, manage=True)
     merged = {k: getattr(notice, k) for k in ("kind", "vote_id", "survey_id", "publish_at", "expires_at")}
     merged.update(data)
-    _check_links(merged)
+    _check_links(notice.compound_id, merged)
     for key, value in data.items():
         setattr(notice, key, value)
     db.session.commit()

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from backend.extensions import db
 from backend.types import utcnow
 from notices.models import Notice
+from votes.models import Vote
 
 TITLE = "关于3号楼加装电梯的表决通知"
 
@@ -24,6 +25,16 @@ def publish(client, world, compound=None, **extra):
     return r.get_json()
 
 
+def make_vote(compound, status="open"):
+    """A vote row of the votes feature, as far as a notice cares: its compound and whether it is a draft."""
+    now = utcnow()
+    vote = Vote(compound_id=compound.id, title="加装电梯", opens_at=now - timedelta(hours=1),
+                closes_at=now + timedelta(days=15), status=status)
+    db.session.add(vote)
+    db.session.commit()
+    return vote.id
+
+
 def decode_qr(image):
     results = zxingcpp.read_barcodes(image)
     assert results, "no QR code found in the image"
@@ -31,8 +42,10 @@ def decode_qr(image):
 
 
 def test_publish_notice(client, world):
-    n = publish(client, world, kind="vote_notice", vote_id=42)
-    assert n["title"] == TITLE and n["kind_name"] == "表决通知" and n["vote_id"] == 42 and n["state"] == "published"
+    vote_id = make_vote(world.compounds["c1"])
+    n = publish(client, world, kind="vote_notice", vote_id=vote_id)
+    assert n["title"] == TITLE and n["kind_name"] == "表决通知" and n["vote_id"] == vote_id
+    assert n["state"] == "published"
     assert n["url"] == f"http://testserver/n/{n['token']}" and len(n["token"]) >= 20
     assert n["compound"] == {"id": world.compounds["c1"].id, "name": "幸福里小区"} and n["scan_count"] == 0
     assert n["publish_at"].endswith("+08:00")
@@ -57,6 +70,24 @@ def test_publish_validation(client, world, data, code):
     r = client.post(f"/api/v1/compounds/{world.compounds['c1'].id}/notices", json={"title": "t", **data},
                     headers=world.h["committee"])
     assert r.status_code == 422 and r.get_json()["code"] == code
+
+
+@pytest.mark.parametrize("case,code", [("missing", "vote_not_found"), ("other_compound", "vote_not_found"),
+                                       ("draft", "vote_not_published")])
+@pytest.mark.parametrize("kind", ["vote_notice", "result_notice"])
+def test_notice_links_only_a_published_vote_of_its_compound(client, world, case, code, kind):
+    c1, c2 = world.compounds["c1"], world.compounds["c2"]
+    vote_id = {"missing": lambda: 999_999, "other_compound": lambda: make_vote(c2),
+               "draft": lambda: make_vote(c1, status="draft")}[case]()
+    r = client.post(f"/api/v1/compounds/{c1.id}/notices", headers=world.h["committee"],
+                    json={"kind": kind, "title": TITLE, "vote_id": vote_id})
+    assert r.status_code == 422 and r.get_json()["code"] == code
+    assert r.get_json()["message"] in ("找不到该表决，请从本小区的表决中选择", "该表决还是草稿，请先发布表决，再发表决通知")
+    assert "vote_id" in r.get_json()["errors"]["json"]
+    assert db.session.query(Notice).count() == 0
+    # Closed and announced votes may still be announced (a result notice comes after the vote).
+    for status in ("closed", "announced"):
+        assert publish(client, world, kind=kind, vote_id=make_vote(c1, status=status))["vote_id"]
 
 
 def test_publish_permissions(client, world):
@@ -107,13 +138,14 @@ def test_residents_list_only_what_the_board_shows(client, world, make, relation)
 
 
 def test_landing_page_counts_scans(client, world):
-    n = publish(client, world, kind="vote_notice", vote_id=7)
+    vote_id = make_vote(world.compounds["c1"])
+    n = publish(client, world, kind="vote_notice", vote_id=vote_id)
     for _ in range(3):
         r = client.get(f"/n/{n['token']}")
         assert r.status_code == 200
     html = r.get_data(as_text=True)
     assert TITLE in html and "幸福里小区" in html and "请于12月1日前扫码投票。" in html
-    assert 'href="/m/vote/7"' in html and "没有智能手机" in html
+    assert f'href="/m/vote/{vote_id}"' in html and "没有智能手机" in html
     assert r.headers["Cache-Control"] == "no-store" and "Set-Cookie" not in r.headers
     assert 'src="http' not in html and "<link" in html and "//" not in html.split("<link")[1].split(">")[0]
     detail = client.get(f"/api/v1/notices/{n['id']}", headers=world.h["committee"]).get_json()
