@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 RUNS = 25
 BARE_SQL = """
-SELECT c.item_id, c.option, COUNT(DISTINCT vu.owner_id), SUM(vu.area_cents)
+SELECT c.item_id, c.option, COUNT(DISTINCT b.owner_id), SUM(vu.area_cents)
 FROM ballot_choices c
 JOIN ballots b ON b.id = c.ballot_id
 JOIN vote_units vu ON vu.vote_id = b.vote_id AND vu.unit_id = b.unit_id
@@ -82,7 +82,8 @@ def build(units=3000, ballots=3000):
     rows = []
     for n, (unit_id, owner_id) in enumerate(places):
         choice = options[owner_id % len(options)]  # one owner, one voice across their units
-        ballot = Ballot(vote_id=vote.id, unit_id=unit_id, channel="paper", receipt=f"B{n:09d}", entered_by="bench",
+        ballot = Ballot(vote_id=vote.id, unit_id=unit_id, owner_id=owner_id, channel="paper", receipt=f"B{n:09d}",
+                        entered_by="bench",
                         created_at=now, confirmed_at=now, confirmed_by="bench")
         ballot.choices = [BallotChoice(item_id=i, option=choice) for i in items]
         rows.append(ballot)

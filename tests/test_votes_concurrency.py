@@ -67,8 +67,8 @@ def test_unique_index_allows_one_standing_ballot_per_unit(kit, make):
     vote = kit.vote()
 
     def ballot(receipt, superseded=None):
-        return Ballot(vote_id=vote["id"], unit_id=units[0].id, channel="paper", receipt=receipt, entered_by="t",
-                      superseded_at=superseded)
+        return Ballot(vote_id=vote["id"], unit_id=units[0].id, owner_id=units[0].owner_id, channel="paper",
+                      receipt=receipt, entered_by="t", superseded_at=superseded)
     from backend.types import utcnow
     db.session.add_all([ballot("AAAAAAAAA1", utcnow()), ballot("AAAAAAAAA2", utcnow()), ballot("AAAAAAAAA3")])
     db.session.commit()  # superseded rows stand beside the current one

@@ -15,6 +15,8 @@ from backend.extensions import db
 from backend.jurisdiction import voting_binding
 from backend.types import utcnow
 
+from backend.roster.models import Owner, Unit
+
 from .models import Ballot, BallotChoice, VoteUnit
 from .services import chain, get_vote
 
@@ -65,10 +67,22 @@ def electorate_unit(vote, unit_id):
     return place
 
 
-def _check_state(vote, place, choices, sheet_no, replacing=()):
-    """The 409s, ``ballot_exists`` first; the owner's frozen rows are locked so their ballots agree."""
-    owner_units = db.session.scalars(select(VoteUnit.unit_id).where(
-        VoteUnit.vote_id == vote.id, VoteUnit.owner_id == place.owner_id).with_for_update()).all()
+def counting_owner(place):
+    """The owner a ballot for this frozen place counts for.
+
+    The owner frozen at publish, unless the unit has been sold since: then the buyer, a different person whose
+    ballot need not agree with the seller's other units. A hand merge of owner records is not a sale.
+    """
+    current = db.session.scalar(select(Unit.owner_id).where(Unit.id == place.unit_id))
+    owner = db.session.get(Owner, place.owner_id)
+    while owner is not None and owner.id != current and owner.merged_into_id:
+        owner = db.session.get(Owner, owner.merged_into_id)
+    return place.owner_id if owner is not None and owner.id == current else current
+
+
+def _check_state(vote, place, owner_id, choices, sheet_no, replacing=()):
+    """The 409s, ``ballot_exists`` first; the owner's row is locked so that their ballots agree."""
+    db.session.execute(select(Owner.id).where(Owner.id == owner_id).with_for_update())
     status = vote.status_at()
     if replacing:  # a correction: allowed until the result is announced
         if status == "announced":
@@ -85,7 +99,7 @@ def _check_state(vote, place, choices, sheet_no, replacing=()):
             Ballot.id.not_in(replaced))):
         raise Conflict("sheet_exists", f"选票编号{sheet_no}已录入")
     others = db.session.scalars(select(Ballot).where(
-        Ballot.vote_id == vote.id, Ballot.unit_id.in_(owner_units), Ballot.unit_id != place.unit_id,
+        Ballot.vote_id == vote.id, Ballot.owner_id == owner_id, Ballot.unit_id != place.unit_id,
         Ballot.superseded_at.is_(None), Ballot.id.not_in(replaced))).all()
     wanted = {str(k): v for k, v in choices.items()}
     if any(b.choice_map != wanted for b in others):
@@ -111,8 +125,9 @@ def _payload(ballot, place):
 
 def _cast(vote, actor, place, choices, action, confirmed, **fields):
     try:
-        _check_state(vote, place, choices, fields.get("sheet_no"))
-        ballot = _store(vote, actor, place, choices, confirmed, **fields)
+        owner_id = counting_owner(place)
+        _check_state(vote, place, owner_id, choices, fields.get("sheet_no"))
+        ballot = _store(vote, actor, place, choices, confirmed, owner_id=owner_id, **fields)
         audit.append(chain(vote), actor, action, _payload(ballot, place))
         db.session.commit()
     except IntegrityError:
@@ -205,10 +220,12 @@ def correct(actor, vote_id, ballot_id, data):
         raise Conflict("ballot_superseded", "该选票已被更正，请更正最新的记录")
     choices = normalise_choices(vote, data["choices"], fill_blank=True)
     place = db.session.get(VoteUnit, (vote.id, old.unit_id))
-    owner_units = select(VoteUnit.unit_id).where(VoteUnit.vote_id == vote.id, VoteUnit.owner_id == place.owner_id)
     group = db.session.scalars(select(Ballot).where(
-        Ballot.vote_id == vote.id, Ballot.unit_id.in_(owner_units), Ballot.superseded_at.is_(None))).all()
-    _check_state(vote, place, choices, data.get("sheet_no"), replacing=group)
+        Ballot.vote_id == vote.id, Ballot.owner_id == old.owner_id, Ballot.superseded_at.is_(None))).all()
+    if any(b.resident_id is not None for b in group):
+        # DOMAIN §2: a resident's own ballot cannot be changed once cast; only staff keying errors are corrected.
+        raise Conflict("ballot_not_correctable", "居民本人在线投出的选票不能更改；只能更正工作人员录入的纸质选票")
+    _check_state(vote, place, old.owner_id, choices, data.get("sheet_no"), replacing=group)
     now, corrected = utcnow(), None
     for prior in group:
         prior.superseded_at = now
@@ -217,7 +234,7 @@ def correct(actor, vote_id, ballot_id, data):
         unit = db.session.get(VoteUnit, (vote.id, prior.unit_id))
         fresh = _store(vote, actor, unit, choices, confirmed=not (vote.require_confirmation and prior.channel != "online"),
                        channel=prior.channel, sheet_no=data.get("sheet_no", prior.sheet_no) if prior is old else prior.sheet_no,
-                       proxy_name=prior.proxy_name, evidence=prior.evidence, resident_id=prior.resident_id,
+                       proxy_name=prior.proxy_name, evidence=prior.evidence, owner_id=prior.owner_id,
                        supersedes_id=prior.id, correction_reason=data["reason"])
         audit.append(chain(vote), actor, "ballot_corrected",
                      {**_payload(fresh, unit), "supersedes": prior.id, "old_choices": prior.choice_map,

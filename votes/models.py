@@ -140,6 +140,9 @@ class Ballot(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    # Whom the ballot counts for in the headcount: the owner frozen at publish, or the buyer of a unit sold
+    # since (DOMAIN §2: the new owner casts the ballot, and they are not the seller).
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id"))
     channel: Mapped[str] = mapped_column(String(16))
     receipt: Mapped[str] = mapped_column(String(16))
     sheet_no: Mapped[Optional[str]] = mapped_column(String(32))

@@ -1,7 +1,7 @@
 """Counting owner decisions exactly as DOMAIN.md §2 says (Civil Code art. 278, SPC interpretation art. 9).
 
 One GROUP BY over the standing, confirmed ballots joined to the frozen electorate gives, per item and option,
-the distinct owners (same-owner units collapse) and the exact area in hundredths. Every ballot answers every
+the distinct owners the ballots count for (same-owner units collapse; a unit sold mid-vote counts for its buyer) and the exact area in hundredths. Every ballot answers every
 item and one owner's ballots agree, so each participating owner sits in exactly one option of each item: the
 participation of an item is the sum over its options. Decisions compare integers only.
 """
@@ -37,7 +37,7 @@ def counted_ballots():
 
 def aggregate_stmt(vote_ids):
     return (select(Ballot.vote_id, BallotChoice.item_id, BallotChoice.option,
-                   func.count(func.distinct(VoteUnit.owner_id)), func.sum(VoteUnit.area_cents))
+                   func.count(func.distinct(Ballot.owner_id)), func.sum(VoteUnit.area_cents))
             .join(Ballot, Ballot.id == BallotChoice.ballot_id)
             .join(VoteUnit, (VoteUnit.vote_id == Ballot.vote_id) & (VoteUnit.unit_id == Ballot.unit_id))
             .where(Ballot.vote_id.in_(vote_ids), *counted_ballots())

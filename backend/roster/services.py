@@ -3,7 +3,7 @@ import hashlib
 import json
 from collections import defaultdict
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from .. import audit
@@ -11,7 +11,8 @@ from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..jurisdiction import require_compound, require_org
 from .identity import hash_id, owner_key
-from .models import Compound, Owner, OwnerMember, Unit
+from ..types import utcnow
+from .models import Compound, HouseholdBinding, Owner, OwnerMember, Unit
 from .parsing import parse_roster
 
 
@@ -39,7 +40,7 @@ def import_roster(actor, compound_id, filename, content):
     keyed = {o.key: o for o in db.session.scalars(
         select(Owner).where(Owner.compound_id == compound.id, Owner.key.is_not(None)).options(selectinload(Owner.members)))}
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    names_by_id, warnings = defaultdict(set), []
+    names_by_id, warnings, sold = defaultdict(set), [], []
     for row in parsed.rows:
         members = _members(row)
         for name, id_hash in zip(row.names, (m[1] for m in members)):
@@ -58,8 +59,11 @@ def import_roster(actor, compound_id, filename, content):
         unit.floor, unit.area, unit.area_source = row.floor, row.area, row.area_source
         digest = _digest(row, members)
         if unit.roster_digest != digest:
-            unit.owner = _owner_for(compound, row, members, keyed, unit)
+            transferred = unit.id is not None and _transferred(unit.owner, members)
+            unit.owner = _owner_for(compound, row, members, keyed, unit, reuse=not transferred)
             unit.roster_digest = digest
+            if transferred:
+                sold.append(unit)
     for rows in names_by_id.values():
         names = sorted({n for n, _ in rows})
         if len(names) > 1:
@@ -67,7 +71,11 @@ def import_roster(actor, compound_id, filename, content):
     missing = len(existing) - len({r.place for r in parsed.rows} & set(existing))
     if missing:
         warnings.append({"rows": [], "message": f"已有{missing}户不在本次名册中，已保留原记录"})
-    audit.append(f"roster:{compound.id}", actor, "roster_imported", {"file": filename, **counts})
+    ended = _end_bindings(sold)
+    if sold:
+        warnings.append({"rows": [], "message": f"{len(sold)}户业主已变更（过户），原业主及其家属的绑定已解除（{ended}个）"})
+    audit.append(f"roster:{compound.id}", actor, "roster_imported",
+                 {"file": filename, **counts, "transferred_units": [u.id for u in sold], "bindings_ended": ended})
     db.session.commit()
     units, owners = db.session.execute(
         select(func.count(Unit.id), func.count(func.distinct(Unit.owner_id))).where(Unit.compound_id == compound.id)).one()
@@ -89,12 +97,33 @@ def _same(unit, row, members):
         and unit.roster_digest == _digest(row, members)
 
 
-def _owner_for(compound, row, members, keyed, unit):
+def _identities(pairs):
+    return {id_hash or f"name:{name}" for name, id_hash in pairs}
+
+
+def _transferred(previous, members):
+    """A sale, not a correction: none of the people who owned the unit is among its owners now."""
+    before = _identities((m.name, m.id_hash) for m in previous.members)
+    return not before & _identities((name, id_hash) for name, id_hash, _ in members)
+
+
+def _end_bindings(units):
+    """After a sale the seller's household no longer speaks for the unit: end its bindings (kept for the record)."""
+    if not units:
+        return 0
+    result = db.session.execute(
+        update(HouseholdBinding).where(HouseholdBinding.unit_id.in_([u.id for u in units]),
+                                       HouseholdBinding.status == "active")
+        .values(status="revoked", revoked_at=utcnow()))
+    return result.rowcount
+
+
+def _owner_for(compound, row, members, keyed, unit, reuse=True):
     key = owner_key(row.names, [h for _, h, _ in members if h])
     owner = keyed.get(key) if key else None
     while owner is not None and owner.merged_into_id:
         owner = db.session.get(Owner, owner.merged_into_id)
-    if owner is None and key is None and unit.owner is not None and unit.owner.key is None \
+    if owner is None and key is None and reuse and unit.owner is not None and unit.owner.key is None \
             and db.session.scalar(select(func.count(Unit.id)).where(Unit.owner_id == unit.owner.id)) == 1:
         owner = unit.owner  # a unit's own id-less owner is updated in place, keeping any merge made by hand
     if owner is None:
