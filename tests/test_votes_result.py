@@ -92,3 +92,15 @@ def test_announcing_more_than_three_days_after_closing_is_recorded(kit, make):
     body = kit.post(vote, "announce").get_json()
     assert body["closed_at"] == body["closes_at"]  # the window ended it
     assert "表决结果未在表决结束后3日内公告" in body["warnings"]
+
+
+def test_result_pdf_prints_titles_with_markup_characters_as_text(kit, make):
+    units = make.units(kit.compound, 2)
+    vote = kit.vote([item("rebuild", "更换<b>水管 & 屋面</b>")], title="3号楼 <改造> & 加装电梯")
+    kit.cast(vote, units, "agree")
+    kit.post(vote, "close")
+    assert kit.post(vote, "announce").status_code == 200
+    r = kit.client.get(f"/api/v1/votes/{vote['id']}/result.pdf", headers=kit.h)
+    assert r.status_code == 200
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(r.data)).pages).replace(" ", "")
+    assert "<b>水管&屋面</b>" in text and "3号楼<改造>&加装电梯" in text

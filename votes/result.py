@@ -1,6 +1,7 @@
 """The announced result: its record (aggregates, and per unit only whether it voted), the printable notice (PDF),
 and the evidence package for disputes (XLSX: every ballot, and the vote's audit chain)."""
 import io
+from xml.sax.saxutils import escape as xml_escape
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -60,7 +61,7 @@ def result_pdf(actor, vote_id):
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
     vote = announced_vote(actor, vote_id)
     data = record(vote)
@@ -69,29 +70,35 @@ def result_pdf(actor, vote_id):
     head = ParagraphStyle("head", parent=body, fontSize=16, leading=24, alignment=1)
     sub = ParagraphStyle("sub", parent=body, fontSize=12, leading=20)
     e = data["electorate"]
-    story = [Paragraph(f"{data['compound']['name']}业主共同决定事项表决结果公告", head), Spacer(1, 8),
-             Paragraph(f"表决事项：{data['title']}", sub),
-             Paragraph(f"表决范围：{scope_text(vote)}；"
+    story = [_para(f"{data['compound']['name']}业主共同决定事项表决结果公告", head), Spacer(1, 8),
+             _para(f"表决事项：{data['title']}", sub),
+             _para(f"表决范围：{scope_text(vote)}；"
                        f"应参与表决业主{e['owners']}人（{e['units']}户），专有部分总面积{e['area']}平方米。", body),
-             Paragraph(f"表决时间：{data['opens_at']} 至 {data['closed_at']}；公告日期：{data['announced_at']}；"
+             _para(f"表决时间：{data['opens_at']} 至 {data['closed_at']}；公告日期：{data['announced_at']}；"
                        f"公示期{data['publicity']['days']}日，至{data['publicity']['until']}止。", body),
              Spacer(1, 6)]
     for n, item in enumerate(data["items"], start=1):
-        story.append(Paragraph(f"{n}. {item['title']}", sub))
-        story.append(Paragraph(item["explanation"], body))
+        story.append(_para(f"{n}. {item['title']}", sub))
+        story.append(_para(item["explanation"], body))
         rows = [["选项", "人数", "面积（平方米）"]] + [[counting.option_name(o), f["owners"], f["area"]]
                                                    for o, f in item["options"].items()]
         story.append(_table(rows, [200, 80, 120], colors, Table, TableStyle))
         story.append(Spacer(1, 6))
     for w in data["warnings"]:
-        story.append(Paragraph(f"特别提示：{w}。", body))
-    story += [Spacer(1, 8), Paragraph("各户投票情况（只列是否投票及回执码，不公开表决意见）：", sub)]
+        story.append(_para(f"特别提示：{w}。", body))
+    story += [Spacer(1, 8), _para("各户投票情况（只列是否投票及回执码，不公开表决意见）：", sub)]
     units = [["房屋", "是否投票", "回执码"]] + [[u["label"], "已投票" if u["voted"] else "未投票", u["receipt"] or ""]
                                                for u in data["units"]]
     story.append(_table(units, [200, 80, 140], colors, Table, TableStyle))
     out = io.BytesIO()
     SimpleDocTemplate(out, pagesize=A4, title=data["title"], leftMargin=50, rightMargin=50).build(story)
     return out.getvalue()
+
+
+def _para(text, style):
+    """reportlab parses Paragraph text as markup: titles like "3号楼 <改造> & 加装" must arrive as plain text."""
+    from reportlab.platypus import Paragraph
+    return Paragraph(xml_escape(text), style)
 
 
 def _table(rows, widths, colors, Table, TableStyle):
