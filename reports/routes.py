@@ -48,8 +48,9 @@ class ConsentRates(MethodView):
     @blp.alt_response(200, content_type="text/csv", description="format=csv（UTF-8 BOM）或 format=xlsx")
     def get(self, args):
         """Participation and consent per vote item in the caller's region (JSON, CSV or XLSX)."""
-        total, rows = services.consent_rows(current_user, args.get("org_id"), args.get("start"), args.get("end"))
+        rows = services.consent_rows(current_user, args.get("org_id"), args.get("start"), args.get("end"))
         if args["format"] == "json":
-            return list(rows), {"X-Total-Count": str(total)}
+            rows = list(rows)
+            return rows, {"X-Total-Count": str(len(rows))}  # one row per vote item, as the body
         return table_response(args["format"], "表决同意率统计", services.HEADER,
                               (services.table_cells(r) for r in rows), "同意率")

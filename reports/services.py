@@ -82,7 +82,7 @@ def consent_rows(actor, org_id=None, start=None, end=None):
             for vote in votes:
                 for item in tallies[vote.id]["items"]:
                     yield _row(vote, places[vote.compound.org_id], item)
-    return len(ids), generate()
+    return generate()
 
 
 def table_cells(row):

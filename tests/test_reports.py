@@ -43,7 +43,7 @@ def expected(kit, vote):
 def test_json_rows_match_tallies(kit, votes, world):
     first, second, _ = votes
     r = kit.client.get(URL, headers=world.h["official"])
-    assert r.status_code == 200 and r.headers["X-Total-Count"] == "2"
+    assert r.status_code == 200 and r.headers["X-Total-Count"] == "3"  # rows are vote items, not votes
     rows = r.get_json()
     assert len(rows) == 3
     by_item = {row["item_id"]: row for row in rows}
@@ -109,3 +109,19 @@ def test_date_filter_on_closing(kit, votes, world):
     day = (first.closed_at + timedelta(hours=8)).date().isoformat()
     rows = kit.client.get(f"{URL}?from={day}&to={day}", headers=world.h["official"]).get_json()
     assert {r["vote_id"] for r in rows} == {first.id}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_files_hold_only_the_callers_region(kit, votes, world, fmt):
+    """Another community's committee downloads a file with the header and nothing of this community."""
+    def read(headers):
+        r = kit.client.get(f"{URL}?format={fmt}", headers=headers)
+        assert r.status_code == 200
+        if fmt == "csv":
+            return list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
+        return [list(row) for row in load_workbook(io.BytesIO(r.data)).active.iter_rows(values_only=True)]
+    assert len(read(world.h["committee2"])) == 1
+    theirs = read(world.h["committee3"])
+    assert len(theirs) == 2 and theirs[1][3] == "书院小区"
+    mine = read(world.h["committee"])
+    assert len(mine) == 4 and {row[3] for row in mine[1:]} == {"幸福里小区"}
