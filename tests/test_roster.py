@@ -223,14 +223,21 @@ def test_export_masks_phones_and_hides_ids(client, world, fmt):
     assert "13272344768" not in text and "610122195807080014" not in text
 
 
-def test_personal_data_views_are_recorded(client, world):
+def test_personal_data_views_are_recorded(client, world, make):
     from backend.extensions import db
     from backend.privacy import PersonalDataAccess
     cid = world.compounds["c1"].id
+    unit = make.unit(world.compounds["c1"])
     client.get(f"/api/v1/compounds/{cid}/units", headers=world.h["official"])
     client.get(f"/api/v1/compounds/{cid}/roster/export", headers=world.h["committee"])
+    client.get(f"/api/v1/compounds/{cid}/owners", headers=world.h["official"])
+    client.get(f"/api/v1/compounds/{cid}/owners/duplicates", headers=world.h["committee"])
+    client.get(f"/api/v1/units/{unit.id}", headers=world.h["committee"])
+    client.get(f"/api/v1/compounds/{cid}/owners", headers=world.h["committee2"])  # refused: nothing seen, nothing logged
     logged = [(a.actor.split(":")[0], a.action, a.subject) for a in db.session.query(PersonalDataAccess).order_by(PersonalDataAccess.id)]
-    assert logged == [("official", "view", f"compound:{cid} units"), ("committee", "export", f"compound:{cid} roster")]
+    assert logged == [("official", "view", f"compound:{cid} units"), ("committee", "export", f"compound:{cid} roster"),
+                      ("official", "view", f"compound:{cid} owners"),
+                      ("committee", "view", f"compound:{cid} duplicate owners"), ("committee", "view", f"unit:{unit.id}")]
 
 
 class TestPagination:

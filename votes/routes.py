@@ -9,6 +9,7 @@ from backend.auth.decorators import ANYONE, MANAGERS, STAFF, roles_required
 from backend.exports import XLSX_MIME, file_response
 from backend.jurisdiction import require_compound
 from backend.pagination import PageArgs, paginate
+from backend.privacy import record_access
 
 from . import ballots, chasing, present, result, services
 from . import tally as counting
@@ -148,6 +149,7 @@ class Ballots(MethodView):
     @blp.response(200, BallotOut(many=True))
     def get(self, args, vote_id):
         """The vote's standing ballots (``pending=true``: those awaiting a second person's confirmation)."""
+        record_access(current_user, "view", f"vote:{vote_id} ballots")  # names of proxies and who chose what
         stmt = ballots.standing(vote_id, args["pending"])
         return paginate(stmt, args["page"], args["per_page"])
 

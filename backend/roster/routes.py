@@ -118,7 +118,9 @@ class UnitDetail(MethodView):
     @blp.response(200, UnitOut)
     def get(self, unit_id):
         """One unit."""
-        return services.get_unit(current_user, unit_id)
+        unit = services.get_unit(current_user, unit_id)
+        record_access(current_user, "view", f"unit:{unit.id}")
+        return unit
 
 
 @blp.route("/compounds/<int:compound_id>/owners")
@@ -127,7 +129,9 @@ class Owners(MethodView):
     @blp.response(200, OwnerSummary(many=True))
     def get(self, compound_id):
         """The compound's owners as counted for the headcount, with their units."""
-        return services.owners_list(current_user, compound_id)
+        owners = services.owners_list(current_user, compound_id)
+        record_access(current_user, "view", f"compound:{compound_id} owners")
+        return owners
 
 
 @blp.route("/compounds/<int:compound_id>/owners/duplicates")
@@ -136,7 +140,9 @@ class OwnerDuplicates(MethodView):
     @blp.response(200, DuplicateGroup(many=True))
     def get(self, compound_id):
         """Likely duplicate owners: same name and phone, different or missing ids."""
-        return services.likely_duplicates(current_user, compound_id)
+        groups = services.likely_duplicates(current_user, compound_id)
+        record_access(current_user, "view", f"compound:{compound_id} duplicate owners")
+        return groups
 
 
 @blp.route("/compounds/<int:compound_id>/owners/merge")
