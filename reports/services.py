@@ -8,15 +8,10 @@ from backend.jurisdiction import org_filter, require_org
 from backend.roster.models import Compound, Org
 from backend.types import CHINA_TZ
 from votes import tally as counting
-from votes.models import Vote
+from votes.models import MATTER_NAMES, Vote
 from votes.services import scope_text
 
 BATCH = 200  # votes tallied per aggregate query while streaming
-MATTER_NAMES = {"rules_of_procedure": "制定和修改议事规则", "management_statute": "制定和修改管理规约",
-                "committee_election": "选举或更换业主委员会", "property_manager": "选聘和解聘物业服务企业或其他管理人",
-                "fund_use": "使用维修资金", "fund_raising": "筹集维修资金", "rebuild": "改建、重建建筑物及其附属设施",
-                "common_use_change": "改变共有部分用途或者利用共有部分从事经营活动", "other_major": "其他重大事项",
-                "consultation": "意见征询"}
 STATUS_NAMES = {"scheduled": "待开始", "open": "投票中", "closed": "已结束", "announced": "已公告"}
 COLUMNS = [("district", "区县"), ("street", "街道"), ("community", "社区"), ("compound", "小区"), ("vote", "表决"),
            ("item", "事项"), ("matter", "事项类别"), ("scope", "表决范围"), ("status", "状态"),

@@ -15,6 +15,11 @@ THREE_QUARTERS = ("fund_raising", "rebuild", "common_use_change")
 MAJORITY = ("rules_of_procedure", "management_statute", "committee_election", "property_manager", "fund_use",
             "other_major")
 MATTERS = MAJORITY + THREE_QUARTERS + ("consultation",)
+MATTER_NAMES = {"rules_of_procedure": "制定和修改议事规则", "management_statute": "制定和修改管理规约",
+                "committee_election": "选举或更换业主委员会", "property_manager": "选聘和解聘物业服务企业或其他管理人",
+                "fund_use": "使用维修资金", "fund_raising": "筹集维修资金", "rebuild": "改建、重建建筑物及其附属设施",
+                "common_use_change": "改变共有部分用途或者利用共有部分从事经营活动", "other_major": "其他重大事项",
+                "consultation": "意见征询"}
 DEFAULT_OPTIONS = ["agree", "disagree", "abstain"]
 NEVER_WIN = ("disagree", "abstain")
 STORED_STATUSES = ("draft", "open", "closed", "announced")  # "scheduled" is "open" before opens_at

@@ -8,7 +8,7 @@ from flask import Blueprint, render_template
 
 from residents.pages import _no_store
 
-from .models import MATTERS, THREE_QUARTERS
+from .models import MATTER_NAMES, MATTERS, THREE_QUARTERS
 
 bp = Blueprint("votes_pages", __name__, template_folder="templates")
 bp.after_request(_no_store)
@@ -16,8 +16,6 @@ bp.after_request(_no_store)
 
 def matter_choices():
     """(code, Chinese name, consent rule) for the create form, in the order of Civil Code art. 278."""
-    from reports.services import MATTER_NAMES  # the one table of Chinese matter names (the officials' report)
-
     def rule(code):
         if code == "consultation":
             return "意见征询，不作决定，只统计各选项占比"
