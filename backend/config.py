@@ -75,6 +75,10 @@ class Config:
     BINDING_RATE_PER_IP = _env("BINDING_RATE_PER_IP", "30 per hour")
     PROXY_PHOTO_MAX_BYTES = 5 * 1024 * 1024
     LETTERS_DIR = _env("LETTERS_DIR", str(ROOT / "instance" / "letters"))
+    # A letter's invite code works this many days after printing; then the committee prints a new letter.
+    INVITE_CODE_DAYS = int(_env("INVITE_CODE_DAYS", "90"))
+    # The letters PDF holds every code in clear: the retention purge deletes it this many days after the job.
+    LETTERS_KEEP_DAYS = int(_env("LETTERS_KEEP_DAYS", "30"))
     # PIPL retention (see residents/privacy.py): revoked bindings, spent or revoked invite codes, decided
     # requests and authorisation photos are deleted this many days after they ended; SMS codes after a day;
     # residents with no binding left and no sign-in for this long are deleted too.

@@ -8,7 +8,7 @@ residents_cli = AppGroup("residents", help="Residents: retention purge and the l
 
 @residents_cli.command("purge")
 def purge_cmd():
-    """Delete bindings, codes, requests and photos past the retention period (RETENTION_DAYS)."""
+    """Delete bindings, codes, requests and photos past RETENTION_DAYS, and letter PDFs past LETTERS_KEEP_DAYS."""
     from .privacy import purge
     counts = purge()
     days = current_app.config["RETENTION_DAYS"]

@@ -117,6 +117,8 @@ def build(job):
         Unit.building, Unit.entrance, Unit.room)).all()
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     issued = local_date(utcnow())[:11]
+    # The code dies INVITE_CODE_DAYS after now, at this time of day: print the day before, so it holds all day.
+    valid_until = local_date(utcnow() + timedelta(days=current_app.config["INVITE_CODE_DAYS"] - 1))[:11]
     file_name = f"letters-{job.id}-{secrets.token_hex(8)}.pdf"
     path = os.path.join(letters_dir(), file_name)
     c = pdf_canvas.Canvas(path, pagesize=A4, pageCompression=1)
@@ -126,7 +128,7 @@ def build(job):
         code = new_invite_code()
         codes.append({"unit_id": unit.id, "code_hash": code_hash(code), "status": "active",
                       "letter_job_id": job.id, "created_at": utcnow()})
-        draw_letter(c, compound, unit, code, f"{base}/m/bind#code={code}", issued)
+        draw_letter(c, compound, unit, code, f"{base}/m/bind#code={code}", issued, valid_until)
         if n % PROGRESS_EVERY == 0:
             job.done = n
             db.session.commit()
@@ -141,7 +143,7 @@ def build(job):
     db.session.commit()
 
 
-def draw_letter(c, compound, unit, code, url, issued):
+def draw_letter(c, compound, unit, code, url, issued, valid_until):
     width, height = A4
     left = 25 * mm
     y = height - 30 * mm
@@ -168,6 +170,8 @@ def draw_letter(c, compound, unit, code, url, issued):
     y -= 14 * mm
     c.setFont(FONT, 13)
     for line in ("● 邀请码只能使用一次，请勿转给他人。重新打印后，旧的邀请码作废。",
+                 f"● 邀请码有效期至{valid_until}，过期请向居委会索取新的入户信。",
+                 "● 以业主身份绑定时，须填写房产证上的业主姓名。",
                  "● 同一户的其他业主，可在绑定页面选择“核对业主信息”绑定。",
                  "● 子女代老人投票，须上传老人签字的委托书，经居委会审核后生效。",
                  "● 家中没有智能手机的，请到居委会领取纸质表决票，或请工作人员上门。"):
@@ -178,6 +182,21 @@ def draw_letter(c, compound, unit, code, url, issued):
     c.showPage()
 
 
+def purge_files(now):
+    """Delete the PDFs of letter jobs finished more than LETTERS_KEEP_DAYS ago: each holds a whole compound's
+    invite codes in clear. The job stays, with ``file_name`` cleared, so its download says why it is gone."""
+    cutoff = now - timedelta(days=current_app.config["LETTERS_KEEP_DAYS"])
+    jobs = db.session.scalars(select(LetterJob).where(
+        LetterJob.status == "done", LetterJob.file_name.is_not(None), LetterJob.finished_at < cutoff)).all()
+    for job in jobs:
+        try:
+            os.remove(os.path.join(letters_dir(), job.file_name))
+        except FileNotFoundError:
+            pass  # removed by hand, or LETTERS_DIR was moved: the job is still marked
+        job.file_name = None
+    return len(jobs)
+
+
 def job_for(actor, job_id):
     job = db.session.get(LetterJob, job_id)
     if job is None:
@@ -186,12 +205,15 @@ def job_for(actor, job_id):
     return job
 
 
+PURGED_MESSAGE = "入户信文件已按保存期限删除（其中印有邀请码）。如需补发，请重新生成"
+
+
 def job_file(actor, job_id):
     job = job_for(actor, job_id)
-    if job.status != "done" or not job.file_name:
+    if job.status != "done":
         raise Conflict("job_not_done", "入户信还在生成中，请稍候")
-    path = os.path.join(letters_dir(), job.file_name)
-    if not os.path.exists(path):
-        raise NotFound("file_purged", "该文件已删除，请重新生成")
+    path = os.path.join(letters_dir(), job.file_name) if job.file_name else None
+    if path is None or not os.path.exists(path):
+        raise NotFound("file_purged", PURGED_MESSAGE)
     record_access(actor, "export", f"letters job:{job.id}")
     return job, path

@@ -132,3 +132,8 @@ class LetterJob(db.Model):
     finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     __table_args__ = (CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),)
+
+    @property
+    def purged(self):
+        """Done, but the retention purge has deleted the file (it clears ``file_name``; a build always sets it)."""
+        return self.status == "done" and not self.file_name

@@ -8,7 +8,10 @@ Retention (setting RETENTION_DAYS, default 180 days), run daily by ``flask resid
   except that the photo of an *approved* 委托书 is kept while the proxy binding it supports is active
   (it is the evidence behind proxy ballots); once the binding ends, the usual period applies;
 - residents with no active binding, no pending request and no sign-in for RETENTION_DAYS: deleted with their
-  sign-in identities.
+  sign-in identities;
+- household letter PDFs (every code of a compound in clear): deleted LETTERS_KEEP_DAYS (default 30) after
+  their job finished; the job stays and its download says the file was deleted. The codes themselves stop
+  working INVITE_CODE_DAYS (default 90) after printing.
 Ballots are not personal data kept here: the votes feature keeps them with the vote's audit chain.
 """
 from datetime import timedelta
@@ -21,6 +24,7 @@ from backend.extensions import db
 from backend.roster.models import HouseholdBinding, Resident
 from backend.types import utcnow
 
+from .letters import purge_files
 from .models import BindingRequest, InviteCode, ProxyAuthorisation, ResidentIdentity, SmsCode
 
 CONSENT_TITLE = "个人信息保护说明"
@@ -73,5 +77,6 @@ def purge(now=None):
             counts["residents"] += 1
         except IntegrityError:
             pass  # still referenced elsewhere (e.g. by a ballot kept with its vote's records)
+    counts["letter_files"] = purge_files(now)
     db.session.commit()
     return counts

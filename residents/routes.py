@@ -92,8 +92,8 @@ class BindInvite(MethodView):
     @blp.arguments(InviteIn)
     @blp.response(201, BindingOut)
     def post(self, data):
-        """Bind with the one-time invite code from the household letter."""
-        return services.bind_by_code(current_user, data["code"], data["relation"])
+        """Bind with the one-time invite code from the household letter (as owner: with the owner's name)."""
+        return services.bind_by_code(current_user, data["code"], data["relation"], data["owner_name"])
 
 
 @blp.route("/my/bindings/roster")

@@ -69,6 +69,8 @@ class ProvidersOut(Schema):
 class InviteIn(Stripped):
     code = fields.String(required=True, validate=validate.Length(min=8, max=32))
     relation = relation_field()
+    owner_name = fields.String(load_default="", validate=validate.Length(max=100), metadata={
+        "description": "关系为owner时必填：名册上任一共有业主的姓名（不计空格）"})
 
 
 class Address(Stripped):
@@ -184,3 +186,4 @@ class LetterJobOut(Schema):
     created_at = fields.Function(lambda j: local_iso(j.created_at))
     finished_at = fields.Function(lambda j: local_iso(j.finished_at))
     download_url = fields.Function(lambda j: f"/api/v1/letter-jobs/{j.id}/pdf" if j.status == "done" else None)
+    purged = fields.Boolean(metadata={"description": "文件已按保存期限（LETTERS_KEEP_DAYS）删除"})

@@ -4,6 +4,7 @@ Also proxy authorisations (委托书), which the committee approves into a ``pro
 """
 import hmac
 import secrets
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -73,7 +74,13 @@ def bind(resident, unit, relation, method, evidence=None):
     return binding
 
 
-def bind_by_code(resident, code, relation):
+def invite_expired(invite, now=None):
+    return invite.created_at < (now or utcnow()) - timedelta(days=current_app.config["INVITE_CODE_DAYS"])
+
+
+def bind_by_code(resident, code, relation, owner_name=""):
+    """Bind with the letter's code. The letter goes to the letterbox, so whoever lives there holds it: the code
+    alone proves residence, and claiming ownership (a vote) also takes an owner's name as on the roster."""
     _require_consent(resident)
     _limit_attempts(resident)
     invite = db.session.scalar(select(InviteCode).where(InviteCode.code_hash == code_hash(code)).with_for_update())
@@ -82,6 +89,17 @@ def bind_by_code(resident, code, relation):
         raise Invalid("invite_invalid", "邀请码不正确或已作废，请核对信上的邀请码（不区分大小写）")
     if invite.status == "used":
         raise Conflict("invite_used", "该邀请码已被使用。同户其他人请用“核对业主信息”绑定，或联系居委会")
+    if invite_expired(invite):
+        raise Invalid("invite_expired", "邀请码已过期，请向居委会索取新的入户信")
+    if relation == "owner":
+        if not owner_name.strip():
+            raise Invalid("owner_name_required", "选择“我是业主”时，请填写房产证上的业主姓名",
+                          {"json": {"owner_name": ["请填写业主姓名"]}})
+        if not _names_match(owner_name, invite.unit.owner):
+            # Never echo the roster's name: the holder of a letter may be a tenant fishing for it. The code
+            # stays valid, so the same person can bind as family or tenant, or ask the committee.
+            raise Invalid("owner_name_mismatch", "业主姓名与名册不一致。不是业主的，请选择“家庭成员”或“租户”；"
+                          "确是业主的，请提交申请由居委会审核", {"json": {"owner_name": ["与名册不一致"]}})
     invite.status, invite.used_by_id, invite.ended_at = "used", resident.id, utcnow()
     binding = bind(resident, invite.unit, relation, "invite")
     db.session.commit()

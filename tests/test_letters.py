@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import time
+from datetime import timedelta
 
 import pytest
 import zxingcpp
@@ -14,6 +15,8 @@ from sqlalchemy import select
 
 from backend.extensions import db
 from backend.privacy import PersonalDataAccess
+from backend.types import utcnow
+from notices.render import local_date
 from residents.models import InviteCode, LetterJob
 from tests.factories import bearer
 from tests.test_residents_auth import dev_sign_in
@@ -81,7 +84,7 @@ def test_letter_code_binds_and_qr_points_to_binding_page(client, world, make, tm
         decoded = zxingcpp.read_barcodes(Image.open(tmp_path / "p1.png"))
         assert decoded and decoded[0].text == f"http://testserver/m/bind#code={code}"
     h = bearer(dev_sign_in(client, "owner")["access_token"])
-    r = client.post("/api/v1/my/bindings/invite", json={"code": code}, headers=h)
+    r = client.post("/api/v1/my/bindings/invite", json={"code": code, "owner_name": "业主510"}, headers=h)
     assert r.status_code == 201 and r.get_json()["unit"]["label"] == "5号楼1单元101室"
 
 
@@ -97,7 +100,8 @@ def test_reprint_revokes_old_codes(client, world, make):
     h = bearer(dev_sign_in(client, "owner")["access_token"])
     r = client.post("/api/v1/my/bindings/invite", json={"code": old}, headers=h)
     assert r.status_code == 422 and r.get_json()["code"] == "invite_invalid"
-    assert client.post("/api/v1/my/bindings/invite", json={"code": new}, headers=h).status_code == 201
+    r = client.post("/api/v1/my/bindings/invite", json={"code": new, "owner_name": "业主110"}, headers=h)
+    assert r.status_code == 201
 
 
 def test_reprint_of_one_building_keeps_the_others(client, world, make):
@@ -109,6 +113,42 @@ def test_reprint_of_one_building_keeps_the_others(client, world, make):
     rows = db.session.execute(select(InviteCode.status, InviteCode.letter_job_id)).all()
     assert sorted(rows) == [("active", 1), ("active", 1), ("active", 2), ("active", 2), ("revoked", 1),
                             ("revoked", 1)]
+
+
+def test_purge_deletes_old_letters_and_the_job_says_so(client, world, make, app, runner):
+    """A letters PDF holds every code of its units in clear: it goes LETTERS_KEEP_DAYS after the job."""
+    c1 = world.compounds["c1"]
+    make.units(c1, 2, building="1")
+    make.units(c1, 1, building="2")
+    old, _ = print_letters(client, world, c1, building="1")
+    recent, _ = print_letters(client, world, c1, building="2")
+    old_job = db.session.get(LetterJob, old["id"])
+    old_path = os.path.join(app.config["LETTERS_DIR"], old_job.file_name)
+    recent_path = os.path.join(app.config["LETTERS_DIR"], db.session.get(LetterJob, recent["id"]).file_name)
+    assert app.config["LETTERS_KEEP_DAYS"] == 30
+    old_job.finished_at = utcnow() - timedelta(days=31)
+    db.session.commit()
+
+    result = runner.invoke(args=["residents", "purge"])
+    assert result.exit_code == 0 and "letter_files 1" in result.output, result.output
+    assert not os.path.exists(old_path) and os.path.exists(recent_path)
+    job = client.get(f"/api/v1/letter-jobs/{old['id']}", headers=world.h["committee"]).get_json()
+    assert job["status"] == "done" and job["purged"] is True
+    r = client.get(job["download_url"], headers=world.h["committee"])
+    assert r.status_code == 404 and r.get_json()["code"] == "file_purged" and "保存期限" in r.get_json()["message"]
+    assert client.get(f"/api/v1/letter-jobs/{recent['id']}", headers=world.h["committee"]).get_json()["purged"] is False
+    assert client.get(recent["download_url"], headers=world.h["committee"]).status_code == 200
+    # The codes printed in the deleted file still work until they expire (INVITE_CODE_DAYS).
+    assert sorted(db.session.scalars(select(InviteCode.status)).all()) == ["active"] * 3
+    assert "letter_files 0" in runner.invoke(args=["residents", "purge"]).output
+
+
+def test_letter_states_how_long_the_code_works(client, world, make):
+    make.units(world.compounds["c1"], 1)
+    _, data = print_letters(client, world, world.compounds["c1"])
+    text = page_texts(data)[0]
+    until = local_date(utcnow() + timedelta(days=89))[:11]
+    assert f"邀请码有效期至{until}" in text.replace("\n", "") and "业主姓名" in text
 
 
 def test_letters_refusals(client, world, make):

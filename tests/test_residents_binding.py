@@ -33,9 +33,10 @@ def estate(make, world, client):
     return world, c1, flat, shared, other, bearer(tokens["access_token"]), tokens["resident"]["id"]
 
 
-def issue_code(unit, status="active"):
+def issue_code(unit, status="active", created_at=None):
     code = new_invite_code()
-    db.session.add(InviteCode(unit_id=unit.id, code_hash=code_hash(code), status=status))
+    db.session.add(InviteCode(unit_id=unit.id, code_hash=code_hash(code), status=status,
+                              created_at=created_at or utcnow()))
     db.session.commit()
     return code
 
@@ -57,7 +58,7 @@ def test_bind_by_invite_code(client, estate):
     world, c1, flat, *_, h, rid = estate
     code = issue_code(flat)
     typed = f" {code[:5].lower()} {code[5:]} "  # as an elderly hand types it: spaces, lower case
-    r = client.post("/api/v1/my/bindings/invite", json={"code": typed}, headers=h)
+    r = client.post("/api/v1/my/bindings/invite", json={"code": typed, "owner_name": "张 秀英 "}, headers=h)
     assert r.status_code == 201, r.get_json()
     body = r.get_json()
     assert body["unit"]["label"] == "3号楼2单元501室" and body["relation"] == "owner" and body["may_vote"]
@@ -70,7 +71,8 @@ def test_bind_by_invite_code(client, estate):
 def test_invite_code_reused(client, estate):
     *_, h, rid = estate
     code = issue_code(estate[2])
-    assert client.post("/api/v1/my/bindings/invite", json={"code": code}, headers=h).status_code == 201
+    assert client.post("/api/v1/my/bindings/invite", json={"code": code, "owner_name": "张秀英"},
+                       headers=h).status_code == 201
     other = bearer(dev_sign_in(client, "someone-else")["access_token"])
     r = client.post("/api/v1/my/bindings/invite", json={"code": code}, headers=other)
     assert r.status_code == 409 and r.get_json()["code"] == "invite_used"
@@ -93,6 +95,52 @@ def test_invite_code_guessing_rate_limited(client, estate):
     # The limit covers a real code too, so an attacker cannot tell a hit from the limit.
     r = client.post("/api/v1/my/bindings/invite", json={"code": issue_code(estate[2])}, headers=h)
     assert r.status_code == 429 and "一小时后再试" in r.get_json()["message"]
+
+
+def bind_code(client, h, code, **extra):
+    return client.post("/api/v1/my/bindings/invite", json={"code": code, **extra}, headers=h)
+
+
+@pytest.mark.parametrize("typed", ["王建国", "李桂兰", " 李 桂兰 ", "李\u3000桂兰"])
+def test_owner_by_code_names_any_co_owner(client, estate, typed):
+    world, c1, flat, shared, *_, h, rid = estate
+    r = bind_code(client, h, issue_code(shared), relation="owner", owner_name=typed)
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["relation"] == "owner" and r.get_json()["may_vote"]
+    assert voting_binding(db.session.get(Resident, rid), shared.id).method == "invite"
+
+
+@pytest.mark.parametrize("typed,code", [("王建", "owner_name_mismatch"), ("张秀英", "owner_name_mismatch"),
+                                        ("", "owner_name_required"), (None, "owner_name_required")])
+def test_letter_holder_cannot_claim_ownership_without_the_owners_name(client, estate, typed, code):
+    """The letter reaches whoever empties the letterbox — a tenant too. The code alone does not make an owner."""
+    world, c1, flat, shared, *_, h, rid = estate
+    invite = issue_code(shared)
+    extra = {} if typed is None else {"owner_name": typed}
+    r = bind_code(client, h, invite, **extra)  # relation defaults to owner
+    assert r.status_code == 422 and r.get_json()["code"] == code
+    assert "owner_name" in r.get_json()["errors"]["json"]
+    assert "王建国" not in r.get_data(as_text=True) and "李桂兰" not in r.get_data(as_text=True)
+    assert db.session.scalar(select(HouseholdBinding)) is None
+    assert db.session.scalar(select(InviteCode.status)) == "active"
+    # The same person may still bind as what they are: a tenant, without a name, who cannot vote.
+    r = bind_code(client, h, invite, relation="tenant")
+    assert r.status_code == 201 and r.get_json()["relation"] == "tenant" and not r.get_json()["may_vote"]
+    with pytest.raises(Forbidden):
+        voting_binding(db.session.get(Resident, rid), shared.id)
+
+
+def test_expired_invite_code_refused(client, estate, app):
+    world, c1, flat, shared, *_, h, rid = estate
+    days = app.config["INVITE_CODE_DAYS"]
+    assert days == 90
+    old = issue_code(flat, created_at=utcnow() - timedelta(days=days, minutes=1))
+    r = bind_code(client, h, old, relation="tenant")
+    assert r.status_code == 422 and r.get_json() == {"code": "invite_expired",
+                                                     "message": "邀请码已过期，请向居委会索取新的入户信"}
+    assert db.session.scalar(select(HouseholdBinding)) is None
+    recent = issue_code(shared, created_at=utcnow() - timedelta(days=days - 1))
+    assert bind_code(client, h, recent, relation="tenant").status_code == 201
 
 
 def test_tenant_binds_without_vote(client, estate):
@@ -154,7 +202,7 @@ def test_co_owners_each_bind(client, estate):
 
 def test_resident_holds_several_units(client, estate):
     world, c1, flat, shared, _, h, rid = estate
-    client.post("/api/v1/my/bindings/invite", json={"code": issue_code(flat)}, headers=h)
+    client.post("/api/v1/my/bindings/invite", json={"code": issue_code(flat), "owner_name": "张秀英"}, headers=h)
     client.post("/api/v1/my/bindings/invite", json={"code": issue_code(shared), "relation": "family"}, headers=h)
     units = [b["unit"]["label"] for b in client.get("/api/v1/my/household", headers=h).get_json()["bindings"]]
     assert units == ["3号楼2单元501室", "3号楼2单元502室"]
@@ -224,7 +272,8 @@ def test_request_review_jurisdiction(client, estate):
 
 def test_resident_cannot_read_another_household(client, estate):
     world, c1, flat, shared, _, h, rid = estate
-    mine = client.post("/api/v1/my/bindings/invite", json={"code": issue_code(flat)}, headers=h).get_json()
+    mine = client.post("/api/v1/my/bindings/invite", json={"code": issue_code(flat), "owner_name": "张秀英"},
+                       headers=h).get_json()
     client.post("/api/v1/my/binding-requests", headers=h, json=address(c1, shared, name="张小红"))
     stranger = bearer(dev_sign_in(client, "stranger")["access_token"])
     theirs = client.get("/api/v1/my/household", headers=stranger).get_json()
@@ -238,7 +287,8 @@ def test_resident_cannot_read_another_household(client, estate):
 
 def test_unbind(client, estate):
     *_, h, rid = estate
-    mine = client.post("/api/v1/my/bindings/invite", json={"code": issue_code(estate[2])}, headers=h).get_json()
+    mine = client.post("/api/v1/my/bindings/invite", json={"code": issue_code(estate[2]), "owner_name": "张秀英"},
+                       headers=h).get_json()
     assert client.delete(f"/api/v1/my/bindings/{mine['id']}", headers=h).status_code == 204
     assert client.get("/api/v1/my/household", headers=h).get_json()["bindings"] == []
     binding = db.session.get(HouseholdBinding, mine["id"])
@@ -322,7 +372,7 @@ def test_purge_after_retention(client, estate, app, runner):
     world, c1, flat, shared, _, h, rid = estate
     old = utcnow() - timedelta(days=app.config["RETENTION_DAYS"] + 1)
     used = issue_code(flat)
-    client.post("/api/v1/my/bindings/invite", json={"code": used}, headers=h)
+    client.post("/api/v1/my/bindings/invite", json={"code": used, "owner_name": "张秀英"}, headers=h)
     live = issue_code(shared)
     binding = db.session.scalar(select(HouseholdBinding))
     binding.status, binding.revoked_at = "revoked", old
@@ -350,4 +400,4 @@ def test_purge_after_retention(client, estate, app, runner):
     assert [p.id for p in db.session.scalars(select(ProxyAuthorisation))] == [approved["id"]]
     assert db.session.get(Resident, idle_id) is None and db.session.get(Resident, rid) is not None
     assert purge() == {"sms_codes": 0, "invite_codes": 0, "bindings": 0, "binding_requests": 0,
-                       "proxy_authorisations": 0, "residents": 0}
+                       "proxy_authorisations": 0, "residents": 0, "letter_files": 0}

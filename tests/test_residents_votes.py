@@ -47,7 +47,7 @@ def test_owner_bound_by_code_votes_and_sees_receipt(client, setting):
     world, c1, units, vote = setting
     h = bearer(dev_sign_in(client, "owner")["access_token"])
     assert client.get("/api/v1/my/votes", headers=h).get_json() == []
-    client.post("/api/v1/my/bindings/invite", json={"code": issue_code(units[0])}, headers=h)
+    client.post("/api/v1/my/bindings/invite", json={"code": issue_code(units[0]), "owner_name": "业主320"}, headers=h)
     mine = client.get("/api/v1/my/votes", headers=h).get_json()
     assert [v["id"] for v in mine] == [vote["id"]] and mine[0]["units"][0]["voted"] is False
     r = ballot(client, h, vote, units[0])
@@ -86,7 +86,7 @@ def test_proxy_pending_refused_then_approved_votes_as_proxy(client, setting):
 def test_resident_cannot_vote_for_another_household(client, setting):
     world, c1, units, vote = setting
     h = bearer(dev_sign_in(client, "a")["access_token"])
-    client.post("/api/v1/my/bindings/invite", json={"code": issue_code(units[0])}, headers=h)
+    client.post("/api/v1/my/bindings/invite", json={"code": issue_code(units[0]), "owner_name": "业主320"}, headers=h)
     r = ballot(client, h, vote, units[3])
     assert r.status_code == 403 and r.get_json()["code"] == "unit_not_bound"
 

@@ -199,8 +199,15 @@
       document.querySelectorAll(".needs-compound").forEach(function (el) { el.hidden = true; });
       $(".no-compound").hidden = false;
     }
+    // Whoever empties the letterbox holds the code; only an owner votes, so "我是业主" also asks for the name.
+    var relation = $("#invite-relation");
+    function ownerNameShown() { $("#invite-owner").hidden = relation.value !== "owner"; }
+    relation.addEventListener("change", ownerNameShown);
+    ownerNameShown();
     on("bind-code", async function () {
-      var r = await api("POST", "/api/v1/my/bindings/invite", {code: val("invite-code"), relation: val("invite-relation")});
+      var data = {code: val("invite-code"), relation: relation.value};
+      if (data.relation === "owner") data.owner_name = val("invite-owner-name");
+      var r = await api("POST", "/api/v1/my/bindings/invite", data);
       history.replaceState(null, "", location.pathname + location.search);  // the code is spent: drop it
       bound(r.data);
     });

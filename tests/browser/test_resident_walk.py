@@ -1,5 +1,5 @@
-"""The whole path on a 375×812 phone: notice QR → WeChat sign-in → bind with a letter's code → vote → receipt,
-and the committee's tally counts it. Screenshots go to the test's temporary folder."""
+"""The whole path on a 375×812 phone: notice QR → WeChat sign-in → bind with a letter's code and the owner's name
+→ vote → receipt, and the committee's tally counts it. Screenshots go to the test's temporary folder."""
 import io
 import re
 import urllib.parse
@@ -97,10 +97,21 @@ def test_notice_to_receipt_to_tally(client, world, make, live_server, phone, tmp
     expect(page.locator("#nothing-text")).to_contain_text("还没有以业主")
     page.click("#nothing-bind")
     page.wait_for_url(re.compile(r"/m/bind"))
+    # "我是业主" is chosen by default and asks for the owner's name; a tenant is not asked.
+    expect(page.locator("#invite-owner-name")).to_be_visible()
+    page.select_option("#invite-relation", "tenant")
+    expect(page.locator("#invite-owner-name")).to_be_hidden()
+    page.select_option("#invite-relation", "owner")
     page.fill("#invite-code", "WRONG12345")
+    page.fill("#invite-owner-name", "业主320")
     page.click("#bind-code")
     expect(page.locator(".error")).to_contain_text("邀请码不正确或已作废")
     page.fill("#invite-code", f"{code[:5].lower()} {code[5:]}")
+    page.fill("#invite-owner-name", "王五")  # the letter alone does not make the holder an owner
+    page.click("#bind-code")
+    expect(page.locator(".error")).to_contain_text("业主姓名与名册不一致")
+    assert "业主320" not in page.locator(".error").inner_text()
+    page.fill("#invite-owner-name", " 业主320 ")  # as on the roster (flat 101's owner), spaces and all
     page.click("#bind-code")
     page.get_by_text("绑定成功").wait_for()
     assert "3号楼2单元101室" in page.locator("main").inner_text()
