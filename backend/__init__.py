@@ -3,6 +3,7 @@ import importlib
 import logging
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config, check_production
 from .extensions import api, db, jwt, limiter, migrate
@@ -19,6 +20,9 @@ def create_app(test_config=None):
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.json.ensure_ascii = False
     check_production(app)
+    if app.config["PROXY_FIX_HOPS"]:  # behind nginx: the client address and scheme come from its headers
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     register_extensions(app)

@@ -1,6 +1,8 @@
 """Configuration from the environment. Defaults suit a newcomer's laptop; production must set secrets."""
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-secret-key-not-for-production-0000"
@@ -84,6 +86,9 @@ class Config:
     # residents with no binding left and no sign-in for this long are deleted too.
     RETENTION_DAYS = int(_env("RETENTION_DAYS", "180"))
     CONSENT_VERSION = "2025-01"
+    # Reverse proxies (nginx) in front of the app: trust this many X-Forwarded-For/-Proto/-Host hops, so rate
+    # limits key on the resident's address rather than the proxy's. 0 = the app faces the internet directly.
+    PROXY_FIX_HOPS = int(_env("PROXY_FIX_HOPS", "0"))
     # --- end residents and notices ---
 
     @classmethod
@@ -96,10 +101,31 @@ class ConfigError(RuntimeError):
 
 
 def check_production(app):
-    """Refuse to run production with development secrets."""
+    """Refuse to run production with development secrets, or with settings under which residents cannot
+    reach the site (QR codes to localhost) or sign in (SMS codes that never leave the server)."""
     if app.config["APP_ENV"] != "production":
         return
     if app.config["SECRET_KEY"] in (None, DEV_SECRET) or app.config["JWT_SECRET_KEY"] in (None, DEV_JWT_SECRET):
         raise ConfigError("APP_ENV=production requires SECRET_KEY and JWT_SECRET_KEY to be set")
     if len(app.config["SECRET_KEY"]) < 32 or len(app.config["JWT_SECRET_KEY"]) < 32:
         raise ConfigError("SECRET_KEY and JWT_SECRET_KEY must be at least 32 characters in production")
+    if _local_host(app.config.get("PUBLIC_BASE_URL")):
+        raise ConfigError("APP_ENV=production requires PUBLIC_BASE_URL, the address residents' phones reach "
+                          "(notice QR codes, household letters and the WeChat return point there), not localhost")
+    providers = {p.strip() for p in (app.config.get("RESIDENT_AUTH_PROVIDERS") or "").split(",")}
+    if "sms" in providers and app.config.get("SMS_SENDER") in ("console", "memory"):
+        raise ConfigError(f"SMS sign-in is enabled but SMS_SENDER={app.config.get('SMS_SENDER')} sends nothing "
+                          "(codes never reach the phone, and console writes them to the log): set SMS_SENDER to 'package.module:Class' of a real "
+                          "gateway, or leave sms out of RESIDENT_AUTH_PROVIDERS")
+
+
+def _local_host(url):
+    """True when ``url`` is unset or names this machine (localhost, 127.0.0.0/8, ::1, 0.0.0.0)."""
+    host = urlsplit(url or "").hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return not host
+    return address.is_loopback or address.is_unspecified

@@ -78,7 +78,8 @@ def test_production_refuses_default_secrets(env):
 def test_production_refuses_demo_accounts(app, runner, database):
     assert runner.invoke(args=["demo"]).exit_code == 0
     config = {"APP_ENV": "production", "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40,
-              "SQLALCHEMY_DATABASE_URI": database[1]}
+              "SQLALCHEMY_DATABASE_URI": database[1], "PUBLIC_BASE_URL": "https://gongjian.example.cn",
+              "RESIDENT_AUTH_PROVIDERS": "wechat"}
     with pytest.raises(ConfigError, match="demo accounts"):
         create_app(config)
 

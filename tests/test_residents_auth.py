@@ -8,6 +8,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from backend import create_app
+from backend.config import Config, ConfigError
 from backend.extensions import db
 from backend.roster.models import Resident
 from residents.models import ResidentIdentity, SmsCode
@@ -140,17 +142,62 @@ def test_resident_token_has_resident_role(client):
     assert r.status_code == 403 and r.get_json()["code"] == "role_forbidden"
 
 
+PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40, "TESTING": True,
+              "PUBLIC_BASE_URL": "https://gongjian.example.cn", "RESIDENT_AUTH_PROVIDERS": "wechat,sms,dev",
+              "SMS_SENDER": "residents.signin:MemorySender"}  # a dotted path, as a real gateway would be
+
+
 class TestProduction:
     @pytest.fixture
     def app_config(self):
-        return {"APP_ENV": "production", "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40,
-                "RESIDENT_AUTH_PROVIDERS": "wechat,sms,dev"}
+        return dict(PRODUCTION)
 
     def test_dev_provider_never_in_production(self, client):
         assert client.get("/api/v1/residents/auth/providers").get_json()["providers"] == ["wechat", "sms"]
         r = client.post("/api/v1/residents/auth/dev", json={"consent": True})
         assert r.status_code == 404 and r.get_json() == {"code": "provider_disabled", "message": "此登录方式未开放"}
         assert "演示登录" not in client.get("/m/signin").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", [None, "", Config.PUBLIC_BASE_URL, "http://127.0.0.1:5000", "http://localhost",
+                                 "https://localhost:8443/", "http://[::1]:5000", "http://0.0.0.0", "http://127.0.1.1",
+                                 "http://app.localhost", "/m/home"])
+def test_production_refuses_a_public_base_url_phones_cannot_reach(url):
+    """QR codes, letters and the WeChat return address are built from PUBLIC_BASE_URL."""
+    with pytest.raises(ConfigError, match="PUBLIC_BASE_URL"):
+        create_app({**PRODUCTION, "PUBLIC_BASE_URL": url})
+
+
+@pytest.mark.parametrize("sender", ["console", "memory"])
+def test_production_refuses_sms_that_sends_nothing(sender):
+    with pytest.raises(ConfigError, match="SMS_SENDER"):
+        create_app({**PRODUCTION, "SMS_SENDER": sender})
+    # Without SMS sign-in the sender does not matter.
+    assert create_app({**PRODUCTION, "SMS_SENDER": sender, "RESIDENT_AUTH_PROVIDERS": "wechat"})
+
+
+def test_production_starts_with_real_settings():
+    app = create_app(dict(PRODUCTION))
+    assert app.config["PUBLIC_BASE_URL"] == "https://gongjian.example.cn" and app.config["PROXY_FIX_HOPS"] == 0
+
+
+class TestBehindProxy:
+    """With PROXY_FIX_HOPS=1 (one nginx in front) limits key on the resident's address from X-Forwarded-For."""
+
+    @pytest.fixture
+    def app_config(self, request):
+        return {"SMS_SENDER": "memory", "SMS_RATE_PER_IP": "2 per hour", "PROXY_FIX_HOPS": request.param}
+
+    @pytest.mark.parametrize("app_config", [1, 0], indirect=True)
+    def test_rate_limit_keys_on_forwarded_address(self, client, app_config):
+        def send(n, address):
+            return client.post("/api/v1/residents/auth/sms/send", json={"phone": f"1390000000{n}"},
+                               headers={"X-Forwarded-For": address}).status_code
+
+        assert [send(0, "203.0.113.7"), send(1, "203.0.113.7"), send(2, "203.0.113.7")] == [202, 202, 429]
+        # Another resident behind the same nginx: their own allowance only when the proxy's header is trusted;
+        # without PROXY_FIX_HOPS every request looks like the proxy's, and X-Forwarded-For is not believed.
+        assert send(3, "198.51.100.4") == (202 if app_config["PROXY_FIX_HOPS"] else 429)
 
 
 # --- sms ----------------------------------------------------------------------------------------------
