@@ -21,7 +21,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	touch $@
 
 migrate: $(VENV)/.installed
-	$(FLASK) db upgrade heads
+	$(FLASK) db upgrade
 
 demo: migrate
 	$(FLASK) demo

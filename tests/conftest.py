@@ -53,7 +53,7 @@ def database(request, tmp_path_factory):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         from flask_migrate import upgrade
-        upgrade(revision="heads")
+        upgrade()
         _db.engine.dispose()
     return request.param, url
 
