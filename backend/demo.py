@@ -2,6 +2,7 @@
 import random
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 
 from .auth.models import User
@@ -11,6 +12,7 @@ from .roster.models import Compound, Org, Unit
 from .roster.orgs import create_org
 
 DEMO_PASSWORD = "demo1234"
+DEMO_LOADERS = "gongjian.demo_loaders"
 ROSTER = Path(__file__).parent / "demo_data" / "roster_xingfuli.csv"
 TREE = [("西安市", "city"), ("雁塔区", "district"), ("小寨路街道", "street")]
 COMMUNITIES = ["幸福里社区", "和平路社区"]
@@ -78,7 +80,16 @@ def load_demo():
            f"{peace.name} (id {peace.id}) under {communities[1].name} (org {communities[1].id})",
            f"demo accounts (password {DEMO_PASSWORD}):"]
     out += [f"  {u:<11} {r:<9} {d}" for u, r, _, d in accounts]
+    # Features add their own demo data (an open vote, its notice…) without the core importing them.
+    context = {"compound": xingfuli, "committee": db.session.scalar(select(User).where(User.username == "committee"))}
+    for loader in current_app.extensions.get(DEMO_LOADERS, []):
+        out += loader(context)
     return out
+
+
+def register_demo_loader(app, loader):
+    """Called from a feature's ``init_app``: ``loader(context) -> [lines to print]``, idempotent."""
+    app.extensions.setdefault(DEMO_LOADERS, []).append(loader)
 
 
 def refuse_demo_accounts():

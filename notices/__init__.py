@@ -2,10 +2,12 @@
 
 
 def init_app(app):
+    from backend.demo import register_demo_loader
     from backend.extensions import api
 
-    from . import models  # noqa: F401  (tables the migrations must see)
+    from . import demo, models  # noqa: F401  (tables the migrations must see)
     from .pages import bp as pages_bp
     from .routes import blp
     api.register_blueprint(blp)
     app.register_blueprint(pages_bp)
+    register_demo_loader(app, demo.load)

@@ -2,12 +2,14 @@
 
 
 def init_app(app):
+    from backend.demo import register_demo_loader
     from backend.extensions import api
 
-    from . import models  # noqa: F401  (tables the migrations must see)
+    from . import demo, models  # noqa: F401  (tables the migrations must see)
     from .cli import residents_cli
     from .pages import bp as pages_bp
     from .routes import blp
     api.register_blueprint(blp)
     app.register_blueprint(pages_bp)
     app.cli.add_command(residents_cli)
+    register_demo_loader(app, demo.load)

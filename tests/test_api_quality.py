@@ -114,3 +114,18 @@ def test_migrations_match_models(app, runner):
     """`flask db check`: the models and the Alembic history agree (run on both databases)."""
     r = runner.invoke(args=["db", "check"])
     assert r.exit_code == 0, r.output
+
+
+def test_demo_has_an_open_vote_with_its_board_notice(app, runner, client):
+    out = runner.invoke(args=["demo"]).output
+    assert "demo vote: 3号楼2单元加装电梯表决" in out and "/n/" in out and "phone ending 4554" in out
+    again = runner.invoke(args=["demo"]).output
+    assert again.count("demo vote") == 1 and out.split("/n/")[1][:22] == again.split("/n/")[1][:22]
+    token = out.split("/n/")[1].split()[0]
+    assert client.get(f"/n/{token}").status_code == 200
+    login = client.post("/api/v1/auth/login", json={"username": "committee", "password": "demo1234"}).get_json()
+    headers = {"Authorization": f"Bearer {login['access_token']}"}
+    votes = client.get("/api/v1/votes", headers=headers).get_json()
+    assert len(votes) == 1
+    tally = client.get(f"/api/v1/votes/{votes[0]['id']}/tally", headers=headers).get_json()
+    assert tally["electorate"]["units"] == 12 and tally["items"][0]["participation"]["owners"] == 4

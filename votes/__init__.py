@@ -4,7 +4,11 @@
 def init_app(app):
     from backend.extensions import api
 
+    from backend.demo import register_demo_loader
+
+    from . import demo
     from .pages import bp as pages_bp
     from .routes import blp
     api.register_blueprint(blp)
     app.register_blueprint(pages_bp)
+    register_demo_loader(app, demo.load)
