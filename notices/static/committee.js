@@ -1,34 +1,11 @@
-/* The committee's desk: publish notices (poster, QR), print household letters with a progress bar, review
-   binding requests and proxy authorisations. Uses the staff JWT from /api/v1/auth/login, kept in this tab. */
+/* The committee's desk (/m/committee): publish notices (poster, QR), print household letters with a progress bar,
+   review binding requests and proxy authorisations. Built on m.js (Gongjian) like the vote desk: its staff sign-in,
+   API calls with the staff token (renewed when it runs out) and downloads. */
 (function () {
   "use strict";
-  var G = window.Gongjian, api = G.api, esc = G.esc, on = G.on, val = G.val, $ = function (s) { return document.querySelector(s); };
-  var TOKEN = "gj-staff";
+  var G = window.Gongjian, staff = G.staffApi, esc = G.esc, on = G.on, val = G.val, $ = function (s) { return document.querySelector(s); };
   var KIND_NAMES = {announcement: "公告", vote_notice: "表决通知", survey_invite: "问卷邀请", result_notice: "结果公示"};
 
-  async function staff(method, path, payload, raw) {
-    var headers = {Authorization: "Bearer " + sessionStorage.getItem(TOKEN)};
-    var init = {method: method, headers: headers};
-    if (payload !== undefined) { headers["Content-Type"] = "application/json"; init.body = JSON.stringify(payload); }
-    var r = await fetch(path, init);
-    if (r.status === 401) { sessionStorage.removeItem(TOKEN); location.reload(); }
-    if (!r.ok) {
-      var data = {};
-      try { data = await r.json(); } catch (e) { /* not JSON */ }
-      throw new Error(data.message || "出错了，请稍后再试");
-    }
-    if (raw) return r;
-    return r.status === 204 ? null : r.json();
-  }
-
-  async function download(path, name) {
-    var blob = await (await staff("GET", path, undefined, true)).blob();
-    var a = document.createElement("a");
-    a.href = URL.createObjectURL(blob);
-    a.download = name;
-    document.body.appendChild(a); a.click(); a.remove();
-    setTimeout(function () { URL.revokeObjectURL(a.href); }, 10000);
-  }
   function cid() { return $("#compound").value; }
 
   async function loadNotices() {
@@ -79,19 +56,16 @@
   }
 
   async function desk() {
-    $("#staff-login").hidden = true; $("#desk").hidden = false;
     var compounds = await staff("GET", "/api/v1/compounds?per_page=500");
     $("#compound").innerHTML = compounds.map(function (c) { return '<option value="' + c.id + '">' + esc(c.name) + "</option>"; }).join("");
-    $("#compound").addEventListener("change", function () { loadNotices(); loadReviews(); });
+    $("#compound").addEventListener("change", function () {
+      loadNotices().then(loadReviews).catch(function (e) { G.showError(e.message); });
+    });
     await loadNotices(); await loadReviews();
   }
 
   function init() {
-    on("login", async function () {
-      var r = await api("POST", "/api/v1/auth/login", {username: val("username"), password: val("password")}, {anonymous: true});
-      sessionStorage.setItem(TOKEN, r.data.access_token);
-      await desk();
-    });
+    G.staffDesk(desk);
     on("publish", async function () {
       var data = {kind: val("n-kind"), title: val("n-title"), body: $("#n-body").value};
       if (val("n-vote")) data.vote_id = Number(val("n-vote"));
@@ -108,9 +82,10 @@
     document.addEventListener("click", async function (ev) {
       var t = ev.target;
       try {
-        if (t.dataset.dl) { await download(t.dataset.dl, t.dataset.name); }
+        if (t.dataset.dl) { await G.download(t.dataset.dl, t.dataset.name); }
         else if (t.dataset.photo) {
-          var blob = await (await staff("GET", "/api/v1/proxies/" + t.dataset.photo + "/photo", undefined, true)).blob();
+          var r = await G.api("GET", "/api/v1/proxies/" + t.dataset.photo + "/photo", undefined, {staff: true, raw: true});
+          var blob = await r.blob();
           $("#photo-" + t.dataset.photo).innerHTML = '<img class="proxy-photo" alt="委托书照片" src="' + URL.createObjectURL(blob) + '">';
         } else if (t.dataset.decide) {
           var approve = t.dataset.approve === "1";
@@ -120,7 +95,6 @@
         }
       } catch (e) { G.showError(e.message); }
     });
-    if (sessionStorage.getItem(TOKEN)) desk().catch(function (e) { G.showError(e.message); });
   }
   init();
 })();
