@@ -30,6 +30,8 @@ def create_app(test_config=None):
     register_features(app)
     from .errors import register_error_handlers
     register_error_handlers(app)
+    from . import security
+    security.init_app(app)
     from .cli import register_commands
     register_commands(app)
     if app.config["APP_ENV"] == "production" and not app.config.get("TESTING"):

@@ -89,11 +89,11 @@ def safe_next(path):
 
     Browsers strip tabs and newlines from URLs and read a backslash as a slash, so "/<tab>/evil.example" or
     "/<backslash>evil.example" becomes "//evil.example", another site. Rather than list the tricks, accept only
-    printable ASCII without spaces or backslashes, one leading slash and no "//" anywhere; anything else
+    printable ASCII without spaces, backslashes, quotes or angle brackets (the path lands in an href), one leading slash and no "//" anywhere; anything else
     (a full URL included) falls back to the home page. Pages percent-encode whatever else they need.
     """
     if (not path or not path.startswith("/") or "//" in path
-            or any(not "!" <= ch <= "~" or ch == "\\" for ch in path)):
+            or any(not "!" <= ch <= "~" or ch in "\\\"'<>`" for ch in path)):
         return DEFAULT_NEXT
     return path
 

@@ -129,3 +129,13 @@ def test_demo_has_an_open_vote_with_its_board_notice(app, runner, client):
     assert len(votes) == 1
     tally = client.get(f"/api/v1/votes/{votes[0]['id']}/tally", headers=headers).get_json()
     assert tally["electorate"]["units"] == 12 and tally["items"][0]["participation"]["owners"] == 4
+
+
+def test_security_headers(client, world):
+    page = client.get("/m/")
+    assert page.status_code == 200
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    for r in (page, client.get("/healthz"), client.get("/api/v1/compounds"), client.get("/api/docs")):
+        assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["X-Frame-Options"] == "DENY"
+    assert "Content-Security-Policy" not in client.get("/api/docs").headers  # its one inline script

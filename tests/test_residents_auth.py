@@ -342,7 +342,8 @@ def test_wechat_next_cannot_leave_the_site(client, wechat):
 
 EVIL_NEXT = ["//evil.example/x", "/\\evil.example", "/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example",
              "https://evil.example/", "http:evil.example", "/ /evil.example", "/m/home\x00//evil.example",
-             "\\/evil.example", "evil.example", "/m//evil.example", "/\u3000/evil.example"]
+             "\\/evil.example", "evil.example", "/m//evil.example", "/\u3000/evil.example",
+             "/m/home\"/autofocus/onfocus=\"x", "/m/<svg/onload=x>", "/m/'onmouseover=x"]
 
 
 @pytest.mark.parametrize("evil", EVIL_NEXT)

@@ -14,10 +14,10 @@
     quasi: "社区准物业", self_managed: "业主自治管理"};
   var STATUS_NAMES = {draft: "草稿", scheduled: "未开始", open: "投票中", closed: "已结束", announced: "已公布结果"};
 
+  // For text and for attribute values alike: quotes too, or a title like x" onfocus="… would add a handler.
+  var ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"};
   function esc(text) {
-    var d = document.createElement("div");
-    d.textContent = text == null ? "" : String(text);
-    return d.innerHTML;
+    return (text == null ? "" : String(text)).replace(/[&<>"']/g, function (c) { return ENTITIES[c]; });
   }
   function optionName(o) { return OPTION_NAMES[o] || o; }
   function when(iso) {
@@ -62,6 +62,18 @@
     staffAuth.clear();
     location.reload();  // the committee page shows its sign-in card again
     return new Promise(function () {});
+  }
+
+  /* Revoke both tokens on the server (the refresh token would otherwise mint new ones for 14 days), then forget them. */
+  async function signOut(keys, options) {
+    try { await api("POST", "/api/v1/auth/logout", undefined, options); } catch (e) { /* signing out anyway */ }
+    var token = keys.refreshToken();
+    if (token) {
+      try {
+        await fetch("/api/v1/auth/logout", {method: "POST", headers: {Authorization: "Bearer " + token}});
+      } catch (e) { /* signing out anyway */ }
+    }
+    keys.clear();
   }
 
   async function refresh(keys) {
@@ -230,8 +242,7 @@
   pages.home = async function () {
     if (!requireSignIn()) return;
     on("signout", async function () {
-      try { await api("POST", "/api/v1/auth/logout"); } catch (e) { /* signing out anyway */ }
-      auth.clear();
+      await signOut(auth);
       location.href = "/m/signin";
     });
     try {
@@ -450,8 +461,7 @@
     });
     $("#password").addEventListener("keydown", function (ev) { if (ev.key === "Enter") $("#login").click(); });
     on("staff-signout", async function () {
-      try { await api("POST", "/api/v1/auth/logout", undefined, {staff: true}); } catch (e) { /* signing out anyway */ }
-      staffAuth.clear();
+      await signOut(staffAuth, {staff: true});
       location.reload();
     });
     if (staffAuth.get()) enter().catch(function (e) { showError(e.message); });
