@@ -1,6 +1,7 @@
 """Response headers every page and API answer carries.
 
-The resident and committee pages load only this site's own scripts and styles, so a strict
+Pages are never cached (a shared phone's back button must not show another household) and send no referrer (an
+invite code may sit in a URL's fragment). The resident and committee pages load only this site's own scripts and styles, so a strict
 Content-Security-Policy costs nothing and stops injected markup from running even if escaping is ever missed.
 The API docs page keeps its one inline script and gets no CSP.
 """
@@ -13,8 +14,11 @@ PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 def security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    if response.mimetype == "text/html" and not request.path.startswith("/api/docs"):
-        response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+    if response.mimetype == "text/html":
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if not request.path.startswith("/api/docs"):
+            response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
     return response
 
 

@@ -5,7 +5,6 @@ from backend.errors import NotFound
 
 from . import services
 
-NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 bp = Blueprint("notices_pages", __name__, template_folder="templates", static_folder="static",
                static_url_path="/m/notices-static")
 
@@ -17,9 +16,9 @@ def landing(token):
     except NotFound as e:
         return render_template("residents/message.html", page="message", title="找不到通知",
                                message=e.message), 404
-    return render_template("notices/landing.html", page="landing", notice=notice), 200, NO_STORE
+    return render_template("notices/landing.html", page="landing", notice=notice)
 
 
 @bp.get("/m/committee")
 def committee():
-    return render_template("notices/committee.html", page="committee"), 200, NO_STORE
+    return render_template("notices/committee.html", page="committee")

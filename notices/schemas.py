@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from backend.roster.schemas import CompoundBrief
 from backend.types import local_iso
 
 from .models import KINDS
@@ -23,11 +24,6 @@ class NoticePatch(Schema):
     expires_at = fields.AwareDateTime(allow_none=True)
 
 
-class NoticeCompound(Schema):
-    id = fields.Integer()
-    name = fields.String()
-
-
 class PublicNoticeOut(Schema):
     """What anyone holding the QR may read: no personal data."""
 
@@ -37,7 +33,7 @@ class PublicNoticeOut(Schema):
     body = fields.String()
     vote_id = fields.Integer(allow_none=True)
     survey_id = fields.Integer(allow_none=True)
-    compound = fields.Nested(NoticeCompound)
+    compound = fields.Nested(CompoundBrief)
     publish_at = fields.Function(lambda n: local_iso(n.publish_at))
     expires_at = fields.Function(lambda n: local_iso(n.expires_at))
     state = fields.Function(lambda n: n.state())

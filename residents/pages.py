@@ -1,8 +1,8 @@
 """The residents' mobile pages: server-rendered shells in Chinese; ``static/m.js`` fills them from the JSON API.
 
 No cookies are set: the resident's tokens live in the page's localStorage, which WeChat's in-app browser keeps
-(third-party cookies and pop-ups are never needed). Every page sends ``Cache-Control: no-store`` so a shared
-phone's back button never shows another person's household.
+(third-party cookies and pop-ups are never needed). No-store, no-referrer and the CSP come from
+``backend/security.py``, for every page alike.
 """
 from flask import Blueprint, current_app, redirect, render_template, request
 
@@ -13,15 +13,6 @@ from .privacy import CONSENT_TITLE, consent_lines
 
 bp = Blueprint("residents_pages", __name__, template_folder="templates", static_folder="static",
                static_url_path="/m/static")
-
-
-@bp.after_request
-def _no_store(resp):
-    if resp.mimetype == "text/html":
-        resp.headers["Cache-Control"] = "no-store"
-        resp.headers["Referrer-Policy"] = "no-referrer"  # the invite code may sit in the URL's fragment
-        resp.headers["X-Content-Type-Options"] = "nosniff"
-    return resp
 
 
 def page(name, **context):

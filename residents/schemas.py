@@ -1,10 +1,10 @@
 from marshmallow import Schema, fields, pre_load, validate
 
+from backend.roster.schemas import CompoundBrief
 from backend.types import local_iso
 
 from .models import RELATIONS
 from .services import RELATION_NAMES, STATUS_NAMES
-
 
 
 def relation_field():
@@ -100,11 +100,6 @@ class ProxyFile(Schema):
     photo = fields.Raw(metadata={"type": "string", "format": "binary"})
 
 
-class ResidentCompound(Schema):
-    id = fields.Integer()
-    name = fields.String()
-
-
 class UnitBrief(Schema):
     id = fields.Integer()
     label = fields.String()
@@ -112,7 +107,7 @@ class UnitBrief(Schema):
     entrance = fields.String()
     room = fields.String()
     area = fields.Decimal(as_string=True, places=2)
-    compound = fields.Nested(ResidentCompound)
+    compound = fields.Nested(CompoundBrief)
 
 
 class BindingOut(Schema):

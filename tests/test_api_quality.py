@@ -139,3 +139,7 @@ def test_security_headers(client, world):
     for r in (page, client.get("/healthz"), client.get("/api/v1/compounds"), client.get("/api/docs")):
         assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["X-Frame-Options"] == "DENY"
     assert "Content-Security-Policy" not in client.get("/api/docs").headers  # its one inline script
+    for path in ("/m/", "/m/committee", "/m/committee/votes", "/n/no-such-token"):
+        r = client.get(path)
+        assert r.headers["Cache-Control"] == "no-store" and r.headers["Referrer-Policy"] == "no-referrer", path
+        assert "Content-Security-Policy" in r.headers, path

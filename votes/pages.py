@@ -6,12 +6,9 @@ the jurisdiction. Used at the community office on a desktop or tablet: wider lay
 """
 from flask import Blueprint, render_template
 
-from residents.pages import _no_store
-
 from .models import MATTER_NAMES, MATTERS, THREE_QUARTERS
 
 bp = Blueprint("votes_pages", __name__, template_folder="templates")
-bp.after_request(_no_store)
 
 
 def matter_choices():

@@ -29,6 +29,11 @@ class CompoundOut(Schema):
     created_at = fields.Function(lambda c: local_iso(c.created_at))
 
 
+class CompoundBrief(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
 class OwnerBrief(Schema):
     name = fields.String()
     phone_masked = fields.Function(lambda m: mask_phone(m.phone))
