@@ -3,6 +3,7 @@ import json
 from datetime import timedelta
 
 from sqlalchemy import Integer, cast, func, insert, select
+from sqlalchemy.orm import selectinload
 
 from backend import audit
 from backend.errors import Conflict, Forbidden, NotFound
@@ -43,9 +44,14 @@ def get_vote(actor, vote_id, manage=False):
     return vote
 
 
+def listing(stmt):
+    """A page of votes is shown with its items and compound: load them with the page, not one vote at a time."""
+    return stmt.options(selectinload(Vote.items), selectinload(Vote.compound))
+
+
 def visible_votes(actor, compound_id=None, status=None):
     """Staff: the votes of the compounds in their jurisdiction, newest first."""
-    stmt = select(Vote).join(Compound, Compound.id == Vote.compound_id).order_by(Vote.id.desc())
+    stmt = listing(select(Vote).join(Compound, Compound.id == Vote.compound_id).order_by(Vote.id.desc()))
     clause = org_filter(actor, Compound.org_id)
     if clause is not None:
         stmt = stmt.where(clause)
@@ -69,7 +75,7 @@ def status_clause(status, now):
 def resident_votes(resident):
     """Published votes whose frozen electorate holds a unit the resident may vote for."""
     mine = select(VoteUnit.vote_id).where(VoteUnit.unit_id.in_(voting_unit_ids(resident)))
-    return select(Vote).where(Vote.id.in_(mine), Vote.status != "draft").order_by(Vote.id.desc())
+    return listing(select(Vote).where(Vote.id.in_(mine), Vote.status != "draft").order_by(Vote.id.desc()))
 
 
 def scope_text(vote):
