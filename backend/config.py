@@ -91,10 +91,6 @@ class Config:
     PROXY_FIX_HOPS = int(_env("PROXY_FIX_HOPS", "0"))
     # --- end residents and notices ---
 
-    @classmethod
-    def ratelimit_storage(cls):
-        return cls.REDIS_URL or "memory://"
-
 
 class ConfigError(RuntimeError):
     pass

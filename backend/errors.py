@@ -24,10 +24,6 @@ HTTP_DEFAULTS = {
     500: ("internal_error", "服务器内部错误，请稍后再试"),
 }
 
-# Unique constraints whose violation means a known conflict; the name is the constraint's.
-CONSTRAINT_CONFLICTS = {}
-
-
 class ServiceError(Exception):
     status = 400
 
@@ -36,10 +32,6 @@ class ServiceError(Exception):
         self.code, self.message, self.errors = code, message, errors
         if status:
             self.status = status
-
-
-class BadRequest(ServiceError):
-    status = 400
 
 
 class Unauthorized(ServiceError):
@@ -64,11 +56,6 @@ class Invalid(ServiceError):
 
 class RateLimited(ServiceError):
     status = 429
-
-
-def register_conflict(constraint_name, code, message):
-    """Map a unique constraint's name to the 409 it stands for (used by features)."""
-    CONSTRAINT_CONFLICTS[constraint_name] = (code, message)
 
 
 def error_response(status, code, message, errors=None):
@@ -97,12 +84,9 @@ def _handle_http(e):
 
 
 def _handle_integrity(e):
+    """A race the services' own checks could not see (they name their conflicts): a plain 409, never a 500."""
     db.session.rollback()
-    text = str(getattr(e, "orig", e))
-    for name, (code, message) in CONSTRAINT_CONFLICTS.items():
-        if name in text:
-            return error_response(409, code, message)
-    log.warning("unmapped integrity error: %s", text)
+    log.warning("integrity error reached the handler: %s", getattr(e, "orig", e))
     return error_response(409, "conflict", "数据冲突，请刷新后重试")
 
 

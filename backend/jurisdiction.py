@@ -95,10 +95,3 @@ def voting_binding(resident, unit_id):
     if binding is None:
         raise Forbidden("unit_not_bound", "您未绑定该房屋，或不是该房屋的业主（或经批准的委托人）")
     return binding
-
-
-def require_bound_unit(resident, unit_id, owner_only=True):
-    """A unit the resident is bound to (as an owner, for owner decisions)."""
-    if unit_id not in bound_unit_ids(resident, "owner" if owner_only else None):
-        raise Forbidden("unit_not_bound", "您未绑定该房屋，或不是该房屋的业主")
-    return db.session.get(Unit, unit_id)

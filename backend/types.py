@@ -1,6 +1,6 @@
 """Column types and value helpers shared by every feature: time zones, exact area, masking."""
 from datetime import datetime, timezone, timedelta
-from decimal import Decimal, ROUND_HALF_UP
+from decimal import Decimal
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -36,7 +36,7 @@ def local_iso(value):
 
 
 def area_str(value):
-    """Area as a two-place decimal string; accepts Decimal, int hundredths are not used here."""
+    """Area as a two-place decimal string ("86.50")."""
     return str(Decimal(value).quantize(CENT)) if value is not None else None
 
 
@@ -47,8 +47,3 @@ def mask_phone(phone):
     if len(phone) >= 8:
         return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
     return "*" * max(len(phone) - 4, 1) + phone[-4:] if len(phone) > 4 else "*" * len(phone)
-
-
-def yuan_to_fen(text):
-    """Exact yuan→fen conversion for pages that accept yuan."""
-    return int((Decimal(text) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))

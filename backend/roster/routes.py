@@ -1,5 +1,4 @@
 """Compounds, units, roster import and export, owners and their merge."""
-from flask import request
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
