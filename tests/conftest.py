@@ -116,5 +116,12 @@ def world(make):
     return make.world()
 
 
+@pytest.fixture
+def kit(client, make, world):
+    """Drive votes through HTTP as community 1's committee would (tests/test_votes_kit.py)."""
+    from tests.test_votes_kit import Kit
+    return Kit(client, make, world)
+
+
 def fixture_bytes(name):
     return (FIXTURES / name).read_bytes()

@@ -3,7 +3,6 @@ from sqlalchemy import update
 
 from backend.audit import AuditEntry, entries
 from backend.extensions import db
-from tests.test_votes_kit import kit  # noqa: F401  (fixture)
 
 
 def test_every_vote_change_is_chained(kit, make, world):

@@ -6,7 +6,7 @@ import pytest
 from openpyxl import load_workbook
 
 from backend.extensions import db
-from tests.test_votes_kit import Kit, assert_error, item, kit  # noqa: F401  (fixture)
+from tests.test_votes_kit import Kit, assert_error, item
 
 URL = "/api/v1/reports/consent-rates"
 

@@ -11,7 +11,7 @@ from backend.jurisdiction import voting_binding
 from backend.privacy import PersonalDataAccess
 from backend.roster.models import HouseholdBinding, Resident
 from backend.types import utcnow
-from residents.models import BindingRequest, InviteCode, ProxyAuthorisation, ResidentIdentity, SmsCode
+from residents.models import InviteCode, ProxyAuthorisation, ResidentIdentity, SmsCode
 from residents.privacy import purge
 from residents.services import CODE_ALPHABET, code_hash, new_invite_code
 from tests.factories import bearer

@@ -1,5 +1,5 @@
 """DOMAIN.md §2 counting rules, each through HTTP, at their boundaries, on both databases."""
-from tests.test_votes_kit import item, kit  # noqa: F401  (fixture)
+from tests.test_votes_kit import item
 
 
 def owner_units(make, compound, n, area, name, building="1", entrance="1", start=0, **kw):

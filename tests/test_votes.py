@@ -5,7 +5,7 @@ import pytest
 
 from backend.extensions import db
 from backend.roster.models import HouseholdBinding, Unit
-from tests.test_votes_kit import assert_error, at, item, kit  # noqa: F401  (fixture)
+from tests.test_votes_kit import assert_error, at, item
 from votes.models import Ballot
 
 

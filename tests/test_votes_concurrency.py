@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from backend.extensions import db
-from tests.test_votes_kit import kit  # noqa: F401  (fixture)
 from votes.models import Ballot, BallotChoice
 
 THREADS = 8

@@ -1,8 +1,6 @@
 """Shared helpers for the vote tests (no tests here): drive votes through HTTP as a committee would."""
 from datetime import datetime, timedelta
 
-import pytest
-
 from backend.extensions import db
 from backend.types import CHINA_TZ, utcnow
 
@@ -82,11 +80,6 @@ class Kit:
         row = db.session.get(Vote, vote["id"])
         row.opens_at, row.closes_at = utcnow() - timedelta(days=2), utcnow() - timedelta(seconds=1)
         db.session.commit()
-
-
-@pytest.fixture
-def kit(client, make, world):
-    return Kit(client, make, world)
 
 
 def assert_error(r, status, code):

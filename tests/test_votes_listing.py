@@ -2,7 +2,6 @@
 from sqlalchemy import event
 
 from backend.extensions import db
-from tests.test_votes_kit import kit  # noqa: F401  (fixture)
 
 
 def queries(call):

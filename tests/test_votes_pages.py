@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.test_votes_kit import item, kit  # noqa: F401  (fixture)
+from tests.test_votes_kit import item
 
 PAGES = ["/m/committee/votes", "/m/committee/votes/new", "/m/committee/votes/{vid}",
          "/m/committee/votes/{vid}/paper", "/m/committee/votes/{vid}/chasing"]

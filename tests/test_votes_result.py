@@ -7,7 +7,7 @@ from pypdf import PdfReader
 
 from backend.extensions import db
 
-from tests.test_votes_kit import assert_error, at, item, kit  # noqa: F401  (fixture)
+from tests.test_votes_kit import assert_error, at, item
 
 
 @pytest.fixture

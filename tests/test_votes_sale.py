@@ -4,7 +4,7 @@ import io
 
 from backend.extensions import db
 from backend.roster.models import HouseholdBinding
-from tests.test_votes_kit import assert_error, kit  # noqa: F401  (fixture)
+from tests.test_votes_kit import assert_error
 
 HEADER = ["楼栋", "单元", "房号", "楼层", "建筑面积", "业主", "证件号", "手机"]
 
