@@ -59,7 +59,7 @@ def test_committee_publishes_a_notice_and_moves_to_the_vote_desk(world, live_ser
     expect(page.locator("#staff-login")).to_be_hidden()
     expect(row).to_contain_text("扫码 1 次")
     page.screenshot(path=str(tmp_path / "1-notices.png"), full_page=True)
-    shot(page, "committee-notices")
+    shot(page, "committee-notices", full_page=True)
     shot(page, "committee-letters-reviews", at="section:has(#letters)")
 
     with page.expect_download() as download:
