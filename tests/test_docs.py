@@ -81,9 +81,7 @@ def test_every_relative_link_leads_somewhere(page):
             continue
         path, _, fragment = href.partition("#")
         target = (page.parent / path) if path else page
-        if not target.exists():
-            broken.append(href)
-        elif fragment and target.suffix == ".md" and fragment not in anchors(target):
+        if not target.exists() or (fragment and target.suffix == ".md" and fragment not in anchors(target)):
             broken.append(href)
     assert not broken, f"{page.name} links to files or headings that do not exist: {broken}"
 

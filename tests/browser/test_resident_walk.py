@@ -14,8 +14,8 @@ except ImportError:  # the browser fixture skips or fails with the reason
     expect = None
 
 from backend.types import utcnow
-from tests.test_residents_auth import FakeWechat
 from tests.browser.shots import shot
+from tests.test_residents_auth import FakeWechat
 
 pytestmark = pytest.mark.browser
 CODE = re.compile(r"邀请码：\s*([A-Z0-9]{5}) ([A-Z0-9]{5})")
