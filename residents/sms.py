@@ -68,7 +68,8 @@ class Gateway:
         try:
             error, message, request_id = self.request(phone, code)
         except Exception as e:  # the SDK's own errors, a refused connection, a timeout: all one failure
-            error, message, request_id = getattr(e, "code", None) or type(e).__name__, str(e), None
+            error, message = getattr(e, "code", None) or type(e).__name__, str(e)
+            request_id = getattr(e, "request_id", None) or getattr(e, "requestId", None)  # Aliyun's, Tencent's
         if error is None:
             log.info("SMS code sent via %s to %s (request %s)", self.name, mask_phone(phone), request_id)
             return
