@@ -162,7 +162,7 @@ def test_notice_to_receipt_to_tally(client, world, make, live_server, phone, tmp
 
 def test_sms_sign_in_and_pages_survive_large_fonts(client, world, live_server, phone, tmp_path, app):
     app.config["SMS_SENDER"] = "memory"
-    from residents.signin import MemorySender
+    from residents.sms import MemorySender
     MemorySender.outbox.clear()
     page = phone
     page.set_viewport_size({"width": 360, "height": 740})
