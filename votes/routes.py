@@ -261,8 +261,7 @@ class BallotSheetsPdf(MethodView):
     @blp.arguments(ScopeIn, location="query")
     @blp.response(200, content_type="application/pdf")
     def get(self, args, vote_id):
-        """Printable paper ballot sheets, one A4 page per unit (``building``/``entrance``: one stair only); each
-        sheet's number is issued to its unit, and reprinting reuses it."""
+        """Paper ballot sheets to print: one A4 page per unit, its number issued once (reprints reuse it)."""
         vote = services.get_vote(current_user, vote_id, manage=True)
         content = sheets.ballot_sheets_pdf(current_user, vote, args.get("building"), args.get("entrance"))
         record_access(current_user, "export", f"vote:{vote_id} ballot sheets")  # owners' names on every sheet
