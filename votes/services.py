@@ -59,17 +59,9 @@ def visible_votes(actor, compound_id=None, status=None):
         require_compound(actor, compound_id)
         stmt = stmt.where(Vote.compound_id == compound_id)
     if status:
-        stmt = stmt.where(status_clause(status, utcnow()))
+        stmt = stmt.where(Vote.in_status(status, utcnow()))
     return stmt
 
-
-def status_clause(status, now):
-    """SQL for a status as ``Vote.status_at`` sees it: scheduled, open and closed depend on the clock."""
-    published = Vote.status == "open"
-    return {"draft": Vote.status == "draft", "announced": Vote.status == "announced",
-            "scheduled": published & (Vote.opens_at > now),
-            "open": published & (Vote.opens_at <= now) & (Vote.closes_at > now),
-            "closed": (Vote.status == "closed") | (published & (Vote.closes_at <= now))}[status]
 
 
 def resident_votes(resident):
