@@ -1,15 +1,20 @@
-"""Vote lifecycle: who may see a vote, creating, publishing (freezing the electorate), closing, announcing, runoffs."""
+"""Vote lifecycle: who may see a vote, creating, publishing (freezing the electorate), closing, announcing, runoffs.
+
+The routes' gate loads and authorises the vote once (``get_vote``) and hands it to the functions here and in
+``ballots``, ``chasing`` and ``result``; they trust it and never load it again.
+
+"""
 import json
 from datetime import timedelta
 
-from sqlalchemy import Integer, cast, func, insert, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Integer, cast, exists, func, insert, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from backend import audit
-from backend.errors import Conflict, Forbidden, NotFound
+from backend.errors import Conflict, NotFound
 from backend.extensions import db
-from backend.jurisdiction import bound_unit_ids, is_resident, org_filter, require_compound
-from backend.roster.models import Compound, Unit
+from backend.jurisdiction import is_resident, org_filter, require_compound
+from backend.roster.models import Compound, HouseholdBinding, Unit
 from backend.types import utcnow
 
 from . import tally as counting
@@ -25,23 +30,30 @@ def chain(vote):
 # --- access -----------------------------------------------------------------------------------------------
 
 def voting_unit_ids(resident):
-    """Units a resident may vote for: bound as owner or as an approved proxy."""
-    return bound_unit_ids(resident, "owner") | bound_unit_ids(resident, "proxy")
+    """Units a resident may vote for, bound as owner or as an approved proxy (a subquery, not a round trip)."""
+    return select(HouseholdBinding.unit_id).where(
+        HouseholdBinding.resident_id == resident.id, HouseholdBinding.status == "active",
+        HouseholdBinding.relation.in_(("owner", "proxy")))
 
 
 def get_vote(actor, vote_id, manage=False):
-    """A vote the actor may read (or manage): 404 if unknown, 403 outside their jurisdiction or scope."""
-    vote = db.session.get(Vote, vote_id)
-    if vote is None or (is_resident(actor) and vote.status == "draft"):
+    """The vote with its items, if the actor may read (or manage) it; the routes' gate calls this once.
+
+    Staff: 404 if unknown, 403 outside their jurisdiction. A resident sees only the published votes that
+    /my/votes lists (a unit they may vote for is in the electorate); any other is 404 like an unknown id, so
+    that ids do not tell them of votes elsewhere.
+    """
+    vote = db.session.get(Vote, vote_id, options=[joinedload(Vote.items)])
+    if vote is None or (is_resident(actor) and not _in_electorate(actor, vote)):
         raise NotFound("vote_not_found", "找不到该表决")
-    if is_resident(actor):
-        in_scope = db.session.scalar(select(func.count()).select_from(VoteUnit).where(
-            VoteUnit.vote_id == vote.id, VoteUnit.unit_id.in_(voting_unit_ids(actor))))
-        if not in_scope:
-            raise Forbidden("outside_scope", "该表决不涉及您绑定的房屋")
-        return vote
-    require_compound(actor, vote.compound_id, manage=manage)
+    if not is_resident(actor):
+        require_compound(actor, vote.compound_id, manage=manage)
     return vote
+
+
+def _in_electorate(resident, vote):
+    return vote.status != "draft" and db.session.scalar(select(exists().where(
+        VoteUnit.vote_id == vote.id, VoteUnit.unit_id.in_(voting_unit_ids(resident)))))
 
 
 def listing(stmt):
@@ -63,7 +75,6 @@ def visible_votes(actor, compound_id=None, status=None):
     return stmt
 
 
-
 def resident_votes(resident):
     """Published votes whose frozen electorate holds a unit the resident may vote for."""
     mine = select(VoteUnit.vote_id).where(VoteUnit.unit_id.in_(voting_unit_ids(resident)))
@@ -78,8 +89,8 @@ def scope_text(vote):
 
 # --- lifecycle --------------------------------------------------------------------------------------------
 
-def create_vote(actor, compound_id, data, runoff_of=None):
-    compound = require_compound(actor, compound_id, manage=True)
+def create_vote(actor, compound, data, runoff_of=None):
+    """A draft vote in ``compound``, which the caller has authorised (the routes' gate: manage)."""
     scope = data.get("scope") or {}
     vote = Vote(compound_id=compound.id, title=data["title"], description=data.get("description", ""),
                 scope_building=scope.get("building"), scope_entrance=scope.get("entrance"),
@@ -100,8 +111,8 @@ def create_vote(actor, compound_id, data, runoff_of=None):
     return vote
 
 
-def _require_status(vote, *allowed):
-    status = vote.status_at()
+def _require_status(vote, *allowed, now=None):
+    status = vote.status_at(now)
     if status in allowed:
         return status
     if status == "draft":
@@ -113,9 +124,8 @@ def _require_status(vote, *allowed):
     raise Conflict("vote_closed", "表决已结束")
 
 
-def publish(actor, vote_id):
+def publish(actor, vote):
     """Freeze the electorate (units in scope with their areas and owners) and open or schedule the vote."""
-    vote = get_vote(actor, vote_id, manage=True)
     if vote.status != "draft":
         raise Conflict("vote_not_draft", "表决已发布，不能重复发布")
     scope = [Unit.compound_id == vote.compound_id]
@@ -152,9 +162,8 @@ def notice_warnings(vote, now):
     return [f"表决公告时间不足{lead_days}日（发布至开始投票仅{actual}日），业主可依法在一年内请求撤销该决定"]
 
 
-def close(actor, vote_id):
+def close(actor, vote):
     """Close at any time; an early close is recorded as such."""
-    vote = get_vote(actor, vote_id, manage=True)
     if vote.status != "open":
         _require_status(vote, "open")
     now = utcnow()
@@ -166,9 +175,8 @@ def close(actor, vote_id):
     return vote
 
 
-def announce(actor, vote_id):
+def announce(actor, vote):
     """Fix the result and start its publicity period; every paper entry must be confirmed first."""
-    vote = get_vote(actor, vote_id, manage=True)
     _require_status(vote, "closed")
     pending = db.session.scalar(select(func.count()).select_from(Ballot).where(
         Ballot.vote_id == vote.id, Ballot.superseded_at.is_(None), Ballot.confirmed_at.is_(None)))
@@ -188,9 +196,8 @@ def announce(actor, vote_id):
     return vote
 
 
-def runoff(actor, vote_id, item_id, data):
+def runoff(actor, vote, item_id, data):
     """A new draft vote between the two leading options of an item that found no winner."""
-    vote = get_vote(actor, vote_id, manage=True)
     item = next((i for i in vote.items if i.id == item_id), None)
     if item is None:
         raise NotFound("item_not_found", "找不到该表决事项")
@@ -202,7 +209,7 @@ def runoff(actor, vote_id, item_id, data):
             "scope": vote.scope, "opens_at": data["opens_at"], "closes_at": data["closes_at"],
             "require_confirmation": vote.require_confirmation,
             "items": [{"title": f"{item.title}（决选）", "matter": item.matter, "options": result["runoff"]}]}
-    new = create_vote(actor, vote.compound_id, spec, runoff_of=item.id)
+    new = create_vote(actor, vote.compound, spec, runoff_of=item.id)
     audit.append(chain(vote), actor, "runoff_created", {"item_id": item.id, "runoff_vote_id": new.id,
                                                         "options": result["runoff"]})
     db.session.commit()
