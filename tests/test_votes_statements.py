@@ -8,10 +8,10 @@ from sqlalchemy import event
 from backend.extensions import db
 
 # The token check and the resident (2); the gate: the vote with its items, whether the vote is the resident's (2);
-# the binding and the frozen place (2); the unit's current owner and the owner's lock (2); the unit's and the
-# owner's standing ballots (1); the ballot and its choices (2); the audit chain's head, its update and the
-# entry (3); the ballot read back for the receipt after commit (1).
-ONLINE_BALLOT_STATEMENTS = 15
+# the binding, the frozen place, the vote re-read under the ballot's shared lock (3); the unit's current owner and
+# the owner's lock (2); the unit's and the owner's standing ballots (1); the ballot and its choices (2); the audit
+# chain's head, its update and the entry (3); the ballot read back for the receipt after commit (1).
+ONLINE_BALLOT_STATEMENTS = 16
 
 
 def statements(call):

@@ -3,10 +3,13 @@
 One standing ballot per unit per vote is a partial unique index (``uq_ballots_current_unit``); the checks here
 give the friendly 409s in the documented order, and the index settles any race. Each function takes the vote the
 routes' gate has loaded and authorised.
+
+A ballot holds a shared lock on the vote's row while it is checked and stored, so a close or an announcement
+(which lock it exclusively) waits for ballots in flight, and a ballot that waited sees the vote closed.
 """
 import secrets
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -18,8 +21,8 @@ from backend.types import utcnow
 
 from backend.roster.models import Owner, Unit
 
-from .models import Ballot, BallotChoice, VoteUnit
-from .services import chain
+from .models import Ballot, BallotChoice, Vote, VoteUnit
+from .services import chain, lock
 
 # No 0/O or 1/I: a receipt is read aloud and typed back from paper.
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -129,6 +132,7 @@ def _payload(ballot, place):
 
 def _cast(vote, actor, place, choices, action, confirmed, **fields):
     try:
+        lock(vote, shared=True)
         owner_id = counting_owner(place)
         _check_state(vote, place, owner_id, choices, fields.get("sheet_no"))
         ballot = _store(vote, actor, place, choices, confirmed, owner_id=owner_id, **fields)
@@ -194,13 +198,21 @@ def _ballot(vote, ballot_id):
 
 
 def confirm(actor, vote, ballot_id):
-    """The second person's check of a paper entry: only then does it count."""
-    ballot = _ballot(vote, ballot_id)
-    if ballot.superseded_at is not None or ballot.confirmed_at is not None:
-        raise Conflict("ballot_not_pending", "该选票无需确认")
-    if ballot.entered_by == audit.actor_label(actor):
+    """The second person's check of a paper entry: only then does it count.
+
+    The UPDATE applies only to a ballot still pending, so of two confirmations at once exactly one counts.
+    """
+    ballot, who = _ballot(vote, ballot_id), audit.actor_label(actor)
+    not_pending = Conflict("ballot_not_pending", "该选票无需确认")
+    if ballot.confirmed_at is not None or ballot.superseded_at is not None:
+        raise not_pending
+    if ballot.entered_by == who:
         raise Conflict("confirm_by_other", "录入人不能确认自己录入的选票，须由另一位工作人员复核")
-    ballot.confirmed_at, ballot.confirmed_by = utcnow(), audit.actor_label(actor)
+    if not db.session.execute(update(Ballot).where(
+            Ballot.id == ballot.id, Ballot.confirmed_at.is_(None), Ballot.superseded_at.is_(None))
+            .values(confirmed_at=utcnow(), confirmed_by=who)).rowcount:
+        db.session.rollback()
+        raise not_pending
     audit.append(chain(vote), actor, "ballot_confirmed", {"ballot_id": ballot.id, "receipt": ballot.receipt})
     db.session.commit()
     return ballot
@@ -209,23 +221,24 @@ def confirm(actor, vote, ballot_id):
 def correct(actor, vote, ballot_id, data):
     """A committee correction of a mis-keyed ballot: the old rows stay, superseded, with the reason.
 
-    One owner's ballots must agree, so all their standing ballots in this vote are corrected together.
+    One owner's ballots must agree, so all their standing ballots in this vote are corrected together. The vote's
+    row is locked, so an announcement and a correction happen one after the other, never interleaved.
     """
     old = _ballot(vote, ballot_id)
-    if old.superseded_at is not None:
-        raise Conflict("ballot_superseded", "该选票已被更正，请更正最新的记录")
     choices = normalise_choices(vote, data["choices"], fill_blank=True)
-    place = db.session.get(VoteUnit, (vote.id, old.unit_id))
+    lock(vote)
     group = db.session.scalars(select(Ballot).where(
-        Ballot.vote_id == vote.id, Ballot.owner_id == old.owner_id, Ballot.superseded_at.is_(None))).all()
+        Ballot.vote_id == vote.id, Ballot.owner_id == old.owner_id, Ballot.superseded_at.is_(None))
+        .execution_options(populate_existing=True)).all()
+    if old not in group:
+        raise Conflict("ballot_superseded", "该选票已被更正，请更正最新的记录")
     if any(b.resident_id is not None for b in group):
         # DOMAIN §2: a resident's own ballot cannot be changed once cast; only staff keying errors are corrected.
         raise Conflict("ballot_not_correctable", "居民本人在线投出的选票不能更改；只能更正工作人员录入的纸质选票")
+    place = db.session.get(VoteUnit, (vote.id, old.unit_id))
     _check_state(vote, place, old.owner_id, choices, data.get("sheet_no"), replacing=group)
     now, corrected = utcnow(), None
-    for prior in group:
-        prior.superseded_at = now
-    db.session.flush()  # the partial unique index must see the old rows leave before the new ones arrive
+    _supersede(vote, group, now)
     for prior in group:
         unit = db.session.get(VoteUnit, (vote.id, prior.unit_id))
         fresh = _store(vote, actor, unit, choices, confirmed=not (vote.require_confirmation and prior.channel != "online"),
@@ -238,3 +251,20 @@ def correct(actor, vote, ballot_id, data):
         corrected = fresh if prior is old else corrected
     db.session.commit()
     return corrected
+
+
+def _supersede(vote, group, now):
+    """Retire the ballots being corrected, before their replacements arrive (the partial unique index).
+
+    Only while they still stand and the vote is not announced: on SQLite, which ignores the row lock, this
+    write is where a correction and an announcement or another correction at once are put in order.
+    """
+    unannounced = select(Vote.id).where(Vote.id == vote.id, Vote.status != "announced")
+    retired = db.session.execute(update(Ballot).where(
+        Ballot.id.in_([b.id for b in group]), Ballot.superseded_at.is_(None), Ballot.vote_id.in_(unannounced))
+        .values(superseded_at=now).execution_options(synchronize_session="fetch")).rowcount
+    if retired != len(group):
+        db.session.rollback()
+        if vote.status == "announced":
+            raise Conflict("vote_announced", "表决结果已公告，不能再更正选票")
+        raise Conflict("ballot_superseded", "该选票已被更正，请更正最新的记录")

@@ -3,11 +3,15 @@
 The routes' gate loads and authorises the vote once (``get_vote``) and hands it to the functions here and in
 ``ballots``, ``chasing`` and ``result``; they trust it and never load it again.
 
+A change of the vote's state locks its row (``lock``: FOR UPDATE on PostgreSQL; ballots in flight hold it shared,
+and a correction exclusively, so neither slips in beside a close or an announcement) and is itself an UPDATE that
+applies only from the states it may leave (``move``). SQLite ignores row locks but runs one writer at a time, so
+there the row count decides: of two closes or two announces at once, one moves the vote, the other gets its 409.
 """
 import json
 from datetime import timedelta
 
-from sqlalchemy import Integer, cast, exists, func, insert, select
+from sqlalchemy import Integer, cast, exists, func, insert, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from backend import audit
@@ -54,6 +58,27 @@ def get_vote(actor, vote_id, manage=False):
 def _in_electorate(resident, vote):
     return vote.status != "draft" and db.session.scalar(select(exists().where(
         VoteUnit.vote_id == vote.id, VoteUnit.unit_id.in_(voting_unit_ids(resident)))))
+
+
+def lock(vote, shared=False):
+    """Re-read the vote under a row lock until commit (PostgreSQL; SQLite ignores it and needs ``move``).
+
+    ``shared``: a ballot's lock, which other ballots share but a close or announce waits for.
+    """
+    return db.session.scalars(select(Vote).where(Vote.id == vote.id).with_for_update(read=shared)
+                              .execution_options(populate_existing=True)).one()  # the same object, refreshed
+
+
+def move(vote, condition, **values):
+    """Write ``values`` to the vote's row only while ``condition`` still holds there; False if it did not.
+
+    The UPDATE's row count decides between two changes at once, on SQLite as on PostgreSQL. On False the
+    transaction is rolled back, so the vote is read afresh and the change that won explains the refusal.
+    """
+    if db.session.execute(update(Vote).where(Vote.id == vote.id, condition).values(**values)).rowcount:
+        return True
+    db.session.rollback()
+    return False
 
 
 def listing(stmt):
@@ -126,7 +151,9 @@ def _require_status(vote, *allowed, now=None):
 
 def publish(actor, vote):
     """Freeze the electorate (units in scope with their areas and owners) and open or schedule the vote."""
-    if vote.status != "draft":
+    lock(vote)
+    now = utcnow()
+    if vote.status != "draft" or not move(vote, Vote.status == "draft", status="open", published_at=now):
         raise Conflict("vote_not_draft", "表决已发布，不能重复发布")
     scope = [Unit.compound_id == vote.compound_id]
     if vote.scope_building:
@@ -143,9 +170,7 @@ def publish(actor, vote):
     if not units:
         db.session.rollback()
         raise Conflict("electorate_empty", "表决范围内没有任何房屋，请先导入名册或检查楼栋、单元")
-    now = utcnow()
     vote.electorate_units, vote.electorate_owners, vote.electorate_area_cents = units, owners, int(area)
-    vote.status, vote.published_at = "open", now
     vote.warnings_json = json.dumps(notice_warnings(vote, now), ensure_ascii=False)
     audit.append(chain(vote), actor, "vote_published", {"electorate": vote.electorate, "warnings": vote.warnings})
     db.session.commit()
@@ -163,31 +188,39 @@ def notice_warnings(vote, now):
 
 
 def close(actor, vote):
-    """Close at any time; an early close is recorded as such."""
-    if vote.status != "open":
-        _require_status(vote, "open")
+    """Close at any time (a published vote still stored as open); an early close is recorded as such."""
+    lock(vote)
     now = utcnow()
-    vote.closed_at = min(now, vote.closes_at)
+    if vote.status != "open" or not move(vote, Vote.status == "open", status="closed",
+                                         closed_at=min(now, vote.closes_at)):
+        _require_status(vote, "open")  # never open now: refused with the status that stands
     early = now < vote.closes_at
-    vote.status = "closed"
     audit.append(chain(vote), actor, "vote_closed", {"early": early, "closed_at": vote.closed_at.isoformat()})
     db.session.commit()
     return vote
 
 
 def announce(actor, vote):
-    """Fix the result and start its publicity period; every paper entry must be confirmed first."""
-    _require_status(vote, "closed")
+    """Fix the result and start its publicity period; every paper entry must be confirmed first.
+
+    The vote moves first and the ballots are counted after, in the same transaction: a correction that
+    comes later finds the vote announced, and one that came first is in the count.
+    """
+    lock(vote)
+    now = utcnow()
+    _require_status(vote, "closed", now=now)
+    warnings = vote.warnings
+    if now - vote.effective_closed_at > ANNOUNCE_WITHIN:
+        warnings.append("表决结果未在表决结束后3日内公告")
+    if not move(vote, Vote.in_status("closed", now), status="announced", announced_at=now,
+                closed_at=vote.effective_closed_at, warnings_json=json.dumps(warnings, ensure_ascii=False),
+                publicity_until=now + timedelta(days=vote.compound.publicity_days)):
+        _require_status(vote, "closed", now=now)  # never closed now: refused with the status that stands
     pending = db.session.scalar(select(func.count()).select_from(Ballot).where(
         Ballot.vote_id == vote.id, Ballot.superseded_at.is_(None), Ballot.confirmed_at.is_(None)))
     if pending:
+        db.session.rollback()
         raise Conflict("ballots_unconfirmed", f"尚有{pending}张纸质选票未经第二人复核确认，不能公告结果")
-    now = utcnow()
-    vote.closed_at = vote.effective_closed_at
-    if now - vote.closed_at > ANNOUNCE_WITHIN:
-        vote.warnings_json = json.dumps(vote.warnings + ["表决结果未在表决结束后3日内公告"], ensure_ascii=False)
-    vote.status, vote.announced_at = "announced", now
-    vote.publicity_until = now + timedelta(days=vote.compound.publicity_days)
     result = counting.tally(vote)
     audit.append(chain(vote), actor, "vote_announced", {
         "publicity_until": vote.publicity_until.isoformat(),
