@@ -71,10 +71,10 @@ def build(units=3000, ballots=3000):
     db.session.add_all(made)
     db.session.commit()
     now = utcnow()
-    vote = services.create_vote(admin, compound.id, {
+    vote = services.create_vote(admin, compound, {
         "title": "基准表决", "opens_at": now - timedelta(minutes=1), "closes_at": now + timedelta(days=1),
         "items": [{"title": "加装电梯", "matter": "rebuild"}, {"title": "选聘物业", "matter": "property_manager"}]})
-    services.publish(admin, vote.id)
+    services.publish(admin, vote)
     items = [i.id for i in vote.items]
     places = db.session.execute(db.select(VoteUnit.unit_id, VoteUnit.owner_id).where(VoteUnit.vote_id == vote.id)
                                 .order_by(VoteUnit.unit_id).limit(ballots)).all()

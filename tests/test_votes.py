@@ -194,7 +194,8 @@ def test_co_owners_share_one_ballot(kit, units, make):
 def test_tenant_and_stranger_cannot_vote(kit, units, make):
     vote = kit.vote()
     tenant = make.resident(units[0], relation="tenant")
-    assert_error(kit.resident_ballot(vote, tenant, units[0], "agree"), 403, "outside_scope")
+    # A tenant votes for no unit, so to them the vote is not there at all (as in /my/votes).
+    assert_error(kit.resident_ballot(vote, tenant, units[0], "agree"), 404, "vote_not_found")
     owner = make.resident(units[1])
     assert_error(kit.resident_ballot(vote, owner, units[0], "agree"), 403, "unit_not_bound")
 

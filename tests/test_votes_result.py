@@ -45,7 +45,8 @@ def test_result_readable_by_residents_in_scope_and_staff(announced, kit, make, c
     assert client.get(f"/api/v1/votes/{vote['id']}/result", headers=world.h["official"]).status_code == 200
     assert client.get(f"/api/v1/votes/{vote['id']}/result", headers=world.h["committee2"]).status_code == 403
     outsider = make.resident(make.unit(world.compounds["c2"]))
-    assert client.get(f"/api/v1/votes/{vote['id']}/result", headers=make.headers(outsider)).status_code == 403
+    r = client.get(f"/api/v1/votes/{vote['id']}/result", headers=make.headers(outsider))
+    assert_error(r, 404, "vote_not_found")  # a resident is not told of votes outside their units
 
 
 def test_result_before_announcement_refused(kit, make):

@@ -1,11 +1,15 @@
 """Ballots through every channel: online, paper keyed in by staff, proxy; confirmation and corrections.
 
 One standing ballot per unit per vote is a partial unique index (``uq_ballots_current_unit``); the checks here
-give the friendly 409s in the documented order, and the index settles any race.
+give the friendly 409s in the documented order, and the index settles any race. Each function takes the vote the
+routes' gate has loaded and authorised.
+
+A ballot holds a shared lock on the vote's row while it is checked and stored, so a close or an announcement
+(which lock it exclusively) waits for ballots in flight, and a ballot that waited sees the vote closed.
 """
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -18,16 +22,16 @@ from backend.types import utcnow
 from backend.roster.models import Owner, Unit
 
 from . import sheets
-from .models import Ballot, BallotChoice, VoteUnit
-from .services import chain, get_vote
+from .models import Ballot, BallotChoice, Vote, VoteUnit
+from .services import chain, lock
 
 # No 0/O or 1/I: a receipt is read aloud and typed back from paper.
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 RECEIPT_LENGTH = 10
 
 
-def standing(vote_id, pending_only=False):
-    stmt = select(Ballot).where(Ballot.vote_id == vote_id, Ballot.superseded_at.is_(None)).order_by(Ballot.id)
+def standing(vote, pending_only=False):
+    stmt = select(Ballot).where(Ballot.vote_id == vote.id, Ballot.superseded_at.is_(None)).order_by(Ballot.id)
     if pending_only:
         stmt = stmt.where(Ballot.confirmed_at.is_(None))
     return stmt.options(selectinload(Ballot.choices))
@@ -75,6 +79,8 @@ def counting_owner(place):
     ballot need not agree with the seller's other units. A hand merge of owner records is not a sale.
     """
     current = db.session.scalar(select(Unit.owner_id).where(Unit.id == place.unit_id))
+    if current == place.owner_id:
+        return current
     owner = db.session.get(Owner, place.owner_id)
     while owner is not None and owner.id != current and owner.merged_into_id:
         owner = db.session.get(Owner, owner.merged_into_id)
@@ -85,25 +91,26 @@ def _check_state(vote, place, owner_id, choices, sheet_no, replacing=()):
     """The 409s, ``ballot_exists`` first; the owner's row is locked so that their ballots agree."""
     db.session.execute(select(Owner.id).where(Owner.id == owner_id).with_for_update())
     status = vote.status_at()
+    replaced = [b.id for b in replacing]
+    # The unit's standing ballot and the owner's others, in one read.
+    nearby = db.session.scalars(select(Ballot).where(
+        Ballot.vote_id == vote.id, Ballot.superseded_at.is_(None), Ballot.id.not_in(replaced),
+        or_(Ballot.unit_id == place.unit_id, Ballot.owner_id == owner_id)).options(selectinload(Ballot.choices))).all()
     if replacing:  # a correction: allowed until the result is announced
         if status == "announced":
             raise Conflict("vote_announced", "表决结果已公告，不能再更正选票")
-    elif current_ballot(vote.id, place.unit_id) is not None:
+    elif any(b.unit_id == place.unit_id for b in nearby):
         raise Conflict("ballot_exists", "该户已投票，每户只能投一次")
     elif status in ("draft", "scheduled"):
         raise Conflict("vote_not_open", "表决尚未开始")
     elif status in ("closed", "announced"):
         raise Conflict("vote_closed", "表决已结束，不能再投票")
-    replaced = [b.id for b in replacing]
     if sheet_no and db.session.scalar(select(Ballot.id).where(
             Ballot.vote_id == vote.id, Ballot.sheet_no == sheet_no, Ballot.superseded_at.is_(None),
             Ballot.id.not_in(replaced))):
         raise Conflict("sheet_exists", f"选票编号{sheet_no}已录入")
-    others = db.session.scalars(select(Ballot).where(
-        Ballot.vote_id == vote.id, Ballot.owner_id == owner_id, Ballot.unit_id != place.unit_id,
-        Ballot.superseded_at.is_(None), Ballot.id.not_in(replaced))).all()
     wanted = {str(k): v for k, v in choices.items()}
-    if any(b.choice_map != wanted for b in others):
+    if any(b.choice_map != wanted for b in nearby if b.unit_id != place.unit_id):
         raise Conflict("owner_inconsistent", "同一业主名下各户的表决意见必须一致，与该业主已投的选票不同")
 
 
@@ -126,6 +133,7 @@ def _payload(ballot, place):
 
 def _cast(vote, actor, place, choices, action, confirmed, **fields):
     try:
+        lock(vote, shared=True)
         owner_id = counting_owner(place)
         _check_state(vote, place, owner_id, choices, fields.get("sheet_no"))
         ballot = _store(vote, actor, place, choices, confirmed, owner_id=owner_id, **fields)
@@ -142,9 +150,8 @@ def _cast(vote, actor, place, choices, action, confirmed, **fields):
     return ballot
 
 
-def cast_online(resident, vote_id, data):
+def cast_online(resident, vote, data):
     """A resident's own ballot for a unit they are bound to as owner, or as an approved proxy."""
-    vote = get_vote(resident, vote_id)
     binding = voting_binding(resident, data["unit_id"])
     place = electorate_unit(vote, data["unit_id"])
     choices = normalise_choices(vote, data["choices"], fill_blank=False)
@@ -165,13 +172,8 @@ def enter_paper(actor, vote, data):
                  proxy_name=data.get("proxy_name"), evidence=data.get("evidence"))
 
 
-def record_paper(actor, vote_id, data):
-    return enter_paper(actor, get_vote(actor, vote_id, manage=True), data)
-
-
-def record_bulk(actor, vote_id, sheets):
+def record_bulk(actor, vote, sheets):
     """A stack of sheets keyed in by room; each sheet stands or falls on its own."""
-    vote = get_vote(actor, vote_id, manage=True)
     places = {(p.building, p.entrance, p.room): p.unit_id
               for p in db.session.scalars(select(VoteUnit).where(VoteUnit.vote_id == vote.id))}
     results = []
@@ -196,41 +198,48 @@ def _ballot(vote, ballot_id):
     return ballot
 
 
-def confirm(actor, vote_id, ballot_id):
-    """The second person's check of a paper entry: only then does it count."""
-    vote = get_vote(actor, vote_id, manage=True)
-    ballot = _ballot(vote, ballot_id)
-    if ballot.superseded_at is not None or ballot.confirmed_at is not None:
-        raise Conflict("ballot_not_pending", "该选票无需确认")
-    if ballot.entered_by == audit.actor_label(actor):
+def confirm(actor, vote, ballot_id):
+    """The second person's check of a paper entry: only then does it count.
+
+    The UPDATE applies only to a ballot still pending, so of two confirmations at once exactly one counts.
+    """
+    ballot, who = _ballot(vote, ballot_id), audit.actor_label(actor)
+    not_pending = Conflict("ballot_not_pending", "该选票无需确认")
+    if ballot.confirmed_at is not None or ballot.superseded_at is not None:
+        raise not_pending
+    if ballot.entered_by == who:
         raise Conflict("confirm_by_other", "录入人不能确认自己录入的选票，须由另一位工作人员复核")
-    ballot.confirmed_at, ballot.confirmed_by = utcnow(), audit.actor_label(actor)
+    if not db.session.execute(update(Ballot).where(
+            Ballot.id == ballot.id, Ballot.confirmed_at.is_(None), Ballot.superseded_at.is_(None))
+            .values(confirmed_at=utcnow(), confirmed_by=who)).rowcount:
+        db.session.rollback()
+        raise not_pending
     audit.append(chain(vote), actor, "ballot_confirmed", {"ballot_id": ballot.id, "receipt": ballot.receipt})
     db.session.commit()
     return ballot
 
 
-def correct(actor, vote_id, ballot_id, data):
+def correct(actor, vote, ballot_id, data):
     """A committee correction of a mis-keyed ballot: the old rows stay, superseded, with the reason.
 
-    One owner's ballots must agree, so all their standing ballots in this vote are corrected together.
+    One owner's ballots must agree, so all their standing ballots in this vote are corrected together. The vote's
+    row is locked, so an announcement and a correction happen one after the other, never interleaved.
     """
-    vote = get_vote(actor, vote_id, manage=True)
     old = _ballot(vote, ballot_id)
-    if old.superseded_at is not None:
-        raise Conflict("ballot_superseded", "该选票已被更正，请更正最新的记录")
     choices = normalise_choices(vote, data["choices"], fill_blank=True)
-    place = db.session.get(VoteUnit, (vote.id, old.unit_id))
+    lock(vote)
     group = db.session.scalars(select(Ballot).where(
-        Ballot.vote_id == vote.id, Ballot.owner_id == old.owner_id, Ballot.superseded_at.is_(None))).all()
+        Ballot.vote_id == vote.id, Ballot.owner_id == old.owner_id, Ballot.superseded_at.is_(None))
+        .execution_options(populate_existing=True)).all()
+    if old not in group:
+        raise Conflict("ballot_superseded", "该选票已被更正，请更正最新的记录")
     if any(b.resident_id is not None for b in group):
         # DOMAIN §2: a resident's own ballot cannot be changed once cast; only staff keying errors are corrected.
         raise Conflict("ballot_not_correctable", "居民本人在线投出的选票不能更改；只能更正工作人员录入的纸质选票")
+    place = db.session.get(VoteUnit, (vote.id, old.unit_id))
     _check_state(vote, place, old.owner_id, choices, data.get("sheet_no"), replacing=group)
     now, corrected = utcnow(), None
-    for prior in group:
-        prior.superseded_at = now
-    db.session.flush()  # the partial unique index must see the old rows leave before the new ones arrive
+    _supersede(vote, group, now)
     for prior in group:
         unit = db.session.get(VoteUnit, (vote.id, prior.unit_id))
         fresh = _store(vote, actor, unit, choices, confirmed=not (vote.require_confirmation and prior.channel != "online"),
@@ -243,3 +252,20 @@ def correct(actor, vote_id, ballot_id, data):
         corrected = fresh if prior is old else corrected
     db.session.commit()
     return corrected
+
+
+def _supersede(vote, group, now):
+    """Retire the ballots being corrected, before their replacements arrive (the partial unique index).
+
+    Only while they still stand and the vote is not announced: on SQLite, which ignores the row lock, this
+    write is where a correction and an announcement or another correction at once are put in order.
+    """
+    unannounced = select(Vote.id).where(Vote.id == vote.id, Vote.status != "announced")
+    retired = db.session.execute(update(Ballot).where(
+        Ballot.id.in_([b.id for b in group]), Ballot.superseded_at.is_(None), Ballot.vote_id.in_(unannounced))
+        .values(superseded_at=now).execution_options(synchronize_session="fetch")).rowcount
+    if retired != len(group):
+        db.session.rollback()
+        if vote.status == "announced":
+            raise Conflict("vote_announced", "表决结果已公告，不能再更正选票")
+        raise Conflict("ballot_superseded", "该选票已被更正，请更正最新的记录")

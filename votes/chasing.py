@@ -10,7 +10,7 @@ from backend.extensions import db
 
 from . import tally as counting
 from .models import Ballot, IssuedSheet, VoteUnit, cents_str
-from .services import chain, get_vote
+from .services import chain
 
 
 def still_needed(tallied_participation, electorate):
@@ -20,8 +20,7 @@ def still_needed(tallied_participation, electorate):
     return owners, area
 
 
-def progress(actor, vote_id):
-    vote = get_vote(actor, vote_id)
+def progress(vote):
     e, first = counting.electorate_of(vote), vote.items[0]
     counts = counting.option_figures([vote.id]).get(first.id, {})
     owners, area = still_needed(counting.participants(first, counts), e)
@@ -47,8 +46,7 @@ def progress(actor, vote_id):
             "buildings": [{"building": b, "entrance": en, **g} for (b, en), g in groups.items()]}
 
 
-def issue_sheets(actor, vote_id, sheet_nos):
-    vote = get_vote(actor, vote_id, manage=True)
+def issue_sheets(actor, vote, sheet_nos):
     db.session.add_all(IssuedSheet(vote_id=vote.id, sheet_no=s) for s in dict.fromkeys(sheet_nos))
     try:
         db.session.flush()
@@ -57,12 +55,11 @@ def issue_sheets(actor, vote_id, sheet_nos):
         raise Conflict("sheet_already_issued", "部分选票编号已经发放过，请检查后重试")
     audit.append(chain(vote), actor, "sheets_issued", {"sheet_nos": list(dict.fromkeys(sheet_nos))})
     db.session.commit()
-    return reconcile(actor, vote_id)
+    return reconcile(vote)
 
 
-def reconcile(actor, vote_id):
+def reconcile(vote):
     """Sheets issued against sheets returned (entered): missing ones are out in the community, unknown ones odd."""
-    vote = get_vote(actor, vote_id)
     issued = set(db.session.scalars(select(IssuedSheet.sheet_no).where(IssuedSheet.vote_id == vote.id)))
     returned = set(db.session.scalars(select(Ballot.sheet_no).where(
         Ballot.vote_id == vote.id, Ballot.superseded_at.is_(None), Ballot.sheet_no.is_not(None))))

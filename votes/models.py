@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.extensions import db
@@ -77,14 +78,26 @@ class Vote(db.Model):
         return {"units": self.electorate_units, "owners": self.electorate_owners,
                 "area": cents_str(self.electorate_area_cents)}
 
+    # Every status a vote shows; "scheduled", and "closed" once the window is over, are read off the clock.
+    STATUSES = ("draft", "scheduled", "open", "closed", "announced")
+
+    @hybrid_method
+    def in_status(self, status, now):
+        """Whether the vote is in ``status`` at ``now``: the one definition, for Python and for SQL.
+
+        On an instance the operands are its values and the answer a bool; on the class they are the columns and
+        the answer a WHERE clause (``&`` and ``|`` serve both). Exactly one status holds for any vote.
+        """
+        published = self.status == "open"
+        return {"draft": self.status == "draft", "announced": self.status == "announced",
+                "scheduled": published & (self.opens_at > now),
+                "open": published & (self.opens_at <= now) & (self.closes_at > now),
+                "closed": (self.status == "closed") | (published & (self.closes_at <= now))}[status]
+
     def status_at(self, now=None):
         """The status as the server clock sees it: a published vote is scheduled, open or (window over) closed."""
-        if self.status != "open":
-            return self.status
         now = now or utcnow()
-        if now < self.opens_at:
-            return "scheduled"
-        return "closed" if now >= self.closes_at else "open"
+        return next(status for status in self.STATUSES if self.in_status(status, now))
 
     @property
     def effective_closed_at(self):

@@ -15,7 +15,7 @@ from backend.types import local_iso
 
 from . import tally as counting
 from .models import Ballot, VoteUnit, unit_label
-from .services import get_vote, scope_text
+from .services import scope_text
 
 CHANNEL_NAMES = {"online": "线上", "paper": "纸质", "proxy": "委托"}
 
@@ -43,18 +43,17 @@ def record(vote):
             "units": unit_list(vote)}
 
 
-def announced_vote(actor, vote_id):
-    vote = get_vote(actor, vote_id)
+def announced_vote(vote):
     if vote.status != "announced":
         raise Conflict("vote_not_announced", "表决结果尚未公告")
     return vote
 
 
-def result(actor, vote_id):
-    return record(announced_vote(actor, vote_id))
+def result(vote):
+    return record(announced_vote(vote))
 
 
-def result_pdf(actor, vote_id):
+def result_pdf(vote):
     """The result notice to print and post: Chinese text in reportlab's built-in CID font (no font file)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -63,7 +62,7 @@ def result_pdf(actor, vote_id):
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
-    vote = announced_vote(actor, vote_id)
+    vote = announced_vote(vote)
     data = record(vote)
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     body = ParagraphStyle("body", fontName="STSong-Light", fontSize=10.5, leading=16, wordWrap="CJK")
@@ -109,10 +108,9 @@ def _table(rows, widths, colors, Table, TableStyle):
     return table
 
 
-def evidence_xlsx(actor, vote_id):
+def evidence_xlsx(actor, vote):
     """Every ballot ever recorded (superseded ones too) with who keyed it when, and the vote's audit chain."""
     from openpyxl import Workbook
-    vote = get_vote(actor, vote_id)
     record_access(actor, "export", f"vote:{vote.id} evidence")
     items = vote.items
     places = {p.unit_id: p.label for p in db.session.scalars(select(VoteUnit).where(VoteUnit.vote_id == vote.id))}

@@ -23,14 +23,18 @@ blp = Blueprint("votes", __name__, url_prefix="/api/v1", description="Owner deci
 
 
 def gate(manage=False):
-    """Jurisdiction before validation, so errors come in the documented order: 401 → 403/404 → 422 → 409."""
+    """Load and authorise the vote (or compound) of the URL once, and hand it to the view in its id's place.
+
+    Below the role check and above the body's validation, so errors come in the documented order:
+    401 → 403/404 → 422 → 409. The services trust what the gate hands them and never load it again.
+    """
     def decorator(fn):
         @wraps(fn)
         def wrapper(*args, **kwargs):
             if "vote_id" in kwargs:
-                services.get_vote(current_user, kwargs["vote_id"], manage=manage)
+                kwargs["vote"] = services.get_vote(current_user, kwargs.pop("vote_id"), manage=manage)
             else:
-                require_compound(current_user, kwargs["compound_id"], manage=manage)
+                kwargs["compound"] = require_compound(current_user, kwargs.pop("compound_id"), manage=manage)
             return fn(*args, **kwargs)
         return wrapper
     return decorator
@@ -47,17 +51,17 @@ class CompoundVotes(MethodView):
     @gate()
     @blp.arguments(VoteListArgs, location="query")
     @blp.response(200, VoteOut(many=True))
-    def get(self, args, compound_id):
+    def get(self, args, compound):
         """A compound's votes, newest first, with live participation."""
-        return staff_page(services.visible_votes(current_user, compound_id, args.get("status")), args)
+        return staff_page(services.visible_votes(current_user, compound.id, args.get("status")), args)
 
     @roles_required(*MANAGERS)
     @gate(manage=True)
     @blp.arguments(VoteIn)
     @blp.response(201, VoteOut)
-    def post(self, data, compound_id):
+    def post(self, data, compound):
         """Create a draft vote with its items (matters and options) and scope."""
-        return present.detail(current_user, services.create_vote(current_user, compound_id, data))
+        return present.detail(current_user, services.create_vote(current_user, compound, data))
 
 
 @blp.route("/votes")
@@ -84,55 +88,61 @@ class MyVotes(MethodView):
 @blp.route("/votes/<int:vote_id>")
 class VoteDetail(MethodView):
     @roles_required(*ANYONE)
+    @gate()
     @blp.response(200, VoteOut)
-    def get(self, vote_id):
+    def get(self, vote):
         """One vote: a resident sees their units' standing; staff also the scope, settings, warnings and counts."""
-        return present.detail(current_user, services.get_vote(current_user, vote_id))
+        return present.detail(current_user, vote)
 
 
 @blp.route("/votes/<int:vote_id>/publish")
 class Publish(MethodView):
     @roles_required(*MANAGERS)
+    @gate(manage=True)
     @blp.response(200, VoteOut)
-    def post(self, vote_id):
+    def post(self, vote):
         """Publish: freeze the electorate; open now (opens_at past) or schedule. A short notice lead is a warning."""
-        return present.detail(current_user, services.publish(current_user, vote_id))
+        return present.detail(current_user, services.publish(current_user, vote))
 
 
 @blp.route("/votes/<int:vote_id>/close")
 class Close(MethodView):
     @roles_required(*MANAGERS)
+    @gate(manage=True)
     @blp.response(200, VoteOut)
-    def post(self, vote_id):
+    def post(self, vote):
         """Close voting, at any time (an early close is audited as such)."""
-        return present.detail(current_user, services.close(current_user, vote_id))
+        return present.detail(current_user, services.close(current_user, vote))
 
 
 @blp.route("/votes/<int:vote_id>/announce")
 class Announce(MethodView):
     @roles_required(*MANAGERS)
+    @gate(manage=True)
     @blp.response(200, ResultOut)
-    def post(self, vote_id):
+    def post(self, vote):
         """Announce the result: the result record with its publicity period."""
-        return result.record(services.announce(current_user, vote_id))
+        return result.record(services.announce(current_user, vote))
 
 
 @blp.route("/votes/<int:vote_id>/tally")
 class Tally(MethodView):
     @roles_required(*STAFF)
+    @gate()
     @blp.response(200, TallyOut)
-    def get(self, vote_id):
+    def get(self, vote):
         """The count per item: participation and consent by owners and area, winner, and a Chinese explanation."""
-        return counting.tally(services.get_vote(current_user, vote_id))
+        return counting.tally(vote)
 
 
 @blp.route("/votes/<int:vote_id>/progress")
 class Progress(MethodView):
     @roles_required(*STAFF)
+    @gate()
     @blp.response(200, ProgressOut)
-    def get(self, vote_id):
+    def get(self, vote):
         """Chasing participation: per building and entrance the units not yet voted, and what is still needed."""
-        return chasing.progress(current_user, vote_id)
+        return chasing.progress(vote)
 
 
 @blp.route("/votes/<int:vote_id>/ballots")
@@ -141,18 +151,18 @@ class Ballots(MethodView):
     @gate()
     @blp.arguments(BallotIn)
     @blp.response(201, ReceiptOut)
-    def post(self, data, vote_id):
+    def post(self, data, vote):
         """A resident's online ballot for one unit they own (or hold an approved proxy for); every item answered."""
-        return ballots.cast_online(current_user, vote_id, data)
+        return ballots.cast_online(current_user, vote, data)
 
     @roles_required(*STAFF)
     @gate()
     @blp.arguments(BallotListArgs, location="query")
     @blp.response(200, BallotOut(many=True))
-    def get(self, args, vote_id):
+    def get(self, args, vote):
         """The vote's standing ballots (``pending=true``: those awaiting a second person's confirmation)."""
-        record_access(current_user, "view", f"vote:{vote_id} ballots")  # names of proxies and who chose what
-        stmt = ballots.standing(vote_id, args["pending"])
+        record_access(current_user, "view", f"vote:{vote.id} ballots")  # names of proxies and who chose what
+        stmt = ballots.standing(vote, args["pending"])
         return paginate(stmt, args["page"], args["per_page"])
 
 
@@ -162,9 +172,9 @@ class PaperBallots(MethodView):
     @gate(manage=True)
     @blp.arguments(PaperBallotIn)
     @blp.response(201, ReceiptOut)
-    def post(self, data, vote_id):
+    def post(self, data, vote):
         """A paper ballot keyed in by the committee; a blank item counts as abstain."""
-        return ballots.record_paper(current_user, vote_id, data)
+        return ballots.enter_paper(current_user, vote, data)
 
 
 @blp.route("/votes/<int:vote_id>/paper-ballots/bulk")
@@ -173,18 +183,19 @@ class PaperBallotsBulk(MethodView):
     @gate(manage=True)
     @blp.arguments(BulkIn)
     @blp.response(200, BulkOut)
-    def post(self, data, vote_id):
+    def post(self, data, vote):
         """A stack of paper sheets keyed in by room number; each sheet is entered or refused on its own."""
-        return ballots.record_bulk(current_user, vote_id, data["sheets"])
+        return ballots.record_bulk(current_user, vote, data["sheets"])
 
 
 @blp.route("/votes/<int:vote_id>/ballots/<int:ballot_id>/confirm")
 class ConfirmBallot(MethodView):
     @roles_required(*MANAGERS)
+    @gate(manage=True)
     @blp.response(200, ReceiptOut)
-    def post(self, vote_id, ballot_id):
+    def post(self, vote, ballot_id):
         """A second staff member confirms a paper entry; only then does it count."""
-        return ballots.confirm(current_user, vote_id, ballot_id)
+        return ballots.confirm(current_user, vote, ballot_id)
 
 
 @blp.route("/votes/<int:vote_id>/ballots/<int:ballot_id>/correct")
@@ -193,26 +204,27 @@ class CorrectBallot(MethodView):
     @gate(manage=True)
     @blp.arguments(CorrectionIn)
     @blp.response(201, ReceiptOut)
-    def post(self, data, vote_id, ballot_id):
+    def post(self, data, vote, ballot_id):
         """Correct a mis-keyed ballot with a reason; the old record stays, superseded, and it is audited."""
-        return ballots.correct(current_user, vote_id, ballot_id, data)
+        return ballots.correct(current_user, vote, ballot_id, data)
 
 
 @blp.route("/votes/<int:vote_id>/sheets")
 class Sheets(MethodView):
     @roles_required(*STAFF)
+    @gate()
     @blp.response(200, SheetsOut)
-    def get(self, vote_id):
+    def get(self, vote):
         """Reconcile paper sheets issued against sheets returned."""
-        return chasing.reconcile(current_user, vote_id)
+        return chasing.reconcile(vote)
 
     @roles_required(*MANAGERS)
     @gate(manage=True)
     @blp.arguments(IssueIn)
     @blp.response(200, SheetsOut)
-    def post(self, data, vote_id):
+    def post(self, data, vote):
         """Record the numbers of the paper sheets handed out."""
-        return chasing.issue_sheets(current_user, vote_id, data["sheet_nos"])
+        return chasing.issue_sheets(current_user, vote, data["sheet_nos"])
 
 
 @blp.route("/votes/<int:vote_id>/items/<int:item_id>/runoff")
@@ -221,36 +233,39 @@ class Runoff(MethodView):
     @gate(manage=True)
     @blp.arguments(RunoffIn)
     @blp.response(201, VoteOut)
-    def post(self, data, vote_id, item_id):
+    def post(self, data, vote, item_id):
         """A runoff between the two leading options of an item that found no winner (a new draft vote)."""
-        return present.detail(current_user, services.runoff(current_user, vote_id, item_id, data))
+        return present.detail(current_user, services.runoff(current_user, vote, item_id, data))
 
 
 @blp.route("/votes/<int:vote_id>/result")
 class Result(MethodView):
     @roles_required(*ANYONE)
+    @gate()
     @blp.response(200, ResultOut)
-    def get(self, vote_id):
+    def get(self, vote):
         """The announced result: aggregates per item, and per unit only whether it voted and its receipt."""
-        return result.result(current_user, vote_id)
+        return result.result(vote)
 
 
 @blp.route("/votes/<int:vote_id>/result.pdf")
 class ResultPdf(MethodView):
     @roles_required(*ANYONE)
+    @gate()
     @blp.response(200, content_type="application/pdf")
-    def get(self, vote_id):
+    def get(self, vote):
         """The printable result notice (Chinese PDF)."""
-        return file_response(result.result_pdf(current_user, vote_id), "application/pdf", f"表决结果公告-{vote_id}.pdf")
+        return file_response(result.result_pdf(vote), "application/pdf", f"表决结果公告-{vote.id}.pdf")
 
 
 @blp.route("/votes/<int:vote_id>/evidence.xlsx")
 class Evidence(MethodView):
     @roles_required(*STAFF)
+    @gate()
     @blp.response(200, content_type=XLSX_MIME)
-    def get(self, vote_id):
+    def get(self, vote):
         """The evidence package for disputes: every ballot with channel, sheet, proxy, times and keyer; the audit chain."""
-        content, filename = result.evidence_xlsx(current_user, vote_id)
+        content, filename = result.evidence_xlsx(current_user, vote)
         return file_response(content, XLSX_MIME, filename)
 
 
@@ -260,11 +275,10 @@ class BallotSheetsPdf(MethodView):
     @gate(manage=True)
     @blp.arguments(ScopeIn, location="query")
     @blp.response(200, content_type="application/pdf")
-    def get(self, args, vote_id):
+    def get(self, args, vote):
         """Paper ballot sheets to print: one A4 page per unit, its number issued once (reprints reuse it)."""
-        vote = services.get_vote(current_user, vote_id, manage=True)
         content = sheets.ballot_sheets_pdf(current_user, vote, args.get("building"), args.get("entrance"))
-        record_access(current_user, "export", f"vote:{vote_id} ballot sheets")  # owners' names on every sheet
+        record_access(current_user, "export", f"vote:{vote.id} ballot sheets")  # owners' names on every sheet
         return file_response(content, "application/pdf", f"表决票-{vote.compound.name}-{vote.title}.pdf")
 
 
@@ -273,7 +287,7 @@ class SheetByNumber(MethodView):
     @roles_required(*MANAGERS)
     @gate(manage=True)
     @blp.response(200, SheetOut)
-    def get(self, vote_id, sheet_no):
+    def get(self, vote, sheet_no):
         """The unit and owners of a printed sheet, by the number scanned or typed at the desk."""
-        record_access(current_user, "view", f"vote:{vote_id} sheet:{sheet_no}")
-        return sheets.find(services.get_vote(current_user, vote_id, manage=True), sheet_no)
+        record_access(current_user, "view", f"vote:{vote.id} sheet:{sheet_no}")
+        return sheets.find(vote, sheet_no)

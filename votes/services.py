@@ -1,15 +1,24 @@
-"""Vote lifecycle: who may see a vote, creating, publishing (freezing the electorate), closing, announcing, runoffs."""
+"""Vote lifecycle: who may see a vote, creating, publishing (freezing the electorate), closing, announcing, runoffs.
+
+The routes' gate loads and authorises the vote once (``get_vote``) and hands it to the functions here and in
+``ballots``, ``chasing`` and ``result``; they trust it and never load it again.
+
+A change of the vote's state locks its row (``lock``: FOR UPDATE on PostgreSQL; ballots in flight hold it shared,
+and a correction exclusively, so neither slips in beside a close or an announcement) and is itself an UPDATE that
+applies only from the states it may leave (``move``). SQLite ignores row locks but runs one writer at a time, so
+there the row count decides: of two closes or two announces at once, one moves the vote, the other gets its 409.
+"""
 import json
 from datetime import timedelta
 
-from sqlalchemy import Integer, cast, func, insert, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Integer, cast, exists, func, insert, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from backend import audit
-from backend.errors import Conflict, Forbidden, NotFound
+from backend.errors import Conflict, NotFound
 from backend.extensions import db
-from backend.jurisdiction import bound_unit_ids, is_resident, org_filter, require_compound
-from backend.roster.models import Compound, Unit
+from backend.jurisdiction import is_resident, org_filter, require_compound
+from backend.roster.models import Compound, HouseholdBinding, Unit
 from backend.types import utcnow
 
 from . import tally as counting
@@ -25,23 +34,51 @@ def chain(vote):
 # --- access -----------------------------------------------------------------------------------------------
 
 def voting_unit_ids(resident):
-    """Units a resident may vote for: bound as owner or as an approved proxy."""
-    return bound_unit_ids(resident, "owner") | bound_unit_ids(resident, "proxy")
+    """Units a resident may vote for, bound as owner or as an approved proxy (a subquery, not a round trip)."""
+    return select(HouseholdBinding.unit_id).where(
+        HouseholdBinding.resident_id == resident.id, HouseholdBinding.status == "active",
+        HouseholdBinding.relation.in_(("owner", "proxy")))
 
 
 def get_vote(actor, vote_id, manage=False):
-    """A vote the actor may read (or manage): 404 if unknown, 403 outside their jurisdiction or scope."""
-    vote = db.session.get(Vote, vote_id)
-    if vote is None or (is_resident(actor) and vote.status == "draft"):
+    """The vote with its items, if the actor may read (or manage) it; the routes' gate calls this once.
+
+    Staff: 404 if unknown, 403 outside their jurisdiction. A resident sees only the published votes that
+    /my/votes lists (a unit they may vote for is in the electorate); any other is 404 like an unknown id, so
+    that ids do not tell them of votes elsewhere.
+    """
+    vote = db.session.get(Vote, vote_id, options=[joinedload(Vote.items)])
+    if vote is None or (is_resident(actor) and not _in_electorate(actor, vote)):
         raise NotFound("vote_not_found", "找不到该表决")
-    if is_resident(actor):
-        in_scope = db.session.scalar(select(func.count()).select_from(VoteUnit).where(
-            VoteUnit.vote_id == vote.id, VoteUnit.unit_id.in_(voting_unit_ids(actor))))
-        if not in_scope:
-            raise Forbidden("outside_scope", "该表决不涉及您绑定的房屋")
-        return vote
-    require_compound(actor, vote.compound_id, manage=manage)
+    if not is_resident(actor):
+        require_compound(actor, vote.compound_id, manage=manage)
     return vote
+
+
+def _in_electorate(resident, vote):
+    return vote.status != "draft" and db.session.scalar(select(exists().where(
+        VoteUnit.vote_id == vote.id, VoteUnit.unit_id.in_(voting_unit_ids(resident)))))
+
+
+def lock(vote, shared=False):
+    """Re-read the vote under a row lock until commit (PostgreSQL; SQLite ignores it and needs ``move``).
+
+    ``shared``: a ballot's lock, which other ballots share but a close or announce waits for.
+    """
+    return db.session.scalars(select(Vote).where(Vote.id == vote.id).with_for_update(read=shared)
+                              .execution_options(populate_existing=True)).one()  # the same object, refreshed
+
+
+def move(vote, condition, **values):
+    """Write ``values`` to the vote's row only while ``condition`` still holds there; False if it did not.
+
+    The UPDATE's row count decides between two changes at once, on SQLite as on PostgreSQL. On False the
+    transaction is rolled back, so the vote is read afresh and the change that won explains the refusal.
+    """
+    if db.session.execute(update(Vote).where(Vote.id == vote.id, condition).values(**values)).rowcount:
+        return True
+    db.session.rollback()
+    return False
 
 
 def listing(stmt):
@@ -59,17 +96,8 @@ def visible_votes(actor, compound_id=None, status=None):
         require_compound(actor, compound_id)
         stmt = stmt.where(Vote.compound_id == compound_id)
     if status:
-        stmt = stmt.where(status_clause(status, utcnow()))
+        stmt = stmt.where(Vote.in_status(status, utcnow()))
     return stmt
-
-
-def status_clause(status, now):
-    """SQL for a status as ``Vote.status_at`` sees it: scheduled, open and closed depend on the clock."""
-    published = Vote.status == "open"
-    return {"draft": Vote.status == "draft", "announced": Vote.status == "announced",
-            "scheduled": published & (Vote.opens_at > now),
-            "open": published & (Vote.opens_at <= now) & (Vote.closes_at > now),
-            "closed": (Vote.status == "closed") | (published & (Vote.closes_at <= now))}[status]
 
 
 def resident_votes(resident):
@@ -86,8 +114,8 @@ def scope_text(vote):
 
 # --- lifecycle --------------------------------------------------------------------------------------------
 
-def create_vote(actor, compound_id, data, runoff_of=None):
-    compound = require_compound(actor, compound_id, manage=True)
+def create_vote(actor, compound, data, runoff_of=None):
+    """A draft vote in ``compound``, which the caller has authorised (the routes' gate: manage)."""
     scope = data.get("scope") or {}
     vote = Vote(compound_id=compound.id, title=data["title"], description=data.get("description", ""),
                 scope_building=scope.get("building"), scope_entrance=scope.get("entrance"),
@@ -108,8 +136,8 @@ def create_vote(actor, compound_id, data, runoff_of=None):
     return vote
 
 
-def _require_status(vote, *allowed):
-    status = vote.status_at()
+def _require_status(vote, *allowed, now=None):
+    status = vote.status_at(now)
     if status in allowed:
         return status
     if status == "draft":
@@ -121,10 +149,11 @@ def _require_status(vote, *allowed):
     raise Conflict("vote_closed", "表决已结束")
 
 
-def publish(actor, vote_id):
+def publish(actor, vote):
     """Freeze the electorate (units in scope with their areas and owners) and open or schedule the vote."""
-    vote = get_vote(actor, vote_id, manage=True)
-    if vote.status != "draft":
+    lock(vote)
+    now = utcnow()
+    if vote.status != "draft" or not move(vote, Vote.status == "draft", status="open", published_at=now):
         raise Conflict("vote_not_draft", "表决已发布，不能重复发布")
     scope = [Unit.compound_id == vote.compound_id]
     if vote.scope_building:
@@ -141,9 +170,7 @@ def publish(actor, vote_id):
     if not units:
         db.session.rollback()
         raise Conflict("electorate_empty", "表决范围内没有任何房屋，请先导入名册或检查楼栋、单元")
-    now = utcnow()
     vote.electorate_units, vote.electorate_owners, vote.electorate_area_cents = units, owners, int(area)
-    vote.status, vote.published_at = "open", now
     vote.warnings_json = json.dumps(notice_warnings(vote, now), ensure_ascii=False)
     audit.append(chain(vote), actor, "vote_published", {"electorate": vote.electorate, "warnings": vote.warnings})
     db.session.commit()
@@ -160,34 +187,40 @@ def notice_warnings(vote, now):
     return [f"表决公告时间不足{lead_days}日（发布至开始投票仅{actual}日），业主可依法在一年内请求撤销该决定"]
 
 
-def close(actor, vote_id):
-    """Close at any time; an early close is recorded as such."""
-    vote = get_vote(actor, vote_id, manage=True)
-    if vote.status != "open":
-        _require_status(vote, "open")
+def close(actor, vote):
+    """Close at any time (a published vote still stored as open); an early close is recorded as such."""
+    lock(vote)
     now = utcnow()
-    vote.closed_at = min(now, vote.closes_at)
+    if vote.status != "open" or not move(vote, Vote.status == "open", status="closed",
+                                         closed_at=min(now, vote.closes_at)):
+        _require_status(vote, "open")  # never open now: refused with the status that stands
     early = now < vote.closes_at
-    vote.status = "closed"
     audit.append(chain(vote), actor, "vote_closed", {"early": early, "closed_at": vote.closed_at.isoformat()})
     db.session.commit()
     return vote
 
 
-def announce(actor, vote_id):
-    """Fix the result and start its publicity period; every paper entry must be confirmed first."""
-    vote = get_vote(actor, vote_id, manage=True)
-    _require_status(vote, "closed")
+def announce(actor, vote):
+    """Fix the result and start its publicity period; every paper entry must be confirmed first.
+
+    The vote moves first and the ballots are counted after, in the same transaction: a correction that
+    comes later finds the vote announced, and one that came first is in the count.
+    """
+    lock(vote)
+    now = utcnow()
+    _require_status(vote, "closed", now=now)
+    warnings = vote.warnings
+    if now - vote.effective_closed_at > ANNOUNCE_WITHIN:
+        warnings.append("表决结果未在表决结束后3日内公告")
+    if not move(vote, Vote.in_status("closed", now), status="announced", announced_at=now,
+                closed_at=vote.effective_closed_at, warnings_json=json.dumps(warnings, ensure_ascii=False),
+                publicity_until=now + timedelta(days=vote.compound.publicity_days)):
+        _require_status(vote, "closed", now=now)  # never closed now: refused with the status that stands
     pending = db.session.scalar(select(func.count()).select_from(Ballot).where(
         Ballot.vote_id == vote.id, Ballot.superseded_at.is_(None), Ballot.confirmed_at.is_(None)))
     if pending:
+        db.session.rollback()
         raise Conflict("ballots_unconfirmed", f"尚有{pending}张纸质选票未经第二人复核确认，不能公告结果")
-    now = utcnow()
-    vote.closed_at = vote.effective_closed_at
-    if now - vote.closed_at > ANNOUNCE_WITHIN:
-        vote.warnings_json = json.dumps(vote.warnings + ["表决结果未在表决结束后3日内公告"], ensure_ascii=False)
-    vote.status, vote.announced_at = "announced", now
-    vote.publicity_until = now + timedelta(days=vote.compound.publicity_days)
     result = counting.tally(vote)
     audit.append(chain(vote), actor, "vote_announced", {
         "publicity_until": vote.publicity_until.isoformat(),
@@ -196,9 +229,8 @@ def announce(actor, vote_id):
     return vote
 
 
-def runoff(actor, vote_id, item_id, data):
+def runoff(actor, vote, item_id, data):
     """A new draft vote between the two leading options of an item that found no winner."""
-    vote = get_vote(actor, vote_id, manage=True)
     item = next((i for i in vote.items if i.id == item_id), None)
     if item is None:
         raise NotFound("item_not_found", "找不到该表决事项")
@@ -210,7 +242,7 @@ def runoff(actor, vote_id, item_id, data):
             "scope": vote.scope, "opens_at": data["opens_at"], "closes_at": data["closes_at"],
             "require_confirmation": vote.require_confirmation,
             "items": [{"title": f"{item.title}（决选）", "matter": item.matter, "options": result["runoff"]}]}
-    new = create_vote(actor, vote.compound_id, spec, runoff_of=item.id)
+    new = create_vote(actor, vote.compound, spec, runoff_of=item.id)
     audit.append(chain(vote), actor, "runoff_created", {"item_id": item.id, "runoff_vote_id": new.id,
                                                         "options": result["runoff"]})
     db.session.commit()
