@@ -49,6 +49,8 @@ def register_extensions(app):
                     render_as_batch=True, compare_type=True)
     jwt.init_app(app)
     limiter.init_app(app)
+    from .errors import ErrorOut
+    api.ERROR_SCHEMA = ErrorOut  # the document's error responses state our body, not flask-smorest's
     api.init_app(app)
     from . import audit, privacy  # noqa: F401  (models the migrations must see)
     from .auth import tokens  # noqa: F401  (registers the JWT callbacks)
