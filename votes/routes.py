@@ -9,7 +9,8 @@ from backend.auth.decorators import ANYONE, MANAGERS, STAFF, roles_required
 from backend.exports import XLSX_MIME, file_response
 from backend.jurisdiction import require_compound
 from backend.pagination import PageArgs, paginate
-from backend.privacy import record_access
+from backend.privacy import commit_access
+from backend.ratelimit import client_address
 
 from . import ballots, chasing, present, result, services
 from . import tally as counting
@@ -149,7 +150,8 @@ class Ballots(MethodView):
     @blp.response(200, BallotOut(many=True))
     def get(self, args, vote_id):
         """The vote's standing ballots (``pending=true``: those awaiting a second person's confirmation)."""
-        record_access(current_user, "view", f"vote:{vote_id} ballots")  # names of proxies and who chose what
+        # Names of proxies and who chose what.
+        commit_access(current_user, "view", f"vote:{vote_id} ballots", client_address())
         stmt = ballots.standing(vote_id, args["pending"])
         return paginate(stmt, args["page"], args["per_page"])
 
@@ -249,5 +251,6 @@ class Evidence(MethodView):
     def get(self, vote_id):
         """The evidence package for disputes: every ballot with channel, sheet, proxy, times and keyer; the audit chain."""
         content, filename = result.evidence_xlsx(current_user, vote_id)
+        commit_access(current_user, "export", f"vote:{vote_id} evidence", client_address())
         return file_response(content, XLSX_MIME, filename)
 
