@@ -1,4 +1,5 @@
 """Configuration from the environment. Defaults suit a newcomer's laptop; production must set secrets."""
+import importlib.util
 import ipaddress
 import os
 from pathlib import Path
@@ -67,9 +68,26 @@ class Config:
     WECHAT_APP_ID = _env("WECHAT_APP_ID", "")
     WECHAT_APP_SECRET = _env("WECHAT_APP_SECRET", "")
     WECHAT_TIMEOUT_SECONDS = 5
-    # SMS sign-in: "console" logs the code (development); "memory" keeps an outbox (tests); or a dotted path
-    # "package.module:Class" whose instances have send(phone, text).
+    # SMS sign-in: who delivers the code. "console" logs it (development only); "memory" keeps an outbox (tests);
+    # "aliyun" / "tencent" send it through Alibaba Cloud / Tencent Cloud SMS (their SDKs are in
+    # requirements-sms.txt); or "package.module:Class" of your own (see residents/sms.py).
     SMS_SENDER = _env("SMS_SENDER", "console")
+    SMS_TIMEOUT_SECONDS = int(_env("SMS_TIMEOUT_SECONDS", "5"))
+    # Alibaba Cloud SMS (dysmsapi SendSms): an approved sign name and a template whose one variable is ${code}.
+    SMS_ALIYUN_ACCESS_KEY_ID = _env("SMS_ALIYUN_ACCESS_KEY_ID", "")
+    SMS_ALIYUN_ACCESS_KEY_SECRET = _env("SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+    SMS_ALIYUN_SIGN_NAME = _env("SMS_ALIYUN_SIGN_NAME", "")
+    SMS_ALIYUN_TEMPLATE_CODE = _env("SMS_ALIYUN_TEMPLATE_CODE", "")
+    SMS_ALIYUN_ENDPOINT = _env("SMS_ALIYUN_ENDPOINT", "dysmsapi.aliyuncs.com")
+    # Tencent Cloud SMS (SendSms 2021-01-11): the SMS application's SdkAppId, an approved sign name and a
+    # template whose one parameter {1} is the code.
+    SMS_TENCENT_SECRET_ID = _env("SMS_TENCENT_SECRET_ID", "")
+    SMS_TENCENT_SECRET_KEY = _env("SMS_TENCENT_SECRET_KEY", "")
+    SMS_TENCENT_SDK_APP_ID = _env("SMS_TENCENT_SDK_APP_ID", "")
+    SMS_TENCENT_SIGN_NAME = _env("SMS_TENCENT_SIGN_NAME", "")
+    SMS_TENCENT_TEMPLATE_ID = _env("SMS_TENCENT_TEMPLATE_ID", "")
+    SMS_TENCENT_REGION = _env("SMS_TENCENT_REGION", "ap-guangzhou")
+    SMS_TENCENT_ENDPOINT = _env("SMS_TENCENT_ENDPOINT", "sms.tencentcloudapi.com")
     SMS_CODE_TTL_SECONDS = int(_env("SMS_CODE_TTL_SECONDS", "300"))
     SMS_CODE_MAX_TRIES = 5
     SMS_RATE_PER_PHONE = _env("SMS_RATE_PER_PHONE", "1 per minute;5 per hour")
@@ -109,7 +127,7 @@ class ConfigError(RuntimeError):
 
 def check_production(app):
     """Refuse to run production with development secrets, or with settings under which residents cannot
-    reach the site (QR codes to localhost) or sign in (SMS codes that never leave the server)."""
+    reach the site (QR codes to localhost) or sign in (a listed provider without its app, keys or gateway)."""
     if app.config["APP_ENV"] != "production":
         return
     if app.config["SECRET_KEY"] in (None, DEV_SECRET) or app.config["JWT_SECRET_KEY"] in (None, DEV_JWT_SECRET):
@@ -119,11 +137,74 @@ def check_production(app):
     if _local_host(app.config.get("PUBLIC_BASE_URL")):
         raise ConfigError("APP_ENV=production requires PUBLIC_BASE_URL, the address residents' phones reach "
                           "(notice QR codes, household letters and the WeChat return point there), not localhost")
-    providers = {p.strip() for p in (app.config.get("RESIDENT_AUTH_PROVIDERS") or "").split(",")}
-    if "sms" in providers and app.config.get("SMS_SENDER") in ("console", "memory"):
-        raise ConfigError(f"SMS sign-in is enabled but SMS_SENDER={app.config.get('SMS_SENDER')} sends nothing "
-                          "(codes never reach the phone, and console writes them to the log): set SMS_SENDER to 'package.module:Class' of a real "
-                          "gateway, or leave sms out of RESIDENT_AUTH_PROVIDERS")
+    for name in listed_providers(app.config):
+        problem = None if name == "dev" else provider_problem(app.config, name)  # dev is simply never offered
+        if problem:
+            raise ConfigError(f"RESIDENT_AUTH_PROVIDERS lists {name}, but {problem}. "
+                              f"Fix that, or leave {name} out of RESIDENT_AUTH_PROVIDERS")
+
+
+# --- resident sign-in providers: which can work under these settings -------------------------------------
+
+# Each SMS gateway: the SDK module that talks to it (installed from requirements-sms.txt) and the settings it needs.
+SMS_GATEWAYS = {
+    "aliyun": ("alibabacloud_dysmsapi20170525", ("SMS_ALIYUN_ACCESS_KEY_ID", "SMS_ALIYUN_ACCESS_KEY_SECRET",
+                                                 "SMS_ALIYUN_SIGN_NAME", "SMS_ALIYUN_TEMPLATE_CODE")),
+    "tencent": ("tencentcloud.sms", ("SMS_TENCENT_SECRET_ID", "SMS_TENCENT_SECRET_KEY", "SMS_TENCENT_SDK_APP_ID",
+                                     "SMS_TENCENT_SIGN_NAME", "SMS_TENCENT_TEMPLATE_ID")),
+}
+# Senders that keep the code on the server: fine on a laptop or in tests, never in production.
+LOCAL_SMS_SENDERS = ("console", "memory")
+
+
+def listed_providers(config):
+    names = [p.strip() for p in (config.get("RESIDENT_AUTH_PROVIDERS") or "").split(",")]
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def provider_problem(config, name):
+    """Why sign-in provider ``name`` cannot work under ``config`` (a sentence naming the missing settings), or
+    None when it can. Pages offer only providers that can work; production refuses to start with one that cannot."""
+    production = config.get("APP_ENV") == "production"
+    if name == "wechat":
+        return _missing(config, ("WECHAT_APP_ID", "WECHAT_APP_SECRET"))
+    if name == "sms":
+        return _sms_problem(config, production)
+    if name == "dev":
+        return "the demo sign-in is never offered in production" if production else None
+    return f"{name!r} is not a sign-in provider (choose from wechat, sms, dev)"
+
+
+def _missing(config, names):
+    missing = [n for n in names if not config.get(n)]
+    return f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set" if missing else None
+
+
+def _sms_problem(config, production):
+    sender = config.get("SMS_SENDER") or ""
+    if sender in LOCAL_SMS_SENDERS:
+        return (f"SMS_SENDER={sender} sends nothing (codes never reach the phone, and console writes them to the "
+                "log); a real gateway is SMS_SENDER=aliyun, tencent or 'package.module:Class'"
+                if production else None)
+    if sender in SMS_GATEWAYS:
+        module, settings = SMS_GATEWAYS[sender]
+        missing = _missing(config, settings)
+        if missing:
+            return f"with SMS_SENDER={sender}, {missing}"
+        if not _installed(module):
+            return f"SMS_SENDER={sender} needs its SDK: pip install -r requirements-sms.txt"
+        return None
+    module, _, cls = sender.partition(":")
+    if not (module and cls):
+        return f"SMS_SENDER={sender!r} is none of console, aliyun, tencent or 'package.module:Class'"
+    return None
+
+
+def _installed(module):
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # the parent package is missing
+        return False
 
 
 def _local_host(url):

@@ -14,13 +14,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import timedelta
-from importlib import import_module
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import case, literal, select, update
 
 from backend.auth.services import issue_tokens
+from backend.config import listed_providers, provider_problem
 from backend.errors import Invalid, NotFound, ServiceError, Unauthorized
 from backend.extensions import db
 from backend.ratelimit import enforce
@@ -28,6 +28,7 @@ from backend.roster.models import Resident
 from backend.types import UTCDateTime, utcnow
 
 from .models import ResidentIdentity, SmsCode
+from .sms import deliver_code
 
 log = logging.getLogger(__name__)
 PHONE_DIGITS = 11
@@ -40,11 +41,10 @@ def keyed_hash(purpose, text):
 
 
 def enabled_providers(app=None):
-    app = app or current_app
-    names = [p.strip() for p in app.config["RESIDENT_AUTH_PROVIDERS"].split(",") if p.strip()]
-    if app.config["APP_ENV"] == "production":
-        names = [n for n in names if n != "dev"]  # whatever the setting says
-    return [n for n in names if n in PROVIDERS]
+    """The listed providers that can work here: WeChat with its app, SMS with a sender, the demo outside
+    production. A button for anything else would lead the resident to an error page."""
+    config = (app or current_app).config
+    return [n for n in listed_providers(config) if provider_problem(config, n) is None]
 
 
 def require_provider(name):
@@ -147,33 +147,6 @@ def sign_in_wechat(code, state):
 
 # --- sms ------------------------------------------------------------------------------------------------
 
-class ConsoleSender:
-    """Development: the code goes to the server log."""
-
-    def send(self, phone, text):
-        log.warning("SMS to %s: %s", phone, text)
-
-
-class MemorySender:
-    """Tests: the messages stay in a list the test can read."""
-
-    outbox = []
-
-    def send(self, phone, text):
-        self.outbox.append((phone, text))
-
-
-SENDERS = {"console": ConsoleSender, "memory": MemorySender}
-
-
-def sms_sender():
-    name = current_app.config["SMS_SENDER"]
-    if name in SENDERS:
-        return SENDERS[name]()
-    module, _, cls = name.partition(":")
-    return getattr(import_module(module), cls)()
-
-
 def normalise_phone(phone):
     digits = "".join(ch for ch in phone if ch.isdigit())
     if digits.startswith("86") and len(digits) == PHONE_DIGITS + 2:
@@ -204,7 +177,7 @@ def send_sms_code(phone, address):
     db.session.add(SmsCode(phone_hash=phone_hash, code_hash=keyed_hash("sms", phone_hash + code),
                            expires_at=now + timedelta(seconds=ttl)))
     db.session.commit()
-    sms_sender().send(phone, f"【共建】您的登录验证码是{code}，{ttl // 60}分钟内有效。如非本人操作请忽略。")
+    deliver_code(cfg, phone, code, ttl // 60)
     return {"expires_in": ttl}
 
 
@@ -255,6 +228,3 @@ def sign_in_dev(subject, consent):
     require_provider("dev")
     subject = (subject or "demo").strip()[:64] or "demo"
     return sign_in("dev", subject, consent, display_name=f"演示居民{subject}")
-
-
-PROVIDERS = ("wechat", "sms", "dev")

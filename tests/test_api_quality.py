@@ -79,7 +79,7 @@ def test_production_refuses_demo_accounts(app, runner, database):
     assert runner.invoke(args=["demo"]).exit_code == 0
     config = {"APP_ENV": "production", "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40,
               "SQLALCHEMY_DATABASE_URI": database[1], "PUBLIC_BASE_URL": "https://gongjian.example.cn",
-              "RESIDENT_AUTH_PROVIDERS": "wechat"}
+              "RESIDENT_AUTH_PROVIDERS": "wechat", "WECHAT_APP_ID": "wx-app", "WECHAT_APP_SECRET": "wx-secret"}
     with pytest.raises(ConfigError, match="demo accounts"):
         create_app(config)
 

@@ -1,4 +1,5 @@
 """The audit chain under simultaneous writers: the first entries of a fresh chain all land, in order."""
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -27,4 +28,3 @@ def test_first_entries_of_a_fresh_chain_at_once_all_land(app):
     assert sorted(seqs) == list(range(1, THREADS + 1))
     assert sorted(e.data["writer"] for e in audit.entries("bindings:fresh")) == list(range(THREADS))
     assert audit.verify_chain("bindings:fresh") is None
-

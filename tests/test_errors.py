@@ -1,5 +1,6 @@
 """Errors: database constraints answer their named 409 on both databases, and every error body has the one
 documented shape the OpenAPI document states (``ErrorOut``)."""
+
 import pytest
 from sqlalchemy.exc import IntegrityError
 
@@ -14,8 +15,16 @@ from votes.models import Ballot
 
 
 def binding_request(resident_id, compound_id, status="pending"):
-    return BindingRequest(resident_id=resident_id, compound_id=compound_id, building="3", entrance="2", room="501",
-                          relation="owner", name="张小红", status=status)
+    return BindingRequest(
+        resident_id=resident_id,
+        compound_id=compound_id,
+        building="3",
+        entrance="2",
+        room="501",
+        relation="owner",
+        name="张小红",
+        status=status,
+    )
 
 
 def resident_with_identity():
@@ -48,11 +57,14 @@ def duplicate_route(app, world):
         db.session.add(DUPLICATES[table](world))
         db.session.commit()
         return {}, 201
+
     return app.test_client()
 
 
-@pytest.mark.parametrize("table,code", [("users", "username_taken"), ("binding_requests", "request_pending"),
-                                        ("resident_identities", "conflict")])
+@pytest.mark.parametrize(
+    "table,code",
+    [("users", "username_taken"), ("binding_requests", "request_pending"), ("resident_identities", "conflict")],
+)
 def test_constraint_violation_answers_its_named_409(duplicate_route, table, code):
     r = duplicate_route.post(f"/api/v1/_duplicate/{table}")
     assert r.status_code == 409 and r.get_json()["code"] == code
@@ -64,8 +76,14 @@ def test_pending_request_index_leaves_decided_ones_alone(app, world):
     db.session.add(resident)
     db.session.flush()
     cid = world.compounds["c1"].id
-    db.session.add_all([binding_request(resident.id, cid, "rejected"), binding_request(resident.id, cid, "approved"),
-                        binding_request(resident.id, cid), binding_request(resident.id, world.compounds["c2"].id)])
+    db.session.add_all(
+        [
+            binding_request(resident.id, cid, "rejected"),
+            binding_request(resident.id, cid, "approved"),
+            binding_request(resident.id, cid),
+            binding_request(resident.id, world.compounds["c2"].id),
+        ]
+    )
     db.session.commit()  # decided requests and another compound's stand beside the pending one
     db.session.add(binding_request(resident.id, cid))
     with pytest.raises(IntegrityError) as caught:
@@ -79,8 +97,17 @@ def test_partial_ballot_index_is_named_on_both_databases(kit, make):
     vote = kit.vote()
 
     def ballot(receipt, superseded=None):
-        return Ballot(vote_id=vote["id"], unit_id=units[0].id, owner_id=units[0].owner_id, channel="paper",
-                      receipt=receipt, entered_by="t", superseded_at=superseded, sheet_no=receipt)
+        return Ballot(
+            vote_id=vote["id"],
+            unit_id=units[0].id,
+            owner_id=units[0].owner_id,
+            channel="paper",
+            receipt=receipt,
+            entered_by="t",
+            superseded_at=superseded,
+            sheet_no=receipt,
+        )
+
     db.session.add_all([ballot("AAAAAAAAA1", utcnow()), ballot("AAAAAAAAA2")])
     db.session.commit()
     db.session.add(ballot("AAAAAAAAA3"))
@@ -92,6 +119,7 @@ def test_partial_ballot_index_is_named_on_both_databases(kit, make):
 
 
 # --- one documented shape ---------------------------------------------------------------------------------
+
 
 def error_schema(spec):
     ref = spec["components"]["responses"]["DEFAULT_ERROR"]["content"]["application/json"]["schema"]["$ref"]
@@ -114,11 +142,12 @@ def assert_documented_shape(body, schema):
 def test_openapi_states_the_error_body(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     schema = error_schema(spec)
-    assert set(schema["properties"]) == {"code", "message", "errors"} and set(schema["required"]) == {"code",
-                                                                                                     "message"}
+    assert set(schema["properties"]) == {"code", "message", "errors"} and set(schema["required"]) == {"code", "message"}
     assert [kind.get("type") for kind in schema["properties"]["errors"]["oneOf"]] == ["object", "array"]
-    assert spec["components"]["responses"]["UNPROCESSABLE_ENTITY"]["content"]["application/json"]["schema"] == \
-        spec["components"]["responses"]["DEFAULT_ERROR"]["content"]["application/json"]["schema"]
+    assert (
+        spec["components"]["responses"]["UNPROCESSABLE_ENTITY"]["content"]["application/json"]["schema"]
+        == spec["components"]["responses"]["DEFAULT_ERROR"]["content"]["application/json"]["schema"]
+    )
     operations = [op for path in spec["paths"].values() for op in path.values() if isinstance(op, dict)]
     assert operations and all("default" in op["responses"] for op in operations)
 
@@ -130,8 +159,9 @@ def test_every_kind_of_error_has_the_documented_shape(client, world, make):
         client.post("/api/v1/auth/login", json={"username": 3}),  # webargs validation
         client.post("/api/v1/residents/auth/sms/send", json={"phone": "12345"}),  # a service's field error
         upload(client, cid, world.h["committee"], "roster_bad.csv"),  # rows
-        client.post("/api/v1/compounds", json={"name": "x", "org_id": world.c1.id, "address": "y"},
-                    headers=world.h["official"]),  # 403
+        client.post(
+            "/api/v1/compounds", json={"name": "x", "org_id": world.c1.id, "address": "y"}, headers=world.h["official"]
+        ),  # 403
         client.get(f"/api/v1/compounds/{cid}/units"),  # 401
         client.get("/api/v1/units/999999", headers=world.h["committee"]),  # 404
         client.post("/api/v1/auth/login", data="{not json", content_type="application/json"),  # 400

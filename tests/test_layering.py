@@ -1,4 +1,5 @@
 """Services take what they need from the route: only the web layer reads ``flask.request``."""
+
 import ast
 from pathlib import Path
 
@@ -12,11 +13,11 @@ WEB_MODULES = {"backend/docs.py", "backend/security.py", "backend/ratelimit.py"}
 def reads_request(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "flask":
-            if any(alias.name == "request" for alias in node.names):
-                return True
-        if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("ratelimit"):
-            if any(alias.name == "client_address" for alias in node.names):
+        if isinstance(node, ast.ImportFrom):
+            names = {alias.name for alias in node.names}
+            if (node.module == "flask" and "request" in names) or (
+                (node.module or "").endswith("ratelimit") and "client_address" in names
+            ):
                 return True
         if isinstance(node, ast.Attribute) and node.attr == "request" and getattr(node.value, "id", "") == "flask":
             return True
@@ -25,6 +26,9 @@ def reads_request(path):
 
 def test_services_do_not_read_the_request():
     modules = [p for package in PACKAGES for p in (ROOT / package).rglob("*.py")]
-    offenders = [str(p.relative_to(ROOT)) for p in modules
-                 if p.name not in WEB and str(p.relative_to(ROOT)) not in WEB_MODULES and reads_request(p)]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in modules
+        if p.name not in WEB and str(p.relative_to(ROOT)) not in WEB_MODULES and reads_request(p)
+    ]
     assert len(modules) > 20 and offenders == []

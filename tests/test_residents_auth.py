@@ -13,7 +13,7 @@ from backend.config import Config, ConfigError
 from backend.extensions import db
 from backend.roster.models import Resident
 from residents.models import ResidentIdentity, SmsCode
-from residents.signin import MemorySender
+from residents.sms import MemorySender
 from tests.factories import bearer
 
 PHONE = "13812345678"
@@ -115,7 +115,7 @@ def last_code():
 
 # --- providers and consent ----------------------------------------------------------------------------
 
-def test_providers_and_consent_text(client):
+def test_providers_and_consent_text(client, wechat):
     body = client.get("/api/v1/residents/auth/providers").get_json()
     assert body["providers"] == ["wechat", "sms", "dev"]
     assert body["consent"][0] == "个人信息保护说明" and any("180天" in line for line in body["consent"])
@@ -144,7 +144,8 @@ def test_resident_token_has_resident_role(client):
 
 PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40, "TESTING": True,
               "PUBLIC_BASE_URL": "https://gongjian.example.cn", "RESIDENT_AUTH_PROVIDERS": "wechat,sms,dev",
-              "SMS_SENDER": "residents.signin:MemorySender"}  # a dotted path, as a real gateway would be
+              "SMS_SENDER": "residents.sms:MemorySender",  # a dotted path, as a real gateway would be
+              "WECHAT_APP_ID": "wx-prod-app", "WECHAT_APP_SECRET": "wx-prod-secret"}
 
 
 class TestProduction:
@@ -367,7 +368,7 @@ def test_pages_keep_a_plain_next(client, page):
     assert 'data-next="/m/vote/7?from=notice%20board#top"' in html
 
 
-def test_wechat_unreachable_is_502(client, app):
+def test_wechat_unreachable_is_502(client, app, wechat):
     app.config["WECHAT_BASE_URL"] = "http://127.0.0.1:9"  # discard port: connection refused
     app.config["WECHAT_TIMEOUT_SECONDS"] = 1
     _, query = start_wechat(client)

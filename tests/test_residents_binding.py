@@ -413,7 +413,7 @@ class TestAddressLimit:
         return {"BINDING_RATE_PER_IP": "3 per hour"}
 
     def test_successes_are_free_failures_are_counted(self, client, estate, make):
-        world, c1, flat, *_ = estate
+        _, c1, flat, *_ = estate
         for k, unit in enumerate(make.units(c1, 5, building="8")):
             h = bearer(dev_sign_in(client, f"neighbour{k}")["access_token"])
             assert bind_code(client, h, issue_code(unit), relation="family").status_code == 201
@@ -428,7 +428,7 @@ class TestAddressLimit:
         assert elsewhere.status_code == 201
 
     def test_roster_mismatches_count_too(self, client, estate):
-        world, c1, flat, *_, h, rid = estate
+        _, c1, flat, *_, h, _ = estate
         wrong = address(c1, flat, owner_name="张秀英", phone_last4="0000")
         codes = [client.post("/api/v1/my/bindings/roster", json=wrong, headers=h).status_code for _ in range(4)]
         assert codes == [422, 422, 422, 429]

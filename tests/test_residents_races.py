@@ -1,6 +1,7 @@
 """One-time things stay one-time under simultaneous requests, on SQLite (a file database, writers queueing on
 its lock) and on PostgreSQL (row locks): invite codes, SMS codes and their tries, decisions, binding requests,
 and the audit chain a new compound's first bindings start."""
+
 import re
 import threading
 
@@ -11,7 +12,7 @@ from backend import audit
 from backend.extensions import db
 from backend.roster.models import HouseholdBinding
 from residents.models import BindingRequest, InviteCode, ProxyAuthorisation, ResidentIdentity, SmsCode
-from residents.signin import MemorySender
+from residents.sms import MemorySender
 from tests.factories import bearer
 from tests.test_residents_auth import dev_sign_in
 from tests.test_residents_binding import address, issue_code, submit_proxy
@@ -50,8 +51,10 @@ def count(model, *where):
 
 def test_invite_code_sent_at_once_binds_one_household(app, client, flat):
     code = issue_code(flat)
-    requests = [lambda c, h=h: c.post("/api/v1/my/bindings/invite", json={"code": code, "relation": "family"},
-                                      headers=h) for h in residents(client, THREADS)]
+    requests = [
+        lambda c, h=h: c.post("/api/v1/my/bindings/invite", json={"code": code, "relation": "family"}, headers=h)
+        for h in residents(client, THREADS)
+    ]
     results = race(app, requests)
     assert statuses(results) == [201] + [409] * (THREADS - 1), results
     assert codes(results, 409) == {"invite_used"}
@@ -80,7 +83,7 @@ def test_sms_code_sent_at_once_signs_in_once(app, client):
 def test_wrong_sms_codes_at_once_get_no_more_than_the_allowed_tries(app, client):
     MemorySender.outbox.clear()
     good = send_code(client)
-    wrong = f"{(int(good) + 1) % 10 ** 6:06d}"
+    wrong = f"{(int(good) + 1) % 10**6:06d}"
     results = race(app, [verify(wrong)] * 8)
     assert statuses(results) == [401] * 8
     assert codes(results, 401) <= {"sms_code_invalid", "sms_code_used"}
@@ -100,7 +103,9 @@ APPROVE, REJECT = {"approve": True}, {"approve": False, "reason": "材料不全"
 @pytest.mark.parametrize("bodies", [[APPROVE, APPROVE], [APPROVE, REJECT]], ids=["approve-twice", "approve-reject"])
 def test_binding_request_decided_twice_at_once_lands_once(app, client, world, flat, bodies):
     h, chain = residents(client, 1)[0], f"bindings:{world.compounds['c1'].id}"
-    req = client.post("/api/v1/my/binding-requests", headers=h, json=address(world.compounds["c1"], flat, name="张小红"))
+    req = client.post(
+        "/api/v1/my/binding-requests", headers=h, json=address(world.compounds["c1"], flat, name="张小红")
+    )
     path = f"/api/v1/binding-requests/{req.get_json()['id']}/decision"
     results = race(app, decisions(path, bodies, world.h["committee"]))
     assert statuses(results) == [200, 409], results
@@ -141,9 +146,12 @@ def test_first_bindings_of_a_new_compound_all_land(app, client, world, make):
     compound = make.compound(world.c1, "新建小区")
     chain = f"bindings:{compound.id}"
     invites = [issue_code(u) for u in make.units(compound, THREADS)]
-    requests = [lambda c, h=h, code=code: c.post("/api/v1/my/bindings/invite", headers=h,
-                                                 json={"code": code, "relation": "family"})
-                for h, code in zip(residents(client, THREADS), invites)]
+    requests = [
+        lambda c, h=h, code=code: c.post(
+            "/api/v1/my/bindings/invite", headers=h, json={"code": code, "relation": "family"}
+        )
+        for h, code in zip(residents(client, THREADS), invites, strict=True)
+    ]
     results = race(app, requests)
     assert statuses(results) == [201] * THREADS, results
     assert [e.seq for e in audit.entries(chain)] == list(range(1, THREADS + 1))
@@ -165,6 +173,7 @@ def test_sqlite_writers_wait_for_the_lock(app, client, flat):
             locked.set()
             release.wait(5)
             conn.rollback()
+
     holder = threading.Thread(target=hold_the_lock)
     holder.start()
     locked.wait(5)

@@ -17,6 +17,7 @@ from backend.types import utcnow
 
 from backend.roster.models import Owner, Unit
 
+from . import sheets
 from .models import Ballot, BallotChoice, VoteUnit
 from .services import chain, get_vote
 
@@ -156,7 +157,7 @@ def cast_online(resident, vote_id, data):
 
 def enter_paper(actor, vote, data):
     """A paper sheet keyed in by staff; pending until a second person confirms when the vote asks for it."""
-    place = electorate_unit(vote, data["unit_id"])
+    place = electorate_unit(vote, sheets.unit_of(vote, data))
     raw = {str(i.id): None for i in vote.items} if data.get("spoiled") else data.get("choices", {})
     choices = normalise_choices(vote, raw, fill_blank=True)
     return _cast(vote, actor, place, choices, "ballot_entered", confirmed=not vote.require_confirmation,

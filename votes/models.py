@@ -196,4 +196,5 @@ class IssuedSheet(db.Model):
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    __table_args__ = (UniqueConstraint("vote_id", "sheet_no"),)
+    # A printed sheet names its unit; reprinting reuses the number, never a second one (hand-issued ones: NULL).
+    __table_args__ = (UniqueConstraint("vote_id", "sheet_no"), UniqueConstraint("vote_id", "unit_id"))

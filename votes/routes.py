@@ -13,10 +13,12 @@ from backend.privacy import commit_access
 from backend.ratelimit import client_address
 
 from . import ballots, chasing, present, result, services
+from . import sheets
 from . import tally as counting
 from .schemas import (BallotIn, BallotListArgs, BallotOut, BulkIn, BulkOut, CorrectionIn, IssueIn, PaperBallotIn,
                       ProgressOut, ReceiptOut, ResultOut, RunoffIn, SheetsOut, TallyOut, VoteIn, VoteListArgs,
                       VoteOut)
+from .schemas import ScopeIn, SheetOut
 
 blp = Blueprint("votes", __name__, url_prefix="/api/v1", description="Owner decisions: votes, ballots, tallies")
 
@@ -254,3 +256,28 @@ class Evidence(MethodView):
         commit_access(current_user, "export", f"vote:{vote_id} evidence", client_address())
         return file_response(content, XLSX_MIME, filename)
 
+
+@blp.route("/votes/<int:vote_id>/ballot-sheets.pdf")
+class BallotSheetsPdf(MethodView):
+    @roles_required(*MANAGERS)
+    @gate(manage=True)
+    @blp.arguments(ScopeIn, location="query")
+    @blp.response(200, content_type="application/pdf")
+    def get(self, args, vote_id):
+        """Paper ballot sheets to print: one A4 page per unit, its number issued once (reprints reuse it)."""
+        vote = services.get_vote(current_user, vote_id, manage=True)
+        content = sheets.ballot_sheets_pdf(current_user, vote, args.get("building"), args.get("entrance"))
+        # Owners' names on every sheet.
+        commit_access(current_user, "export", f"vote:{vote_id} ballot sheets", client_address())
+        return file_response(content, "application/pdf", f"表决票-{vote.compound.name}-{vote.title}.pdf")
+
+
+@blp.route("/votes/<int:vote_id>/sheets/<sheet_no>")
+class SheetByNumber(MethodView):
+    @roles_required(*MANAGERS)
+    @gate(manage=True)
+    @blp.response(200, SheetOut)
+    def get(self, vote_id, sheet_no):
+        """The unit and owners of a printed sheet, by the number scanned or typed at the desk."""
+        commit_access(current_user, "view", f"vote:{vote_id} sheet:{sheet_no}", client_address())
+        return sheets.find(services.get_vote(current_user, vote_id, manage=True), sheet_no)

@@ -80,7 +80,12 @@ class PaperFields(Schema):
 
 
 class PaperBallotIn(PaperFields):
-    unit_id = fields.Integer(required=True)
+    unit_id = fields.Integer(metadata={"description": "可省略：填了打印的表决票编号时，房屋取自该表决票"})
+
+    @validates_schema
+    def unit_or_sheet(self, data, **kwargs):
+        if data.get("unit_id") is None and not data.get("sheet_no"):
+            raise ValidationError("请选择房屋或填写表决票编号", "unit_id")
 
 
 class SheetIn(PaperFields):
@@ -199,3 +204,18 @@ class SheetsOut(Schema):
     returned = fields.Integer()
     outstanding = fields.List(fields.String())
     not_issued = fields.List(fields.String())
+
+
+class SheetOut(Schema):
+    """A printed sheet looked up by its number (scanned or typed at the desk)."""
+    sheet_no = fields.String()
+    unit_id = fields.Integer(allow_none=True, metadata={"description": "手工登记的编号没有对应房屋时为空"})
+    label = fields.String(allow_none=True)
+    building = fields.String(allow_none=True)
+    entrance = fields.String(allow_none=True)
+    room = fields.String(allow_none=True)
+    owners = fields.List(fields.String())
+    entered = fields.Boolean(metadata={"description": "这张表决票已经录入"})
+    receipt = fields.String(allow_none=True)
+    unit_voted = fields.Boolean(metadata={"description": "该户已有选票（任何渠道）"})
+    issued_at = When("issued_at")

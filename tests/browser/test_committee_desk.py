@@ -11,6 +11,7 @@ except ImportError:  # the browser fixture skips or fails with the reason
     expect = None
 
 from backend.types import CHINA_TZ
+from tests.browser.shots import shot
 
 pytestmark = pytest.mark.browser
 DESK = {"width": 1280, "height": 800}
@@ -70,6 +71,7 @@ def test_committee_runs_an_entrance_vote_from_the_desk(world, make, live_server,
     page.select_option(".vote-item .i-matter", "rebuild")
     expect(page.locator(".vote-item .rule")).to_contain_text("四分之三以上")
     page.screenshot(path=str(tmp_path / "1-create.png"), full_page=True)
+    shot(page, "committee-vote-new", full_page=True)
     page.click("#create")
 
     expect(page.locator("#v-status")).to_have_text("草稿")
@@ -79,6 +81,7 @@ def test_committee_runs_an_entrance_vote_from_the_desk(world, make, live_server,
     expect(page.locator("#v-electorate")).to_contain_text("480.00 平方米")
     expect(page.locator("#v-warnings")).to_contain_text("15")  # opened at once: shorter than the 15-day notice
     page.screenshot(path=str(tmp_path / "2-published.png"), full_page=True)
+    shot(page, "committee-vote-published", at="h1")
     vote_url = page.url
 
     page.click("#chasing-link")
@@ -104,6 +107,7 @@ def test_committee_runs_an_entrance_vote_from_the_desk(world, make, live_server,
     expect(page.locator("#entered-count")).to_have_text("2")
     expect(page.locator("#total-count")).to_contain_text("还差 2 户")
     page.screenshot(path=str(tmp_path / "3-paper.png"), full_page=True)
+    shot(page, "committee-paper-entry", at="h1")
 
     page.click("#back-link")
     page.click("#chasing-link")
@@ -111,6 +115,7 @@ def test_committee_runs_an_entrance_vote_from_the_desk(world, make, live_server,
     expect(page.locator("#buildings")).to_contain_text("已投 2 户")
     expect(page.locator("#buildings")).not_to_contain_text("101 ")
     page.screenshot(path=str(tmp_path / "4-chasing.png"), full_page=True)
+    shot(page, "committee-chasing")
 
     page.goto(vote_url)
     page.click("#close")
@@ -120,6 +125,7 @@ def test_committee_runs_an_entrance_vote_from_the_desk(world, make, live_server,
     expect(item.locator(".explanation")).to_contain_text("参与表决条件不满足")
     expect(item.locator(".checks")).to_contain_text("2 / 6 人")
     page.screenshot(path=str(tmp_path / "5-tally.png"), full_page=True)
+    shot(page, "committee-tally", at="#tally-card")
 
     page.click("#announce")
     expect(page.locator("#v-status")).to_have_text("已公布结果")
@@ -130,4 +136,5 @@ def test_committee_runs_an_entrance_vote_from_the_desk(world, make, live_server,
     download.value.save_as(path)
     assert download.value.suggested_filename.endswith(".pdf") and path.read_bytes().startswith(b"%PDF")
     page.screenshot(path=str(tmp_path / "6-announced.png"), full_page=True)
+    shot(page, "committee-announced", at="#actions")
     print("screenshots in", tmp_path)

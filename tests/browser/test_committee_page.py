@@ -8,6 +8,8 @@ try:
 except ImportError:  # the browser fixture skips or fails with the reason
     expect = None
 
+from tests.browser.shots import shot
+
 pytestmark = pytest.mark.browser
 DESK = {"width": 1280, "height": 800}
 TITLE = "关于3号楼加装电梯意见征询的通知"
@@ -31,6 +33,7 @@ def test_committee_publishes_a_notice_and_moves_to_the_vote_desk(world, live_ser
     expect(page.locator("#staff-login")).to_be_visible()
     expect(page.locator("#desk")).to_be_hidden()
     page.screenshot(path=str(tmp_path / "0-signin.png"))
+    shot(page, "committee-signin")
     page.fill("#username", "committee")
     page.fill("#password", "secret-pass-1")
     page.keyboard.press("Enter")
@@ -56,6 +59,8 @@ def test_committee_publishes_a_notice_and_moves_to_the_vote_desk(world, live_ser
     expect(page.locator("#staff-login")).to_be_hidden()
     expect(row).to_contain_text("扫码 1 次")
     page.screenshot(path=str(tmp_path / "1-notices.png"), full_page=True)
+    shot(page, "committee-notices", full_page=True)
+    shot(page, "committee-letters-reviews", at="section:has(#letters)")
 
     with page.expect_download() as download:
         row.get_by_role("button", name="下载海报（A4）").click()
@@ -80,6 +85,7 @@ def test_committee_publishes_a_notice_and_moves_to_the_vote_desk(world, live_ser
     expect(page.locator("#votes")).to_contain_text("还没有表决")
     expect(nav.get_by_role("link", name="业主表决")).to_have_attribute("aria-current", "page")
     page.screenshot(path=str(tmp_path / "2-votes.png"), full_page=True)
+    shot(page, "committee-vote-list")
     nav.get_by_role("link", name="通知与审核").click()
     expect(page).to_have_url(f"{live_server}/m/committee")
     expect(page.locator("#staff-login")).to_be_hidden()

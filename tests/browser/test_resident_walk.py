@@ -14,6 +14,7 @@ except ImportError:  # the browser fixture skips or fails with the reason
     expect = None
 
 from backend.types import utcnow
+from tests.browser.shots import shot
 from tests.test_residents_auth import FakeWechat
 
 pytestmark = pytest.mark.browser
@@ -81,6 +82,7 @@ def test_notice_to_receipt_to_tally(client, world, make, live_server, phone, tmp
     assert page.locator("h1").inner_text() == "关于3号楼2单元加装电梯的表决通知"
     assert font_px(page, ".body p") >= 18 and fits_width(page)
     page.screenshot(path=str(tmp_path / "1-notice.png"), full_page=True)
+    shot(page, "resident-notice")
 
     # Not signed in: the vote link leads to the sign-in page, which needs consent first.
     page.click("#go-vote")
@@ -88,6 +90,7 @@ def test_notice_to_receipt_to_tally(client, world, make, live_server, phone, tmp
     page.click("#wechat-login")
     expect(page.locator(".error")).to_have_text("请先勾选“我已阅读并同意”")
     page.screenshot(path=str(tmp_path / "2-signin.png"), full_page=True)
+    shot(page, "resident-signin")
     page.check("#consent")
     page.click("#wechat-login")  # → fake WeChat → /m/wechat/callback → back to the vote page
     page.wait_for_url(f"{live_server}/m/vote/{vote['id']}")
@@ -99,6 +102,7 @@ def test_notice_to_receipt_to_tally(client, world, make, live_server, phone, tmp
     page.wait_for_url(re.compile(r"/m/bind"))
     # "我是业主" is chosen by default and asks for the owner's name; a tenant is not asked.
     expect(page.locator("#invite-owner-name")).to_be_visible()
+    shot(page, "resident-bind")
     page.select_option("#invite-relation", "tenant")
     expect(page.locator("#invite-owner-name")).to_be_hidden()
     page.select_option("#invite-relation", "owner")
@@ -116,6 +120,7 @@ def test_notice_to_receipt_to_tally(client, world, make, live_server, phone, tmp
     page.get_by_text("绑定成功").wait_for()
     assert "3号楼2单元101室" in page.locator("main").inner_text()
     page.screenshot(path=str(tmp_path / "3-bound.png"), full_page=True)
+    shot(page, "resident-bound")
     page.get_by_role("link", name="继续").click()
 
     # The ballot: choose, confirm, receipt.
@@ -126,21 +131,25 @@ def test_notice_to_receipt_to_tally(client, world, make, live_server, phone, tmp
     expect(page.locator(".error")).to_contain_text("请为“是否同意加装电梯”选择一项")
     page.get_by_label("同意", exact=True).check()
     page.screenshot(path=str(tmp_path / "4-ballot.png"), full_page=True)
+    shot(page, "resident-ballot")
     page.click("#to-confirm")
     expect(page.locator("#summary")).to_contain_text("同意")
     assert "3号楼2单元101室" in page.locator("#summary").inner_text()
     page.screenshot(path=str(tmp_path / "5-confirm.png"), full_page=True)
+    shot(page, "resident-confirm")
     page.click("#submit-ballot")
     page.locator("#done").wait_for()
     receipt = page.locator("#receipts .receipt").first.inner_text()
     assert re.fullmatch(r"[A-Z0-9-]{6,16}", receipt), receipt
     page.screenshot(path=str(tmp_path / "6-receipt.png"), full_page=True)
+    shot(page, "resident-receipt")
 
     # My household shows the unit, the vote and the same receipt.
     page.goto(f"{live_server}/m/home")
     expect(page.locator("#votes .receipt")).to_have_text(receipt)
     assert "3号楼2单元101室" in page.locator("#units").inner_text()
     page.screenshot(path=str(tmp_path / "7-home.png"), full_page=True)
+    shot(page, "resident-home")
 
     # The committee's tally counts it.
     tally = client.get(f"/api/v1/votes/{vote['id']}/tally", headers=committee).get_json()
@@ -153,7 +162,7 @@ def test_notice_to_receipt_to_tally(client, world, make, live_server, phone, tmp
 
 def test_sms_sign_in_and_pages_survive_large_fonts(client, world, live_server, phone, tmp_path, app):
     app.config["SMS_SENDER"] = "memory"
-    from residents.signin import MemorySender
+    from residents.sms import MemorySender
     MemorySender.outbox.clear()
     page = phone
     page.set_viewport_size({"width": 360, "height": 740})

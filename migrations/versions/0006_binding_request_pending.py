@@ -1,15 +1,15 @@
 """one pending binding request per resident and address, held by a partial unique index
 
-Revision ID: 0005_binding_request_pending
-Revises: 0004_ballot_owner
+Revision ID: 0006_binding_request_pending
+Revises: 0005_sheet_per_unit
 """
 from datetime import datetime, timezone
 
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0005_binding_request_pending"
-down_revision = "0004_ballot_owner"
+revision = "0006_binding_request_pending"
+down_revision = "0005_sheet_per_unit"
 branch_labels = None
 depends_on = None
 
