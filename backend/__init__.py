@@ -5,7 +5,7 @@ import logging
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import Config, check_production
+from .config import Config, check_production, sqlite_waits_for_writers
 from .extensions import api, db, jwt, limiter, migrate
 
 # Feature packages beside the core; each exposes ``init_app(app)``. The core imports them only here.
@@ -20,6 +20,7 @@ def create_app(test_config=None):
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.json.ensure_ascii = False
     check_production(app)
+    sqlite_waits_for_writers(app.config)
     if app.config["PROXY_FIX_HOPS"]:  # behind nginx: the client address and scheme come from its headers
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -49,6 +50,8 @@ def register_extensions(app):
                     render_as_batch=True, compare_type=True)
     jwt.init_app(app)
     limiter.init_app(app)
+    from .errors import ErrorOut
+    api.ERROR_SCHEMA = ErrorOut  # the document's error responses state our body, not flask-smorest's
     api.init_app(app)
     from . import audit, privacy  # noqa: F401  (models the migrations must see)
     from .auth import tokens  # noqa: F401  (registers the JWT callbacks)

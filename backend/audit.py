@@ -1,13 +1,16 @@
 """Append-only audit log: one hash chain per subject ("vote:12", "owners:3", "ledger:5").
 
 Each entry carries the hash of the one before it in its chain, so editing or deleting a row breaks the chain
-at that point. Chains are independent: appending to one locks only its head row, never another chain's.
+at that point. Chains are independent: appending to one locks only its head row, never another chain's. The
+head row is made by the chain's first entry; two first entries at once both find it made (ON CONFLICT DO
+NOTHING), and then queue on its lock like any others.
 """
 import hashlib
 import json
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
@@ -56,22 +59,38 @@ def entry_hash(chain, seq, actor, action, payload, created_at, prev_hash):
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def _lock_head(chain):
+    """Lock the chain's head row and read it, making it first if need be.
+
+    A no-op UPDATE … RETURNING takes PostgreSQL's row lock and SQLite's write lock alike (SQLite ignores FOR
+    UPDATE), so what it returns is the latest committed head and stays so until this transaction ends.
+    """
+    lock = (update(AuditChain).where(AuditChain.chain == chain).values(last_seq=AuditChain.last_seq)
+            .returning(AuditChain.last_seq, AuditChain.last_hash).execution_options(synchronize_session=False))
+    head = db.session.execute(lock).one_or_none()
+    if head is None:
+        insert = INSERT[db.session.get_bind().dialect.name]
+        db.session.execute(insert(AuditChain).values(chain=chain, last_seq=0, last_hash=GENESIS)
+                           .on_conflict_do_nothing(index_elements=[AuditChain.chain]))
+        head = db.session.execute(lock).one()
+    return head
+
+
 def append(chain, actor, action, payload=None):
     """Append an entry in the caller's transaction; the chain's head row is locked until it commits."""
-    head = db.session.execute(
-        select(AuditChain).where(AuditChain.chain == chain).with_for_update()).scalar_one_or_none()
-    if head is None:
-        head = AuditChain(chain=chain, last_seq=0, last_hash=GENESIS)
-        db.session.add(head)
-        db.session.flush()
+    last_seq, last_hash = _lock_head(chain)
     text = json.dumps(payload or {}, ensure_ascii=False, sort_keys=True, default=str)
     now = utcnow().replace(microsecond=0)
-    seq, who = head.last_seq + 1, actor_label(actor)
-    digest = entry_hash(chain, seq, who, action, text, now, head.last_hash)
+    seq, who = last_seq + 1, actor_label(actor)
+    digest = entry_hash(chain, seq, who, action, text, now, last_hash)
     entry = AuditEntry(chain=chain, seq=seq, actor=who, action=action, payload=text, created_at=now,
-                       prev_hash=head.last_hash, hash=digest)
-    head.last_seq, head.last_hash = seq, digest
+                       prev_hash=last_hash, hash=digest)
     db.session.add(entry)
+    db.session.execute(update(AuditChain).where(AuditChain.chain == chain).values(last_seq=seq, last_hash=digest)
+                       .execution_options(synchronize_session=False))
     return entry
 
 

@@ -31,6 +31,8 @@ class Config:
     ID_HASH_KEY = _env("ID_HASH_KEY") or SECRET_KEY
     SQLALCHEMY_DATABASE_URI = database_url(_env("DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'gongjian.db'}"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # SQLite takes one writer at a time: the others wait this long for the lock instead of failing at once.
+    SQLITE_BUSY_TIMEOUT_SECONDS = int(_env("SQLITE_BUSY_TIMEOUT_SECONDS", "30"))
     REDIS_URL = _env("REDIS_URL")
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # roster files and uploads
@@ -90,7 +92,8 @@ class Config:
     SMS_CODE_MAX_TRIES = 5
     SMS_RATE_PER_PHONE = _env("SMS_RATE_PER_PHONE", "1 per minute;5 per hour")
     SMS_RATE_PER_IP = _env("SMS_RATE_PER_IP", "20 per hour")
-    # Binding attempts (invite code or roster match), so invite codes cannot be guessed.
+    # Binding attempts (invite code or roster match), so invite codes cannot be guessed: every attempt per resident,
+    # failed ones per client address (many honest residents may share one, at the office or behind a carrier).
     BINDING_RATE_PER_RESIDENT = _env("BINDING_RATE_PER_RESIDENT", "10 per hour")
     BINDING_RATE_PER_IP = _env("BINDING_RATE_PER_IP", "30 per hour")
     PROXY_PHOTO_MAX_BYTES = 5 * 1024 * 1024
@@ -108,6 +111,14 @@ class Config:
     # limits key on the resident's address rather than the proxy's. 0 = the app faces the internet directly.
     PROXY_FIX_HOPS = int(_env("PROXY_FIX_HOPS", "0"))
     # --- end residents and notices ---
+
+
+def sqlite_waits_for_writers(config):
+    """Give SQLite connections their busy timeout (an engine option only SQLite's driver takes)."""
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {**options.get("connect_args", {}), "timeout": config["SQLITE_BUSY_TIMEOUT_SECONDS"]}
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 class ConfigError(RuntimeError):

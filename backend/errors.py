@@ -1,7 +1,28 @@
-"""One error shape for the whole API: ``{"code", "message", "errors"?}`` with a Chinese message."""
+"""One error shape for the whole API: ``{"code", "message", "errors"?}`` with a Chinese message.
+
+``code`` is a stable snake_case name a client may branch on; ``message`` is the sentence to show the user.
+``errors``, when present, takes one of two shapes, by kind:
+
+- **fields** (validation, 422; also 400 from the request parser): where → field → messages, as webargs reports
+  it: ``{"json": {"owner_name": ["请填写业主姓名"]}}``. The location is ``json``, ``query``, ``form`` or
+  ``files``; a field holding a mapping nests its keys the same way
+  (``{"json": {"choices": {"12": ["请作出选择"]}}}``, keyed by vote item; survey answers by question).
+- **rows** (a file import refused as a whole, 422): one entry per bad cell, as the spreadsheet shows it:
+  ``[{"row": 7, "column": "建筑面积", "message": "面积必须大于0"}]`` (``row``/``column`` are null for a fault of
+  the whole file, such as a missing header).
+
+Every other error carries ``code`` and ``message`` only. ``ErrorOut`` states this in the OpenAPI document.
+
+A database constraint that refuses a write names the conflict it stands for in ``CONSTRAINT_ERRORS`` (one table
+for the whole API), so a race that slips past a service's own checks still gets the named 409; a constraint
+not listed there answers the generic 409 ``conflict``.
+"""
 import logging
+import re
 
 from flask import current_app, jsonify
+from marshmallow import Schema, fields
+from sqlalchemy import Index, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
@@ -23,6 +44,33 @@ HTTP_DEFAULTS = {
     429: ("rate_limited", "操作过于频繁，请稍后再试"),
     500: ("internal_error", "服务器内部错误，请稍后再试"),
 }
+
+# Constraints (by the name the migrations give them) whose violation is a known conflict: the 409 it answers.
+CONSTRAINT_ERRORS = {
+    "uq_ballots_current_unit": ("ballot_exists", "该户已投票，每户只能投一次"),
+    "uq_ballots_current_sheet": ("sheet_exists", "该选票编号已录入"),
+    "uq_vote_sheets_vote_id_sheet_no": ("sheet_already_issued", "部分选票编号已经发放过，请检查后重试"),
+    "uq_binding_requests_pending": ("request_pending", "您已提交过该房屋的申请，请等待居委会审核"),
+    "uq_users_username": ("username_taken", "用户名已存在"),
+}
+CONFLICT = ("conflict", "数据冲突，请刷新后重试")
+
+
+class ErrorOut(Schema):
+    """Every error body (documentation only: ``error_response`` writes it)."""
+
+    code = fields.String(required=True, metadata={"description": "稳定的错误代码（snake_case），如 ballot_exists"})
+    message = fields.String(required=True, metadata={"description": "给用户看的中文说明"})
+    errors = fields.Raw(metadata={
+        "description": "可选的明细：字段错误 {位置: {字段: [消息]}}，或导入文件的逐行错误 [{row, column, message}]",
+        "oneOf": [
+            {"type": "object", "additionalProperties": {"type": "object"},
+             "example": {"json": {"owner_name": ["请填写业主姓名"]}}},
+            {"type": "array", "items": {"type": "object", "properties": {
+                "row": {"type": "integer", "nullable": True}, "column": {"type": "string", "nullable": True},
+                "message": {"type": "string"}}}},
+        ]})
+
 
 class ServiceError(Exception):
     status = 400
@@ -78,16 +126,55 @@ def _handle_http(e):
     data = getattr(e, "data", None) or {}
     if status == 422 and "messages" in data:
         errors = data["messages"]  # smorest/webargs: {"json": {"field": ["..."]}}
-    if status == 400 and data.get("messages"):
-        errors = data["messages"]
+    # A 400 (a body that is not JSON) has no field to point at, and webargs words it in English: code and message.
     return error_response(status, code, message, errors)
 
 
+SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)$")
+
+
+def constraint_name(error):
+    """The name of the constraint an ``IntegrityError`` broke, or None when the database does not say.
+
+    PostgreSQL names it; SQLite lists the columns of a unique constraint or index ("UNIQUE constraint failed:
+    ballots.vote_id, ballots.unit_id"), which the models' metadata turns back into its name.
+    """
+    orig = getattr(error, "orig", error)
+    diag = getattr(orig, "diag", None)
+    if diag is not None:
+        return diag.constraint_name
+    match = SQLITE_UNIQUE.search(str(orig))
+    if not match:
+        return None
+    columns = [c.strip().split(".", 1) for c in match.group(1).split(",")]
+    return _unique_names().get((columns[0][0], tuple(name for _, name in columns)))
+
+
+def _unique_names():
+    """(table, columns) → name of every unique constraint and index; a column set that two share is left out."""
+    found = {}
+    for table in db.metadata.tables.values():
+        uniques = [c for c in table.constraints if isinstance(c, UniqueConstraint)]
+        uniques += [i for i in table.indexes if isinstance(i, Index) and i.unique]
+        for unique in uniques:
+            key = (table.name, tuple(col.name for col in unique.columns))
+            found[key] = None if key in found else unique.name
+    return found
+
+
+def conflict_for(error):
+    """The named 409 for an ``IntegrityError`` (``CONSTRAINT_ERRORS``), else the generic ``conflict``."""
+    name = constraint_name(error)
+    return Conflict(*CONSTRAINT_ERRORS.get(name, CONFLICT))
+
+
 def _handle_integrity(e):
-    """A race the services' own checks could not see (they name their conflicts): a plain 409, never a 500."""
+    """A race the services' own checks could not see: the constraint's named 409, never a 500."""
     db.session.rollback()
-    log.warning("integrity error reached the handler: %s", getattr(e, "orig", e))
-    return error_response(409, "conflict", "数据冲突，请刷新后重试")
+    conflict = conflict_for(e)
+    if conflict.code == CONFLICT[0]:
+        log.warning("integrity error on no listed constraint: %s", getattr(e, "orig", e))
+    return error_response(conflict.status, conflict.code, conflict.message)
 
 
 def _handle_unexpected(e):

@@ -1,7 +1,6 @@
 """Personal data (PIPL): a record of which staff viewed or exported whose personal data, and when."""
 from datetime import datetime
 
-from flask import has_request_context, request
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,8 +19,13 @@ class PersonalDataAccess(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
-def record_access(actor, action, subject):
-    """Log a view or export of personal data; committed with the caller's transaction or on its own."""
-    address = request.remote_addr or "" if has_request_context() else ""
-    db.session.add(PersonalDataAccess(actor=actor_label(actor), action=action, subject=subject, address=address))
+def record_access(actor, action, subject, address):
+    """Log a view or export of personal data from ``address`` in the caller's transaction, which commits it."""
+    db.session.add(PersonalDataAccess(actor=actor_label(actor), action=action, subject=subject,
+                                      address=address or ""))
+
+
+def commit_access(actor, action, subject, address):
+    """For a route that only reads: log the access and commit it before the data leaves."""
+    record_access(actor, action, subject, address)
     db.session.commit()

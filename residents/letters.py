@@ -43,8 +43,8 @@ def scope_query(compound_id, building=None, entrance=None):
     return stmt
 
 
-def start(actor, compound_id, building=None, entrance=None):
-    """Create the job and hand it to the background; returns at once."""
+def start(actor, compound_id, building, entrance, address):
+    """Create the job (recording the export, asked from ``address``) and hand it to the background."""
     require_compound(actor, compound_id, manage=True)
     if entrance and not building:
         raise Invalid("building_required", "按单元打印时请同时选择楼栋", {"json": {"building": ["请选择楼栋"]}})
@@ -60,8 +60,9 @@ def start(actor, compound_id, building=None, entrance=None):
     job = LetterJob(compound_id=compound_id, building=building or None, entrance=entrance or None,
                     total=total, created_by=actor_label(actor))
     db.session.add(job)
+    db.session.flush()
+    record_access(actor, "export", f"compound:{compound_id} letters job:{job.id}", address)
     db.session.commit()
-    record_access(actor, "export", f"compound:{compound_id} letters job:{job.id}")
     dispatch(job.id)
     return job
 
@@ -215,5 +216,4 @@ def job_file(actor, job_id):
     path = os.path.join(letters_dir(), job.file_name) if job.file_name else None
     if path is None or not os.path.exists(path):
         raise NotFound("file_purged", PURGED_MESSAGE)
-    record_access(actor, "export", f"letters job:{job.id}")
     return job, path

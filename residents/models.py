@@ -2,7 +2,7 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from backend.extensions import db
@@ -12,6 +12,7 @@ from backend.types import UTCDateTime, utcnow
 PROVIDERS = ("wechat", "sms", "dev")
 RELATIONS = ("owner", "family", "tenant")  # what a resident may claim; "proxy" only comes from an approval
 DECISIONS = ("pending", "approved", "rejected")
+PENDING = "status = 'pending'"
 
 
 class ResidentIdentity(db.Model):
@@ -90,7 +91,10 @@ class BindingRequest(Reviewed, db.Model):
     unit: Mapped[Optional[Unit]] = relationship()
 
     __table_args__ = (CheckConstraint(f"status IN {DECISIONS}", name="status"),
-                      CheckConstraint(f"relation IN {RELATIONS}", name="relation"))
+                      CheckConstraint(f"relation IN {RELATIONS}", name="relation"),
+                      # One pending request per resident and address, however many taps arrive at once.
+                      Index("uq_binding_requests_pending", "resident_id", "compound_id", "building", "entrance", "room",
+                            unique=True, sqlite_where=text(PENDING), postgresql_where=text(PENDING)))
 
 
 class ProxyAuthorisation(Reviewed, db.Model):

@@ -9,7 +9,8 @@ from backend.auth.decorators import MANAGERS, roles_required
 from backend.extensions import db
 from backend.jurisdiction import require_compound
 from backend.pagination import PageArgs, paginate
-from backend.privacy import record_access
+from backend.privacy import commit_access
+from backend.ratelimit import client_address
 
 from . import letters, services, signin
 from .models import BindingRequest, LetterJob, ProxyAuthorisation
@@ -42,7 +43,7 @@ class SmsSend(MethodView):
     @blp.doc(security=[])
     def post(self, data):
         """Send a six-digit sign-in code (rate-limited per phone and per client address)."""
-        return signin.send_sms_code(data["phone"])
+        return signin.send_sms_code(data["phone"], client_address())
 
 
 @blp.route("/residents/auth/sms/verify")
@@ -52,7 +53,7 @@ class SmsVerify(MethodView):
     @blp.doc(security=[])
     def post(self, data):
         """Sign in with the phone and the code: codes expire, work once, and die after five wrong tries."""
-        return signin.sign_in_sms(data["phone"], data["code"], data["consent"])
+        return signin.sign_in_sms(data["phone"], data["code"], data["consent"], client_address())
 
 
 @blp.route("/residents/auth/wechat")
@@ -93,7 +94,8 @@ class BindInvite(MethodView):
     @blp.response(201, BindingOut)
     def post(self, data):
         """Bind with the one-time invite code from the household letter (as owner: with the owner's name)."""
-        return services.bind_by_code(current_user, data["code"], data["relation"], data["owner_name"])
+        return services.bind_by_code(current_user, data["code"], data["relation"], data["owner_name"],
+                                     client_address())
 
 
 @blp.route("/my/bindings/roster")
@@ -103,7 +105,7 @@ class BindRoster(MethodView):
     @blp.response(201, BindingOut)
     def post(self, data):
         """Bind as owner by matching the roster: address, owner's name and the last four digits of the phone."""
-        return services.bind_by_roster(current_user, data)
+        return services.bind_by_roster(current_user, data, client_address())
 
 
 @blp.route("/my/bindings/<int:binding_id>")
@@ -143,7 +145,7 @@ def _review_list(model, compound_id, args, filters):
     stmt = select(model).where(*filters).order_by(model.id.desc())
     if args["status"] != "all":
         stmt = stmt.where(model.status == args["status"])
-    record_access(current_user, "view", f"compound:{compound_id} {model.__tablename__}")
+    commit_access(current_user, "view", f"compound:{compound_id} {model.__tablename__}", client_address())
     return paginate(stmt, args["page"], args["per_page"])
 
 
@@ -190,6 +192,7 @@ class ProxyPhoto(MethodView):
     def get(self, proxy_id):
         """The photo of the signed authorisation (each view is recorded)."""
         auth = services.proxy_photo(current_user, proxy_id)
+        commit_access(current_user, "view", f"proxy:{auth.id} photo", client_address())
         resp = current_app.response_class(auth.photo, mimetype=auth.photo_type)
         resp.headers["Cache-Control"] = "no-store"
         return resp
@@ -212,7 +215,7 @@ class Letters(MethodView):
     @blp.response(202, LetterJobOut)
     def post(self, data, compound_id):
         """Start printing household letters (whole compound, one building or one entrance); old codes end."""
-        return letters.start(current_user, compound_id, data["building"], data["entrance"])
+        return letters.start(current_user, compound_id, data["building"], data["entrance"], client_address())
 
     @managers
     @blp.arguments(PageArgs, location="query")
@@ -242,5 +245,6 @@ class LetterJobPdf(MethodView):
     def get(self, job_id):
         """The letters PDF, once the job is done."""
         job, path = letters.job_file(current_user, job_id)
+        commit_access(current_user, "export", f"letters job:{job.id}", client_address())
         return send_file(path, mimetype="application/pdf", as_attachment=True,
                          download_name=f"letters-{job.compound_id}-{job.id}.pdf", max_age=0)

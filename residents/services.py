@@ -4,17 +4,17 @@ Also proxy authorisations (委托书), which the committee approves into a ``pro
 """
 import hmac
 import secrets
+from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from backend import audit
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.extensions import db
 from backend.jurisdiction import require_compound
-from backend.privacy import record_access
-from backend.ratelimit import client_address, enforce
+from backend.ratelimit import enforce, failures_limited
 from backend.roster.models import Compound, HouseholdBinding, Resident, Unit
 from backend.types import utcnow
 
@@ -44,11 +44,15 @@ def format_code(code):
     return f"{code[:5]} {code[5:]}"
 
 
-def _limit_attempts(resident):
+@contextmanager
+def _attempt_limited(resident, address):
+    """Every attempt counts against the resident; only failures count against the address, which a committee's
+    sign-up afternoon at the office or a carrier's shared address puts many honest residents behind."""
     cfg = current_app.config
     message = "尝试次数过多，请一小时后再试，或到居委会办理"
     enforce(cfg["BINDING_RATE_PER_RESIDENT"], "bind-resident", resident.id, message=message)
-    enforce(cfg["BINDING_RATE_PER_IP"], "bind-ip", client_address(), message=message)
+    with failures_limited(cfg["BINDING_RATE_PER_IP"], "bind-ip-failures", address, message=message):
+        yield
 
 
 def _require_consent(resident):
@@ -74,21 +78,28 @@ def bind(resident, unit, relation, method, evidence=None):
     return binding
 
 
+INVITE_USED = "该邀请码已被使用。同户其他人请用“核对业主信息”绑定，或联系居委会"
+
+
 def invite_expired(invite, now=None):
     return invite.created_at < (now or utcnow()) - timedelta(days=current_app.config["INVITE_CODE_DAYS"])
 
 
-def bind_by_code(resident, code, relation, owner_name=""):
+def bind_by_code(resident, code, relation, owner_name, address):
     """Bind with the letter's code. The letter goes to the letterbox, so whoever lives there holds it: the code
     alone proves residence, and claiming ownership (a vote) also takes an owner's name as on the roster."""
     _require_consent(resident)
-    _limit_attempts(resident)
-    invite = db.session.scalar(select(InviteCode).where(InviteCode.code_hash == code_hash(code)).with_for_update())
+    with _attempt_limited(resident, address):
+        return _bind_by_code(resident, code, relation, owner_name)
+
+
+def _bind_by_code(resident, code, relation, owner_name):
+    invite = db.session.scalar(select(InviteCode).where(InviteCode.code_hash == code_hash(code)))
     if invite is None or invite.status == "revoked":
         # Revoked codes look like unknown ones: the letter was replaced by a newer one.
         raise Invalid("invite_invalid", "邀请码不正确或已作废，请核对信上的邀请码（不区分大小写）")
     if invite.status == "used":
-        raise Conflict("invite_used", "该邀请码已被使用。同户其他人请用“核对业主信息”绑定，或联系居委会")
+        raise Conflict("invite_used", INVITE_USED)
     if invite_expired(invite):
         raise Invalid("invite_expired", "邀请码已过期，请向居委会索取新的入户信")
     if relation == "owner":
@@ -100,7 +111,13 @@ def bind_by_code(resident, code, relation, owner_name=""):
             # stays valid, so the same person can bind as family or tenant, or ask the committee.
             raise Invalid("owner_name_mismatch", "业主姓名与名册不一致。不是业主的，请选择“家庭成员”或“租户”；"
                           "确是业主的，请提交申请由居委会审核", {"json": {"owner_name": ["与名册不一致"]}})
-    invite.status, invite.used_by_id, invite.ended_at = "used", resident.id, utcnow()
+    # The conditional update's row count decides which of several simultaneous holders the code binds: a row lock
+    # on PostgreSQL and the write lock on SQLite both make the others see it used.
+    used = db.session.execute(update(InviteCode).where(InviteCode.id == invite.id, InviteCode.status == "active")
+                              .values(status="used", used_by_id=resident.id, ended_at=utcnow())
+                              .execution_options(synchronize_session=False))
+    if used.rowcount != 1:
+        raise Conflict("invite_used", INVITE_USED)
     binding = bind(resident, invite.unit, relation, "invite")
     db.session.commit()
     return binding
@@ -117,10 +134,14 @@ def _names_match(typed, owner):
     return any(hmac.compare_digest("".join(m.name.split()).encode(), typed) for m in owner.members)
 
 
-def bind_by_roster(resident, data):
+def bind_by_roster(resident, data, address):
     """The roster says this unit's owner has this name and a phone ending in these four digits."""
     _require_consent(resident)
-    _limit_attempts(resident)
+    with _attempt_limited(resident, address):
+        return _bind_by_roster(resident, data)
+
+
+def _bind_by_roster(resident, data):
     compound = db.session.get(Compound, data["compound_id"])
     unit = compound and find_unit(compound.id, data["building"], data["entrance"], data["room"])
     phones = [m.phone for m in unit.owner.members if m.phone] if unit else []
@@ -139,18 +160,16 @@ def request_binding(resident, data):
     if compound is None:
         raise NotFound("compound_not_found", "找不到该小区")
     unit = find_unit(compound.id, data["building"], data["entrance"], data["room"])
-    pending = db.session.scalar(select(BindingRequest.id).where(
-        BindingRequest.resident_id == resident.id, BindingRequest.compound_id == compound.id,
-        BindingRequest.building == data["building"], BindingRequest.entrance == data["entrance"],
-        BindingRequest.room == data["room"], BindingRequest.status == "pending"))
-    if pending is not None:
-        raise Conflict("request_pending", "您已提交过该房屋的申请，请等待居委会审核")
+    # A second pending request for the same address breaks uq_binding_requests_pending: 409 request_pending.
     req = BindingRequest(resident_id=resident.id, compound_id=compound.id, unit_id=unit.id if unit else None,
                          building=data["building"], entrance=data["entrance"], room=data["room"],
                          relation=data["relation"], name=data["name"], note=data.get("note", ""))
     db.session.add(req)
     db.session.commit()
     return req
+
+
+ALREADY_DECIDED = "该申请已处理过"
 
 
 def _load_for_review(model, item_id, actor):
@@ -160,22 +179,39 @@ def _load_for_review(model, item_id, actor):
     compound_id = item.compound_id if model is BindingRequest else item.unit.compound_id
     require_compound(actor, compound_id, manage=True)
     if item.status != "pending":
-        raise Conflict("already_decided", "该申请已处理过")
+        raise Conflict("already_decided", ALREADY_DECIDED)
     return item
+
+
+def _require_reason(approve, reason):
+    if not approve and not reason.strip():
+        raise Invalid("reason_required", "驳回时请填写原因，居民会看到", {"json": {"reason": ["请填写原因"]}})
+
+
+def _settle(item, actor, approve, reason, **values):
+    """Record the decision on an item still pending, before anything it grants: the conditional update's row
+    count lets exactly one of two simultaneous decisions through (row lock on PostgreSQL, write lock on SQLite)."""
+    model = type(item)
+    decided = db.session.execute(
+        update(model).where(model.id == item.id, model.status == "pending")
+        .values(status="approved" if approve else "rejected", reason=reason.strip(),
+                reviewed_by=audit.actor_label(actor), decided_at=utcnow(), **values)
+        .execution_options(synchronize_session="evaluate"))
+    if decided.rowcount != 1:
+        raise Conflict("already_decided", ALREADY_DECIDED)
 
 
 def decide_request(actor, request_id, approve, reason="", relation=None):
     req = _load_for_review(BindingRequest, request_id, actor)
+    _require_reason(approve, reason)
+    unit = None
     if approve:
         unit = req.unit or find_unit(req.compound_id, req.building, req.entrance, req.room)
         if unit is None:
             raise Invalid("unit_not_found", "名册中没有该房屋，请先核对或更新名册，或驳回并说明原因")
-        req.unit_id = unit.id
+    _settle(req, actor, approve, reason, unit_id=unit.id if unit else req.unit_id)
+    if unit is not None:
         bind(db.session.get(Resident, req.resident_id), unit, relation or req.relation, "request")
-    elif not reason.strip():
-        raise Invalid("reason_required", "驳回时请填写原因，居民会看到", {"json": {"reason": ["请填写原因"]}})
-    req.status, req.reason = ("approved" if approve else "rejected"), reason.strip()
-    req.reviewed_by, req.decided_at = audit.actor_label(actor), utcnow()
     audit.append(f"bindings:{req.compound_id}", actor, "request_" + req.status,
                  {"request_id": req.id, "reason": req.reason})
     db.session.commit()
@@ -211,15 +247,13 @@ def submit_proxy(resident, data, photo):
 
 def decide_proxy(actor, proxy_id, approve, reason=""):
     auth = _load_for_review(ProxyAuthorisation, proxy_id, actor)
+    _require_reason(approve, reason)
+    _settle(auth, actor, approve, reason)
     if approve:
         resident = db.session.get(Resident, auth.resident_id)
         # The votes feature writes the resident's name on proxy ballots; WeChat and SMS sign-ins bring none.
         resident.display_name = resident.display_name or auth.proxy_name
         bind(resident, auth.unit, "proxy", "proxy", evidence=auth.reference)
-    elif not reason.strip():
-        raise Invalid("reason_required", "驳回时请填写原因，居民会看到", {"json": {"reason": ["请填写原因"]}})
-    auth.status, auth.reason = ("approved" if approve else "rejected"), reason.strip()
-    auth.reviewed_by, auth.decided_at = audit.actor_label(actor), utcnow()
     audit.append(f"bindings:{auth.unit.compound_id}", actor, "proxy_" + auth.status,
                  {"proxy_id": auth.id, "unit_id": auth.unit_id, "reason": auth.reason})
     db.session.commit()
@@ -227,13 +261,13 @@ def decide_proxy(actor, proxy_id, approve, reason=""):
 
 
 def proxy_photo(actor, proxy_id):
+    """The authorisation whose photo the committee may see (the route records the view)."""
     auth = db.session.get(ProxyAuthorisation, proxy_id)
     if auth is None:
         raise NotFound("not_found", "找不到该委托书")
     require_compound(actor, auth.unit.compound_id, manage=True)
     if auth.photo is None:
         raise NotFound("photo_purged", "委托书照片已按保存期限删除")
-    record_access(actor, "view", f"proxy:{auth.id} photo")
     return auth
 
 

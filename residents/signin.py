@@ -17,15 +17,15 @@ from datetime import timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select, update
+from sqlalchemy import case, literal, select, update
 
 from backend.auth.services import issue_tokens
 from backend.config import listed_providers, provider_problem
 from backend.errors import Invalid, NotFound, ServiceError, Unauthorized
 from backend.extensions import db
-from backend.ratelimit import client_address, enforce
+from backend.ratelimit import enforce
 from backend.roster.models import Resident
-from backend.types import utcnow
+from backend.types import UTCDateTime, utcnow
 
 from .models import ResidentIdentity, SmsCode
 from .sms import deliver_code
@@ -152,7 +152,7 @@ def normalise_phone(phone):
     if digits.startswith("86") and len(digits) == PHONE_DIGITS + 2:
         digits = digits[2:]
     if len(digits) != PHONE_DIGITS or not digits.startswith("1"):
-        raise Invalid("phone_invalid", "请输入11位手机号码", {"phone": ["请输入11位手机号码"]})
+        raise Invalid("phone_invalid", "请输入11位手机号码", {"json": {"phone": ["请输入11位手机号码"]}})
     return digits
 
 
@@ -161,11 +161,11 @@ def _enforce_all(limits, scope, key, message):
         enforce(limit.strip(), scope, key, message=message)
 
 
-def send_sms_code(phone):
+def send_sms_code(phone, address):
     require_provider("sms")
     phone = normalise_phone(phone)
     cfg = current_app.config
-    _enforce_all(cfg["SMS_RATE_PER_IP"], "sms-ip", client_address(), "发送验证码过于频繁，请稍后再试")
+    _enforce_all(cfg["SMS_RATE_PER_IP"], "sms-ip", address, "发送验证码过于频繁，请稍后再试")
     _enforce_all(cfg["SMS_RATE_PER_PHONE"], "sms-phone", phone, "验证码已发送，请稍等一分钟再重新获取")
     code = f"{secrets.randbelow(10 ** 6):06d}"
     phone_hash = keyed_hash("phone", phone)
@@ -181,29 +181,45 @@ def send_sms_code(phone):
     return {"expires_in": ttl}
 
 
-def sign_in_sms(phone, code, consent):
+SMS_CODE_USED = "验证码已使用过，请重新获取"
+
+
+def sign_in_sms(phone, code, consent, address):
     require_provider("sms")
     phone = normalise_phone(phone)
     phone_hash = keyed_hash("phone", phone)
-    enforce("30 per hour", "sms-verify-ip", client_address(), message="尝试次数过多，请稍后再试")
+    enforce("30 per hour", "sms-verify-ip", address, message="尝试次数过多，请稍后再试")
     sent = db.session.scalar(select(SmsCode).where(SmsCode.phone_hash == phone_hash)
-                             .order_by(SmsCode.id.desc()).limit(1).with_for_update())
+                             .order_by(SmsCode.id.desc()).limit(1))
     now = utcnow()
     if sent is None:
         raise Unauthorized("sms_code_invalid", "验证码不正确，请重新获取")
     if sent.used_at is not None:
-        raise Unauthorized("sms_code_used", "验证码已使用过，请重新获取")
+        raise Unauthorized("sms_code_used", SMS_CODE_USED)
     if now >= sent.expires_at:
         raise Unauthorized("sms_code_expired", "验证码已过期，请重新获取")
-    if not hmac.compare_digest(sent.code_hash, keyed_hash("sms", phone_hash + code.strip())):
-        sent.tries += 1
-        if sent.tries >= current_app.config["SMS_CODE_MAX_TRIES"]:
-            sent.used_at = now  # too many wrong guesses: this code is dead
+    correct = hmac.compare_digest(sent.code_hash, keyed_hash("sms", phone_hash + code.strip()))
+    if not _spend_try(sent.id, correct, now):
+        raise Unauthorized("sms_code_used", SMS_CODE_USED)  # a simultaneous request used it, or the last try
+    if not correct:
         db.session.commit()
         raise Unauthorized("sms_code_invalid", "验证码不正确，请核对短信后重新输入")
-    sent.used_at = now
-    db.session.flush()
     return sign_in("sms", phone_hash, consent)
+
+
+def _spend_try(code_id, correct, now):
+    """Count one try on a live code, ending it when right or at the last try; False when it was no longer live.
+
+    One conditional UPDATE whose row count decides, so of simultaneous requests (PostgreSQL row lock, SQLite
+    write lock) one right code signs in once, and wrong guesses never get more than SMS_CODE_MAX_TRIES looks.
+    """
+    last_try = SmsCode.tries + 1 >= current_app.config["SMS_CODE_MAX_TRIES"]
+    spent = db.session.execute(
+        update(SmsCode).where(SmsCode.id == code_id, SmsCode.used_at.is_(None))
+        .values(tries=SmsCode.tries + 1,
+                used_at=now if correct else case((last_try, literal(now, UTCDateTime)), else_=None))
+        .execution_options(synchronize_session=False))
+    return spent.rowcount == 1
 
 
 # --- dev ------------------------------------------------------------------------------------------------

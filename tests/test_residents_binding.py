@@ -401,3 +401,42 @@ def test_purge_after_retention(client, estate, app, runner):
     assert db.session.get(Resident, idle_id) is None and db.session.get(Resident, rid) is not None
     assert purge() == {"sms_codes": 0, "invite_codes": 0, "bindings": 0, "binding_requests": 0,
                        "proxy_authorisations": 0, "residents": 0, "letter_files": 0}
+
+
+# --- the binding limit per client address ---------------------------------------------------------------
+
+class TestAddressLimit:
+    """A committee's sign-up afternoon puts many residents behind the office's address: only failures count."""
+
+    @pytest.fixture
+    def app_config(self):
+        return {"BINDING_RATE_PER_IP": "3 per hour"}
+
+    def test_successes_are_free_failures_are_counted(self, client, estate, make):
+        _, c1, flat, *_ = estate
+        for k, unit in enumerate(make.units(c1, 5, building="8")):
+            h = bearer(dev_sign_in(client, f"neighbour{k}")["access_token"])
+            assert bind_code(client, h, issue_code(unit), relation="family").status_code == 201
+        guesser = bearer(dev_sign_in(client, "guesser")["access_token"])
+        assert [bind_code(client, guesser, f"ACDEFGHJ{n:02d}").status_code for n in range(3)] == [422] * 3
+        late = bearer(dev_sign_in(client, "late")["access_token"])
+        code = issue_code(flat)
+        r = bind_code(client, late, code, relation="family")
+        assert r.status_code == 429 and "一小时后再试" in r.get_json()["message"]
+        elsewhere = client.post("/api/v1/my/bindings/invite", json={"code": code, "relation": "family"},
+                                headers=late, environ_base={"REMOTE_ADDR": "198.51.100.4"})
+        assert elsewhere.status_code == 201
+
+    def test_roster_mismatches_count_too(self, client, estate):
+        _, c1, flat, *_, h, _ = estate
+        wrong = address(c1, flat, owner_name="张秀英", phone_last4="0000")
+        codes = [client.post("/api/v1/my/bindings/roster", json=wrong, headers=h).status_code for _ in range(4)]
+        assert codes == [422, 422, 422, 429]
+
+
+def test_personal_data_access_records_the_client_address(client, estate):
+    world, c1, *_ = estate
+    r = client.get(f"/api/v1/compounds/{c1.id}/binding-requests", headers=world.h["committee"],
+                   environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert r.status_code == 200
+    assert db.session.scalar(select(PersonalDataAccess.address)) == "203.0.113.9"

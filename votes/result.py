@@ -10,7 +10,6 @@ from backend import audit
 from backend.errors import Conflict
 from backend.exports import neutralise
 from backend.extensions import db
-from backend.privacy import record_access
 from backend.types import local_iso
 
 from . import tally as counting
@@ -111,7 +110,6 @@ def _table(rows, widths, colors, Table, TableStyle):
 def evidence_xlsx(actor, vote):
     """Every ballot ever recorded (superseded ones too) with who keyed it when, and the vote's audit chain."""
     from openpyxl import Workbook
-    record_access(actor, "export", f"vote:{vote.id} evidence")
     items = vote.items
     places = {p.unit_id: p.label for p in db.session.scalars(select(VoteUnit).where(VoteUnit.vote_id == vote.id))}
     wb = Workbook(write_only=True)

@@ -9,7 +9,8 @@ from backend.auth.decorators import ANYONE, MANAGERS, STAFF, roles_required
 from backend.exports import XLSX_MIME, file_response
 from backend.jurisdiction import require_compound
 from backend.pagination import PageArgs, paginate
-from backend.privacy import record_access
+from backend.privacy import commit_access
+from backend.ratelimit import client_address
 
 from . import ballots, chasing, present, result, services
 from . import sheets
@@ -161,7 +162,8 @@ class Ballots(MethodView):
     @blp.response(200, BallotOut(many=True))
     def get(self, args, vote):
         """The vote's standing ballots (``pending=true``: those awaiting a second person's confirmation)."""
-        record_access(current_user, "view", f"vote:{vote.id} ballots")  # names of proxies and who chose what
+        # Names of proxies and who chose what.
+        commit_access(current_user, "view", f"vote:{vote.id} ballots", client_address())
         stmt = ballots.standing(vote, args["pending"])
         return paginate(stmt, args["page"], args["per_page"])
 
@@ -266,6 +268,7 @@ class Evidence(MethodView):
     def get(self, vote):
         """The evidence package for disputes: every ballot with channel, sheet, proxy, times and keyer; the audit chain."""
         content, filename = result.evidence_xlsx(current_user, vote)
+        commit_access(current_user, "export", f"vote:{vote.id} evidence", client_address())
         return file_response(content, XLSX_MIME, filename)
 
 
@@ -278,7 +281,8 @@ class BallotSheetsPdf(MethodView):
     def get(self, args, vote):
         """Paper ballot sheets to print: one A4 page per unit, its number issued once (reprints reuse it)."""
         content = sheets.ballot_sheets_pdf(current_user, vote, args.get("building"), args.get("entrance"))
-        record_access(current_user, "export", f"vote:{vote.id} ballot sheets")  # owners' names on every sheet
+        # Owners' names on every sheet.
+        commit_access(current_user, "export", f"vote:{vote.id} ballot sheets", client_address())
         return file_response(content, "application/pdf", f"表决票-{vote.compound.name}-{vote.title}.pdf")
 
 
@@ -289,5 +293,5 @@ class SheetByNumber(MethodView):
     @blp.response(200, SheetOut)
     def get(self, vote, sheet_no):
         """The unit and owners of a printed sheet, by the number scanned or typed at the desk."""
-        record_access(current_user, "view", f"vote:{vote.id} sheet:{sheet_no}")
+        commit_access(current_user, "view", f"vote:{vote.id} sheet:{sheet_no}", client_address())
         return sheets.find(vote, sheet_no)

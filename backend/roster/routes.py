@@ -9,7 +9,8 @@ from ..exports import table_response
 from ..extensions import db
 from ..jurisdiction import compounds_query, require_compound
 from ..pagination import PageArgs, paginate
-from ..privacy import record_access
+from ..privacy import commit_access
+from ..ratelimit import client_address
 from ..types import area_str, mask_phone
 from . import services
 from .schemas import (BuildingSummary, CompoundIn, CompoundOut, CompoundPatch, DuplicateGroup, ExportArgs, ImportOut, MergeIn,
@@ -77,7 +78,7 @@ class RosterExport(MethodView):
     def get(self, args, compound_id):
         """The roster as CSV (UTF-8 with BOM) or XLSX, phones masked and owner ids left out."""
         compound = require_compound(current_user, compound_id)
-        record_access(current_user, "export", f"compound:{compound.id} roster")
+        commit_access(current_user, "export", f"compound:{compound.id} roster", client_address())
         header = ["楼栋", "单元", "房号", "楼层", "建筑面积", "面积来源", "业主", "业主类型", "手机"]
         source = {"register": "不动产登记", "survey": "测绘", "contract": "购房合同"}
 
@@ -97,7 +98,7 @@ class Units(MethodView):
     def get(self, args, compound_id):
         """The compound's units with their owners (phones masked), optionally one building or entrance."""
         require_compound(current_user, compound_id)
-        record_access(current_user, "view", f"compound:{compound_id} units")
+        commit_access(current_user, "view", f"compound:{compound_id} units", client_address())
         stmt = services.units_query(compound_id, args.get("building"), args.get("entrance"))
         return paginate(stmt, args["page"], args["per_page"])
 
@@ -118,7 +119,7 @@ class UnitDetail(MethodView):
     def get(self, unit_id):
         """One unit."""
         unit = services.get_unit(current_user, unit_id)
-        record_access(current_user, "view", f"unit:{unit.id}")
+        commit_access(current_user, "view", f"unit:{unit.id}", client_address())
         return unit
 
 
@@ -129,7 +130,7 @@ class Owners(MethodView):
     def get(self, compound_id):
         """The compound's owners as counted for the headcount, with their units."""
         owners = services.owners_list(current_user, compound_id)
-        record_access(current_user, "view", f"compound:{compound_id} owners")
+        commit_access(current_user, "view", f"compound:{compound_id} owners", client_address())
         return owners
 
 
@@ -140,7 +141,7 @@ class OwnerDuplicates(MethodView):
     def get(self, compound_id):
         """Likely duplicate owners: same name and phone, different or missing ids."""
         groups = services.likely_duplicates(current_user, compound_id)
-        record_access(current_user, "view", f"compound:{compound_id} duplicate owners")
+        commit_access(current_user, "view", f"compound:{compound_id} duplicate owners", client_address())
         return groups
 
 
