@@ -231,7 +231,6 @@ class LetterJobDetail(MethodView):
     def get(self, job_id):
         """Progress of a letters job (poll it)."""
         job = letters.job_for(current_user, job_id)
-        db.session.refresh(job)
         return job
 
 
