@@ -6,7 +6,6 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from backend.auth.decorators import MANAGERS, roles_required
-from backend.extensions import db
 from backend.jurisdiction import require_compound
 from backend.pagination import PageArgs, paginate
 from backend.privacy import record_access
