@@ -151,10 +151,10 @@ def world(make):
 
 
 @pytest.fixture
-def kit(client, make, world):
-    """Drive votes through HTTP as community 1's committee would (tests/test_votes_kit.py)."""
+def kit(client, make, world, clock):
+    """Drive votes through HTTP as community 1's committee would (tests/test_votes_kit.py), on the test clock."""
     from tests.test_votes_kit import Kit
-    return Kit(client, make, world)
+    return Kit(client, make, world, clock)
 
 
 def fixture_bytes(name):
