@@ -31,6 +31,14 @@ def apart_from_the_test():
             db.session.expire_all()
 
 
+@contextmanager
+def own_app_context(app):
+    """What another process of the app (a worker, the ``flask`` command) has: an app context and session of its
+    own, seeing what the test committed."""
+    with apart_from_the_test(), app.app_context():
+        yield
+
+
 class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         # Buffered: a streamed response (stream_with_context) is consumed and its context popped inside the request,
@@ -42,5 +50,5 @@ class IsolatedClient(FlaskClient):
 
 class IsolatedCliRunner(FlaskCliRunner):
     def invoke(self, *args, **kwargs):
-        with apart_from_the_test(), self.app.app_context():  # what ``flask``'s FlaskGroup pushes per command
+        with own_app_context(self.app):  # as ``flask``'s FlaskGroup pushes one per command
             return super().invoke(*args, **kwargs)
