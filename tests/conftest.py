@@ -5,7 +5,7 @@ starts from empty tables. ``REQUIRE_POSTGRES=1`` turns a missing PostgreSQL into
 Each request and CLI command gets a session of its own (tests/contexts.py); ``clock`` fixes the app's time.
 """
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from backend import create_app
 from backend.config import database_url
 from backend.extensions import db as _db
-from tests.contexts import IsolatedCliRunner, IsolatedClient
+from tests.contexts import IsolatedClient, IsolatedCliRunner
 from tests.factories import Factory
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -112,7 +112,7 @@ class Clock:
     """The app's time (``app.config["CLOCK"]``, read by ``backend.types.utcnow``): it stands still until the test
     sets or advances it. Tokens and rate limits keep wall time."""
 
-    START = datetime(2025, 3, 14, 2, 0, tzinfo=timezone.utc)  # a Friday, 10:00 in Beijing
+    START = datetime(2025, 3, 14, 2, 0, tzinfo=UTC)  # a Friday, 10:00 in Beijing
 
     def __init__(self):
         self.now = self.START
@@ -123,7 +123,7 @@ class Clock:
     def set(self, when):
         if when.tzinfo is None:
             raise ValueError("give the clock an aware datetime")
-        self.now = when.astimezone(timezone.utc)
+        self.now = when.astimezone(UTC)
         return self.now
 
     def advance(self, **delta):

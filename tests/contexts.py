@@ -6,11 +6,12 @@ the test's session (and ``g``): a service that forgets to commit would still pas
 what a request wrote. Here each request and each CLI command runs with no current app context and pushes one of
 its own — a fresh session, removed at teardown — exactly as under gunicorn and the ``flask`` command.
 """
+
 from contextlib import contextmanager
 
 from flask import has_app_context
 from flask.globals import _cv_app
-from flask.testing import FlaskCliRunner, FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 
 from backend.extensions import db
 

@@ -3,6 +3,7 @@
 Missing on a developer's machine, the test skips and says why; in CI (``CI`` set, or ``REQUIRE_BROWSER=1`` as
 ``.ci/run`` sets, which installs poppler) a missing program fails instead of passing without its check.
 """
+
 import os
 import shutil
 

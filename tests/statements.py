@@ -1,4 +1,5 @@
 """Counting the SQL statements a request runs, to pin N+1 queries away."""
+
 from sqlalchemy import event
 
 from backend.extensions import db
@@ -11,6 +12,7 @@ def statements_of(call):
 
     def record(conn, cursor, statement, *args):
         seen.append(statement)
+
     event.listen(db.engine, "before_cursor_execute", record)
     try:
         response = call()

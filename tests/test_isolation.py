@@ -1,4 +1,5 @@
 """The test harness itself: each request and CLI command has a session of its own, as in production."""
+
 import click
 from flask import g
 
