@@ -216,17 +216,20 @@ def test_large_compound_runs_in_background(client, world, make, app, monkeypatch
 
 
 @pytest.mark.sqlite_only
-def test_letters_on_rq(client, world, make, app):
+def test_letters_on_rq(client, world, make, app, monkeypatch):
     """With REDIS_URL set the job goes to RQ; a worker (here in-process, in burst mode) builds it."""
     url = os.environ.get("TEST_REDIS_URL")
     if not url:
         pytest.skip("TEST_REDIS_URL not set: the RQ path needs Redis")
+    import uuid
+
     import redis
     from rq import Queue, SimpleWorker
 
-    from residents.letters import QUEUE
+    # A queue of this run's own: another suite sharing the Redis database must not take (or empty) this job.
+    queue = f"{letters.QUEUE}-test-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setattr(letters, "QUEUE", queue)
     connection = redis.Redis.from_url(url)
-    Queue(QUEUE, connection=connection).empty()
     app.config["REDIS_URL"] = url
     c1 = world.compounds["c1"]
     make.units(c1, 3)
@@ -235,6 +238,7 @@ def test_letters_on_rq(client, world, make, app):
     assert client.get(f"/api/v1/letter-jobs/{r.get_json()['id']}", headers=world.h["committee"]).get_json()[
         "status"] == "queued"
     with own_app_context(app):  # the worker is a process of its own in production
-        SimpleWorker([QUEUE], connection=connection).work(burst=True)
+        SimpleWorker([queue], connection=connection).work(burst=True)
+    Queue(queue, connection=connection).delete()
     job = client.get(f"/api/v1/letter-jobs/{r.get_json()['id']}", headers=world.h["committee"]).get_json()
     assert job["status"] == "done" and job["done"] == 3
