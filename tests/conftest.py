@@ -151,8 +151,9 @@ def world(make):
 
 
 @pytest.fixture
-def kit(client, make, world, clock):
-    """Drive votes through HTTP as community 1's committee would (tests/test_votes_kit.py), on the test clock."""
+def kit(clock, client, make, world):
+    """Drive votes through HTTP as community 1's committee would (tests/test_votes_kit.py), on the test clock
+    (requested first, so the world is built on it too)."""
     from tests.test_votes_kit import Kit
     return Kit(client, make, world, clock)
 
