@@ -2,6 +2,7 @@
 from datetime import datetime, timezone, timedelta
 from decimal import Decimal
 
+from flask import current_app, has_app_context
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
@@ -10,7 +11,10 @@ CENT = Decimal("0.01")
 
 
 def utcnow():
-    return datetime.now(timezone.utc)
+    """Now, aware UTC. Every default and service reads time here, so an app's ``CLOCK`` (a callable returning an
+    aware UTC datetime; tests set one) moves the whole app's time; without it, the wall clock."""
+    clock = current_app.config.get("CLOCK") if has_app_context() else None
+    return clock() if clock else datetime.now(timezone.utc)
 
 
 class UTCDateTime(TypeDecorator):

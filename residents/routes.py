@@ -6,7 +6,6 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from backend.auth.decorators import MANAGERS, roles_required
-from backend.extensions import db
 from backend.jurisdiction import require_compound
 from backend.pagination import PageArgs, paginate
 from backend.privacy import commit_access
@@ -234,7 +233,6 @@ class LetterJobDetail(MethodView):
     def get(self, job_id):
         """Progress of a letters job (poll it)."""
         job = letters.job_for(current_user, job_id)
-        db.session.refresh(job)
         return job
 
 

@@ -2,8 +2,10 @@
 
 The schema is built once per database by running the Alembic migrations (never create_all), then every test
 starts from empty tables. ``REQUIRE_POSTGRES=1`` turns a missing PostgreSQL into a failure instead of a skip.
+Each request and CLI command gets a session of its own (tests/contexts.py); ``clock`` fixes the app's time.
 """
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from sqlalchemy import create_engine, text
 from backend import create_app
 from backend.config import database_url
 from backend.extensions import db as _db
+from tests.contexts import IsolatedClient, IsolatedCliRunner
 from tests.factories import Factory
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -76,6 +79,7 @@ def app(database, app_config, request):
     config.update(app_config)
     app = create_app(config)
     app.config["DB_BACKEND"] = backend
+    app.test_client_class, app.test_cli_runner_class = IsolatedClient, IsolatedCliRunner
     with app.app_context():
         _empty_tables()
         yield app
@@ -104,6 +108,36 @@ def runner(app):
     return app.test_cli_runner()
 
 
+class Clock:
+    """The app's time (``app.config["CLOCK"]``, read by ``backend.types.utcnow``): it stands still until the test
+    sets or advances it. Tokens and rate limits keep wall time."""
+
+    START = datetime(2025, 3, 14, 2, 0, tzinfo=UTC)  # a Friday, 10:00 in Beijing
+
+    def __init__(self):
+        self.now = self.START
+
+    def __call__(self):
+        return self.now
+
+    def set(self, when):
+        if when.tzinfo is None:
+            raise ValueError("give the clock an aware datetime")
+        self.now = when.astimezone(UTC)
+        return self.now
+
+    def advance(self, **delta):
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock(app):
+    """Control the app's time: ``clock.set(aware)``, ``clock.advance(days=3)``; ``utcnow()`` reads it."""
+    app.config["CLOCK"] = clock = Clock()
+    return clock
+
+
 @pytest.fixture
 def make(app):
     """Factories for orgs, staff, compounds, units and residents; see tests/factories.py."""
@@ -117,10 +151,11 @@ def world(make):
 
 
 @pytest.fixture
-def kit(client, make, world):
-    """Drive votes through HTTP as community 1's committee would (tests/test_votes_kit.py)."""
+def kit(clock, client, make, world):
+    """Drive votes through HTTP as community 1's committee would (tests/test_votes_kit.py), on the test clock
+    (requested first, so the world is built on it too)."""
     from tests.test_votes_kit import Kit
-    return Kit(client, make, world)
+    return Kit(client, make, world, clock)
 
 
 def fixture_bytes(name):

@@ -122,7 +122,10 @@ def test_cli_create_user(runner, world, client):
 
 
 class TestRedisBlocklist:
-    """With REDIS_URL set, revocations and login counters live in Redis (shared by every worker)."""
+    """With REDIS_URL set, revocations and login counters live in Redis (shared by every worker).
+
+    The Redis database may be shared with another suite running alongside (and the SQLite half ran a minute ago):
+    nothing is flushed, and the test reads only keys of its own user and token."""
 
     @pytest.fixture
     def app_config(self):
@@ -130,19 +133,23 @@ class TestRedisBlocklist:
         url = os.environ.get("TEST_REDIS_URL")
         if not url:
             pytest.skip("set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15) to test the Redis blocklist")
-        import redis
-        redis.Redis.from_url(url).flushdb()
         return {"REDIS_URL": url, "RATELIMIT_STORAGE_URI": url, "LOGIN_RATE_LIMIT": "2 per minute"}
 
-    def test_revocation_and_rate_limit_in_redis(self, client, world, app):
+    def test_revocation_and_rate_limit_in_redis(self, client, world, app, make):
+        import uuid
+
         import redis
+        from flask_jwt_extended import decode_token
+
         from backend.auth.models import RevokedToken
         from backend.extensions import db
-        tokens = login(client, "committee").get_json()
+        name = f"committee-{uuid.uuid4().hex[:12]}"  # login counters are kept per username
+        make.user(name, "committee", world.c1)
+        tokens = login(client, name).get_json()
         assert client.post("/api/v1/auth/logout", headers=bearer(tokens["access_token"])).status_code == 204
         assert client.get("/api/v1/compounds", headers=bearer(tokens["access_token"])).status_code == 401
         assert db.session.query(RevokedToken).count() == 0
-        keys = redis.Redis.from_url(app.config["REDIS_URL"]).keys("gongjian:revoked:*")
-        assert len(keys) == 1
-        assert login(client, "committee").status_code == 200
-        assert login(client, "committee").status_code == 429
+        jti = decode_token(tokens["access_token"], allow_expired=True)["jti"]
+        assert redis.Redis.from_url(app.config["REDIS_URL"]).exists(f"gongjian:revoked:{jti}") == 1
+        assert login(client, name).status_code == 200
+        assert login(client, name).status_code == 429

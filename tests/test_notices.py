@@ -1,6 +1,5 @@
 """Notices: publishing, the public landing page and scan counts, QR codes (decoded) and the A4 poster."""
 import io
-import shutil
 import subprocess
 from datetime import timedelta
 
@@ -12,6 +11,7 @@ from pypdf import PdfReader
 from backend.extensions import db
 from backend.types import utcnow
 from notices.models import Notice
+from tests.programs import require_program
 from votes.models import Vote
 
 TITLE = "关于3号楼加装电梯的表决通知"
@@ -105,18 +105,16 @@ def test_publish_permissions(client, world):
 
 
 @pytest.mark.parametrize("relation", ["owner", "tenant"])
-def test_residents_list_only_what_the_board_shows(client, world, make, relation):
+def test_residents_list_only_what_the_board_shows(client, world, make, relation, clock):
     c1 = world.compounds["c1"]
     resident = make.resident(make.unit(c1), relation=relation)
+    publish(client, world, title="已过期的通知", expires_at=(utcnow() + timedelta(days=2)).isoformat())
+    clock.advance(days=3)
     up = publish(client, world, title="停水通知")
     scheduled = publish(client, world, title="尚未发布的通知", body="草拟中的内容",
                         publish_at=(utcnow() + timedelta(days=2)).isoformat())
     withdrawn = publish(client, world, title="已撤下的通知", body="撤下的内容")
     client.post(f"/api/v1/notices/{withdrawn['id']}/withdraw", headers=world.h["committee"])
-    expired = publish(client, world, title="已过期的通知")
-    notice = db.session.get(Notice, expired["id"])
-    notice.publish_at, notice.expires_at = utcnow() - timedelta(days=3), utcnow() - timedelta(days=1)
-    db.session.commit()
 
     r = client.get(f"/api/v1/compounds/{c1.id}/notices", headers=make.headers(resident))
     assert r.status_code == 200 and r.headers["X-Total-Count"] == "2"
@@ -155,7 +153,7 @@ def test_landing_page_counts_scans(client, world):
     assert public["title"] == TITLE and "scan_count" not in public and "created_by" not in public
 
 
-def test_landing_unknown_scheduled_withdrawn_expired(client, world):
+def test_landing_unknown_scheduled_withdrawn_expired(client, world, clock):
     assert client.get("/n/not-a-token").status_code == 404
     later = publish(client, world, publish_at=(utcnow() + timedelta(days=1)).isoformat())
     r = client.get(f"/n/{later['token']}")
@@ -163,12 +161,14 @@ def test_landing_unknown_scheduled_withdrawn_expired(client, world):
     gone = publish(client, world)
     assert client.post(f"/api/v1/notices/{gone['id']}/withdraw", headers=world.h["committee"]).status_code == 200
     assert client.get(f"/n/{gone['token']}").status_code == 404
-    old = publish(client, world)
-    notice = db.session.get(Notice, old["id"])
-    notice.publish_at, notice.expires_at = utcnow() - timedelta(days=3), utcnow() - timedelta(days=1)
-    db.session.commit()
+    old = publish(client, world, expires_at=(utcnow() + timedelta(days=2)).isoformat())
+    clock.advance(days=2, seconds=-1)
+    r = client.get(f"/n/{old['token']}")
+    assert r.status_code == 200 and "此通知已过截止时间" not in r.get_data(as_text=True)
+    clock.advance(seconds=1)  # the deadline itself
     r = client.get(f"/n/{old['token']}")
     assert r.status_code == 200 and "此通知已过截止时间" in r.get_data(as_text=True)
+    assert client.get(f"/n/{later['token']}").status_code == 200  # its day came
 
 
 def test_patch_notice_keeps_token(client, world):
@@ -209,8 +209,8 @@ def test_poster_pdf(client, world, tmp_path):
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4
     path = tmp_path / "poster.pdf"
     path.write_bytes(r.data)
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+    require_program("pdftotext")
+    require_program("pdftoppm")
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     for expected in (TITLE, "幸福里小区", "微信扫一扫", "发布：", "截止：", "全文请扫码查看"):
         assert expected in text

@@ -5,7 +5,6 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from backend.extensions import db
 from tests.test_votes_kit import Kit, assert_error, item
 
 URL = "/api/v1/reports/consent-rates"
@@ -19,19 +18,20 @@ def votes(kit, make, world):
                      title="+一号楼改造", scope={"building": "1"})
     for k, u in enumerate(units[:5]):
         kit.paper(first, u, choices=["agree" if k < 4 else "disagree", "a" if k < 2 else "b"])
+    assert kit.post(first, "close").status_code == 200  # on 2025-03-14, Beijing time
+    kit.clock.advance(days=40)
     second = kit.vote([item("property_manager", "管理模式", ["professional", "quasi"])], title="@物业选择")
     kit.cast(second, units[:2], "professional")
     kit.cast(second, units[2:5], "quasi")
     kit.cast(second, units[5:], "abstain")
-    for v in (first, second):
-        kit.post(v, "close")
+    assert kit.post(second, "close").status_code == 200  # on 2025-04-23
     make.units(world.compounds["c3"], 3)
     other = kit_for_committee3(kit, world).vote()
     return first, second, other
 
 
 def kit_for_committee3(kit, world):
-    k = Kit(kit.client, kit.make, world)
+    k = Kit(kit.client, kit.make, world, kit.clock)
     k.h, k.compound = world.h["committee3"], world.compounds["c3"]
     return k
 
@@ -101,14 +101,10 @@ def test_region_only(kit, votes, world):
 
 
 def test_date_filter_on_closing(kit, votes, world):
-    from datetime import timedelta
-    from votes.models import Vote
-    first = db.session.get(Vote, votes[0]["id"])
-    first.closed_at -= timedelta(days=40)
-    db.session.commit()
-    day = (first.closed_at + timedelta(hours=8)).date().isoformat()
-    rows = kit.client.get(f"{URL}?from={day}&to={day}", headers=world.h["official"]).get_json()
-    assert {r["vote_id"] for r in rows} == {first.id}
+    first, second, _ = votes
+    for day, vote in (("2025-03-14", first), ("2025-04-23", second)):
+        rows = kit.client.get(f"{URL}?from={day}&to={day}", headers=world.h["official"]).get_json()
+        assert {r["vote_id"] for r in rows} == {vote["id"]}
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

@@ -3,7 +3,6 @@ import json
 import re
 import threading
 import urllib.parse
-from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -12,6 +11,7 @@ from backend import create_app
 from backend.config import Config, ConfigError
 from backend.extensions import db
 from backend.roster.models import Resident
+from residents import signin
 from residents.models import ResidentIdentity, SmsCode
 from residents.sms import MemorySender
 from tests.factories import bearer
@@ -222,11 +222,13 @@ def test_sms_code_single_use(client):
     assert r.status_code == 401 and r.get_json() == {"code": "sms_code_used", "message": "验证码已使用过，请重新获取"}
 
 
-def test_sms_code_expires(client):
+def test_sms_code_expires(client, app, clock):
     client.post("/api/v1/residents/auth/sms/send", json={"phone": PHONE})
-    sent = db.session.query(SmsCode).one()
-    sent.expires_at = sent.created_at - timedelta(seconds=1)
-    db.session.commit()
+    clock.advance(seconds=app.config["SMS_CODE_TTL_SECONDS"] - 1)  # "5分钟内有效": a second before, still alive
+    wrong = f"{(int(last_code()) + 1) % 10 ** 6:06d}"
+    r = client.post("/api/v1/residents/auth/sms/verify", json={"phone": PHONE, "code": wrong, "consent": True})
+    assert r.get_json()["code"] == "sms_code_invalid"
+    clock.advance(seconds=1)
     r = client.post("/api/v1/residents/auth/sms/verify", json={"phone": PHONE, "code": last_code(), "consent": True})
     assert r.status_code == 401 and r.get_json()["code"] == "sms_code_expired"
     assert r.get_json()["message"] == "验证码已过期，请重新获取"
@@ -243,14 +245,18 @@ def test_sms_wrong_code_then_dead_after_five(client):
     assert r.status_code == 401 and r.get_json()["code"] == "sms_code_used"
 
 
-def test_sms_new_code_replaces_old(client, app):
+def test_sms_new_code_replaces_old(client, app, monkeypatch):
     app.config["SMS_RATE_PER_PHONE"] = "10 per minute"
+    codes = iter([123456, 654321])  # two different codes, so the refusal below is always tested
+    monkeypatch.setattr(signin.secrets, "randbelow", lambda _: next(codes))
     client.post("/api/v1/residents/auth/sms/send", json={"phone": PHONE})
     old = last_code()
     client.post("/api/v1/residents/auth/sms/send", json={"phone": PHONE})
-    if old != last_code():
-        r = client.post("/api/v1/residents/auth/sms/verify", json={"phone": PHONE, "code": old, "consent": True})
-        assert r.status_code == 401
+    assert (old, last_code()) == ("123456", "654321")
+    r = client.post("/api/v1/residents/auth/sms/verify", json={"phone": PHONE, "code": old, "consent": True})
+    assert r.status_code == 401 and r.get_json()["code"] == "sms_code_invalid"
+    r = client.post("/api/v1/residents/auth/sms/verify", json={"phone": PHONE, "code": "654321", "consent": True})
+    assert r.status_code == 200
 
 
 def test_sms_rate_limited_per_phone(client):

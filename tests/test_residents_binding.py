@@ -11,7 +11,7 @@ from backend.jurisdiction import voting_binding
 from backend.privacy import PersonalDataAccess
 from backend.roster.models import HouseholdBinding, Resident
 from backend.types import utcnow
-from residents.models import InviteCode, ProxyAuthorisation, ResidentIdentity, SmsCode
+from residents.models import InviteCode, ProxyAuthorisation, SmsCode
 from residents.privacy import purge
 from residents.services import CODE_ALPHABET, code_hash, new_invite_code
 from tests.factories import bearer
@@ -21,7 +21,7 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
 
 
 @pytest.fixture
-def estate(make, world, client):
+def estate(clock, make, world, client):
     """幸福里小区 with a flat owned by 张秀英 (phone on the roster), a co-owned flat, and a signed-in resident."""
     c1 = world.compounds["c1"]
     zhang = make.owner(c1, names=("张秀英",), phone="13912345678")
@@ -130,16 +130,18 @@ def test_letter_holder_cannot_claim_ownership_without_the_owners_name(client, es
         voting_binding(db.session.get(Resident, rid), shared.id)
 
 
-def test_expired_invite_code_refused(client, estate, app):
+def test_expired_invite_code_refused(client, estate, app, clock):
     world, c1, flat, shared, *_, h, rid = estate
     days = app.config["INVITE_CODE_DAYS"]
     assert days == 90
-    old = issue_code(flat, created_at=utcnow() - timedelta(days=days, minutes=1))
+    old = issue_code(flat)
+    clock.advance(seconds=1)
+    recent = issue_code(shared)
+    clock.advance(days=days)  # the first code is a second past its last moment, the second on it
     r = bind_code(client, h, old, relation="tenant")
     assert r.status_code == 422 and r.get_json() == {"code": "invite_expired",
                                                      "message": "邀请码已过期，请向居委会索取新的入户信"}
     assert db.session.scalar(select(HouseholdBinding)) is None
-    recent = issue_code(shared, created_at=utcnow() - timedelta(days=days - 1))
     assert bind_code(client, h, recent, relation="tenant").status_code == 201
 
 
@@ -368,28 +370,21 @@ def test_proxy_photo_other_committee_refused(client, estate):
 
 # --- retention ----------------------------------------------------------------------------------------
 
-def test_purge_after_retention(client, estate, app, runner):
+def test_purge_after_retention(client, estate, app, runner, clock):
+    """What ended more than RETENTION_DAYS ago goes; what is still live stays, however old."""
     world, c1, flat, shared, _, h, rid = estate
-    old = utcnow() - timedelta(days=app.config["RETENTION_DAYS"] + 1)
     used = issue_code(flat)
-    client.post("/api/v1/my/bindings/invite", json={"code": used, "owner_name": "张秀英"}, headers=h)
-    live = issue_code(shared)
-    binding = db.session.scalar(select(HouseholdBinding))
-    binding.status, binding.revoked_at = "revoked", old
-    db.session.scalar(select(InviteCode).where(InviteCode.code_hash == code_hash(used))).ended_at = old
+    owned = bind_code(client, h, used, owner_name="张秀英").get_json()
+    assert client.delete(f"/api/v1/my/bindings/{owned['id']}", headers=h).status_code == 204
     rejected = submit_proxy(client, h, c1, flat).get_json()
     approved = submit_proxy(client, h, c1, shared).get_json()
     for pid, ok in ((rejected["id"], False), (approved["id"], True)):
         client.post(f"/api/v1/proxies/{pid}/decision", json={"approve": ok, "reason": "" if ok else "无签字"},
                     headers=world.h["committee"])
-        db.session.get(ProxyAuthorisation, pid).decided_at = old
-    db.session.add(SmsCode(phone_hash="x", code_hash="y", expires_at=old, created_at=old))
-    idle = Resident(display_name="idle", created_at=old, last_seen_at=old)
-    db.session.add(idle)
-    db.session.flush()
-    idle_id = idle.id
-    db.session.add(ResidentIdentity(resident_id=idle_id, provider="dev", subject="idle"))
-    db.session.commit()
+    db.session.add(SmsCode(phone_hash="x", code_hash="y", expires_at=utcnow() + timedelta(minutes=5)))
+    idle_id = dev_sign_in(client, "idle")["resident"]["id"]  # signs in once, binds nothing, never returns
+    clock.advance(days=app.config["RETENTION_DAYS"], seconds=1)
+    live = issue_code(shared)
     result = runner.invoke(args=["residents", "purge"])
     assert result.exit_code == 0, result.output
     assert "bindings 1" in result.output and "residents 1" in result.output and "sms_codes 1" in result.output

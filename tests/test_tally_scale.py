@@ -1,11 +1,15 @@
-"""A 3,000-unit compound: the SQL tally agrees with a plain recount, and answers over HTTP well under 100 ms."""
-import statistics
-import time
+"""A 3,000-unit compound: the SQL tally agrees with a plain recount, in the same few statements as a small one.
+
+Its speed is measured by bench/tally.py, not here: a timed assertion fails when the machine is busy."""
 from collections import defaultdict
 
-from bench.tally import build
 from backend.extensions import db
+from bench.tally import build
+from tests.statements import statements_of
 from votes.models import Ballot, BallotChoice, VoteUnit
+
+# The token blocklist, the user, the vote, its compound (jurisdiction), its items, and one aggregate over ballots.
+MOST_STATEMENTS = 6
 
 
 def recount(vote_id):
@@ -20,15 +24,15 @@ def recount(vote_id):
 
 
 def test_three_thousand_units(app, client, make):
-    vote_id, admin = build()
+    small, admin = build(units=120, ballots=100)
+    vote_id, _ = build()
     headers = make.headers(admin)
-    times = []
-    for _ in range(7):
-        start = time.perf_counter()
-        r = client.get(f"/api/v1/votes/{vote_id}/tally", headers=headers)
-        times.append(time.perf_counter() - start)
+    cost = {}
+    for vote in (small, vote_id):
+        r, statements = statements_of(lambda v=vote: client.get(f"/api/v1/votes/{v}/tally", headers=headers))
         assert r.status_code == 200
-    assert statistics.median(times) < 0.1
+        cost[vote] = len(statements)
+    assert cost[small] == cost[vote_id] <= MOST_STATEMENTS, (cost, statements)
     body = r.get_json()
     assert body["electorate"]["units"] == 3000 and body["electorate"]["owners"] == 3000 - 39 - 20
     expected = recount(vote_id)

@@ -1,5 +1,6 @@
 """Votes and ballots through HTTP: lifecycle, every channel, the refusals, corrections, access per role."""
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -30,13 +31,15 @@ def test_create_returns_draft_with_items(kit, units):
 @pytest.mark.parametrize("change,field", [
     ({"items": []}, "items"),
     ({"items": [{"title": "x", "matter": "nonsense"}]}, "items"),
-    ({"closes_at": at(minutes=-30)}, "closes_at"),
-    ({"opens_at": at(days=2), "closes_at": at(days=1)}, "closes_at"),
+    ({"closes_at": timedelta(minutes=-30)}, "closes_at"),
+    ({"opens_at": timedelta(days=2), "closes_at": timedelta(days=1)}, "closes_at"),
     ({"opens_at": "2026-12-01T09:00:00"}, "opens_at"),            # a time without its zone
     ({"scope": {"entrance": "2"}}, "scope"),
     ({"items": [{"title": "x", "matter": "rebuild", "options": ["abstain", "disagree"]}]}, "items"),
 ])
 def test_create_validation_422(kit, units, change, field):
+    # Times in the table are offsets from the server's clock, read when the test runs, not at collection.
+    change = {k: at(seconds=v.total_seconds()) if isinstance(v, timedelta) else v for k, v in change.items()}
     r = kit.create(**change)
     assert_error(r, 422, "validation_error")
     assert field in r.get_json()["errors"]["json"]

@@ -1,20 +1,11 @@
 """Vote lists cost the same number of queries for two votes as for twelve (no query per vote)."""
-from sqlalchemy import event
-
-from backend.extensions import db
+from tests.statements import statements_of
 
 
 def queries(call):
-    seen = []
-
-    def count(*args, **kwargs):
-        seen.append(1)
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        assert call().status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(seen)
+    response, statements = statements_of(call)
+    assert response.status_code == 200
+    return len(statements)
 
 
 def test_vote_lists_do_not_query_per_vote(kit, make, client):

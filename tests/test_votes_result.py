@@ -5,8 +5,6 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from backend.extensions import db
-
 from tests.test_votes_kit import assert_error, at, item
 
 
@@ -15,7 +13,7 @@ def announced(kit, make):
     """A vote published with a short notice lead, voted on, closed and announced."""
     units = make.units(kit.compound, 4)
     vote = kit.vote([item("rebuild", "加装电梯")], opens_at=at(days=2), closes_at=at(days=9))
-    kit.shift_window(vote, days=-2)  # the vote opened on time; the warning was given at publish
+    kit.clock.advance(days=2)  # the vote opens; the warning was given at publish
     kit.cast(vote, units[:3], "agree")
     assert kit.post(vote, "close").status_code == 200
     r = kit.post(vote, "announce")
@@ -26,7 +24,9 @@ def announced(kit, make):
 def test_announce_gives_result_record_with_publicity(announced, kit):
     vote, units, body = announced
     assert body["status"] == "announced" and body["publicity"]["days"] == 7
-    assert body["publicity"]["until"] > body["publicity"]["from"] and body["publicity"]["until"].endswith("+08:00")
+    # Announced two days after the clock's start (a Friday, 10:00 in Beijing); publicity runs seven days.
+    assert (body["publicity"]["from"], body["publicity"]["until"]) == ("2025-03-16T10:00:00+08:00",
+                                                                      "2025-03-23T10:00:00+08:00")
     assert body["items"][0]["passed"] is True and body["items"][0]["options"]["agree"]["owners"] == 3
     assert len(body["warnings"]) == 1 and "表决公告时间不足15日" in body["warnings"][0]
     assert body["units"][0] == {"label": "1号楼1单元101室", "room": "101", "voted": True,
@@ -80,16 +80,10 @@ def test_evidence_package_lists_every_ballot_and_the_chain(announced, kit, clien
 
 
 def test_announcing_more_than_three_days_after_closing_is_recorded(kit, make):
-    from datetime import timedelta
-
-    from backend.types import utcnow
-    from votes.models import Vote
     units = make.units(kit.compound, 3)
     vote = kit.vote()
     kit.cast(vote, units, "agree")
-    row = db.session.get(Vote, vote["id"])
-    row.opens_at, row.closes_at = utcnow() - timedelta(days=10), utcnow() - timedelta(days=4)
-    db.session.commit()
+    kit.clock.advance(days=1 + 4)  # the window (one day) ends, and four more pass
     body = kit.post(vote, "announce").get_json()
     assert body["closed_at"] == body["closes_at"]  # the window ended it
     assert "表决结果未在表决结束后3日内公告" in body["warnings"]
