@@ -274,11 +274,16 @@ class ItemBriefOut(Out):
     option_labels = Labels(metadata={"description": "选项代码 → 名称"})
 
 
-class UnitStandingOut(Out):
-    unit_id = fields.Integer()
+class VotedOut(Out):
+    """A flat's standing in a vote: whether a ballot counts for it and that ballot's receipt, never the choice."""
+
     label = fields.String()
     voted = fields.Boolean()
     receipt = fields.String(allow_none=True)
+
+
+class UnitStandingOut(VotedOut):
+    unit_id = fields.Integer()
 
 
 class CountsOut(Out):
@@ -321,11 +326,8 @@ class PublicityOut(Out):
     until = fields.String()
 
 
-class UnitVotedOut(Out):
-    label = fields.String()
+class UnitVotedOut(VotedOut):
     room = fields.String()
-    voted = fields.Boolean()
-    receipt = fields.String(allow_none=True)
 
 
 class ResultOut(TallyOut):
