@@ -26,11 +26,11 @@ class Named(fields.String):
         return None if value is None else self.name_of(value)
 
 
-def Shown(render, type_="string", **metadata):  # noqa: N802 - used like a field class
+def Shown(render, type_="string", **metadata):  # a field, named like one
     """A value rendered from the whole object by ``render``, typed in the OpenAPI document."""
     return fields.Function(render, metadata={"type": type_, **metadata})
 
 
-def When(attribute):  # noqa: N802 - used like a field class
+def When(attribute):  # a field, named like one
     """A moment as the API writes it (ISO 8601 in the compound's zone), or null."""
     return Shown(lambda obj: local_iso(getattr(obj, attribute)), nullable=True)

@@ -49,8 +49,9 @@ def test_scripts_hold_no_name_tables(name):
 
 
 def test_the_checks_catch_what_the_desk_used_to_do():
-    old = 'var ok = [4 * y.owners >= 3 * p.owners, y.area * 2 > p.area]; rows.push(intCents(p.area) >= Number(e.area) * 100);' \
-          ' var OPTION_NAMES = {agree: "同意"}; scope.building + "号楼"'
+    old = ('var ok = [4 * y.owners >= 3 * p.owners, y.area * 2 > p.area];'
+           ' rows.push(intCents(p.area) >= Number(e.area) * 100);'
+           ' var OPTION_NAMES = {agree: "同意"}; scope.building + "号楼"')
     assert all(re.search(pattern, old) for pattern, _ in ARITHMETIC)
     assert "同意" in set(re.findall(r'"([^"]*)"', old)) & NAMES
 
@@ -136,7 +137,7 @@ def test_options_given_badly_are_refused(kit, options, error):
 
 
 def test_typed_built_in_names_are_the_built_in_options(kit, make):
-    """A committee that types 同意 / 反对 / 弃权 gets the built-in options: 反对 can never win, abstain is not doubled."""
+    """Typing 同意 / 反对 / 弃权 gives the built-in options: 反对 can never win, and abstain is not doubled."""
     make.units(kit.compound, 2)
     vote = kit.vote([item("fund_use", "使用维修资金", ["同意", "反对", "弃权"])])
     assert vote["items"][0]["options"] == ["agree", "disagree", "abstain"]

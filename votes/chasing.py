@@ -34,8 +34,9 @@ def progress(actor, vote_id):
         else:
             g["not_voted"].append(place)
     message = "参与表决人数和面积均已达到三分之二" if share.met else f"还差 {owners} 户、{cents_str(area)} 平方米"
-    return {"vote_id": vote.id, "status": vote.status_at(), "electorate": e, "participation": share,
-            "still_needed": {"owners": owners, "area": area, "message": message}, "buildings": list(groups.values())}
+    return {"vote_id": vote.id, "status": vote.status_at(), "scope": vote.scope, "electorate": e,
+            "participation": share, "still_needed": {"owners": owners, "area": area, "message": message},
+            "buildings": list(groups.values())}
 
 
 def issue_sheets(actor, vote_id, sheet_nos):

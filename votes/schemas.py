@@ -42,15 +42,15 @@ class OptionIn(fields.Field):
     """An option as a committee gives it: a code (``"agree"``; an unknown code is its own label), a built-in's
     Chinese name (``"弃权"``), or ``{"code", "label"}``. Loads as ``{"code", "label"}``."""
 
-    TEXT = {"type": "string", "minLength": 1, "maxLength": 50}
-
     def __init__(self, **kwargs):
-        super().__init__(metadata={"oneOf": [self.TEXT, {"type": "object", "required": ["code"], "properties": {
-            "code": self.TEXT, "label": self.TEXT}}]}, **kwargs)
+        text = {"type": "string", "minLength": 1, "maxLength": 50}
+        super().__init__(metadata={"oneOf": [text, {"type": "object", "required": ["code"], "properties": {
+            "code": text, "label": text}}]}, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         spec = value if isinstance(value, dict) else {"code": value}
-        if "code" not in spec or set(spec) - {"code", "label"} or not all(isinstance(v, str) and 1 <= len(v) <= 50 for v in spec.values()):
+        texts = all(isinstance(v, str) and 1 <= len(v) <= 50 for v in spec.values())
+        if "code" not in spec or set(spec) - {"code", "label"} or not texts:
             raise ValidationError("选项应为1至50个字的文字，或 {\"code\": 代码, \"label\": 名称}")
         return option_choice(value)
 
@@ -246,15 +246,6 @@ class ItemTallyOut(Out):
     explanation = Shown(explain.explanation)
 
 
-class TallyOut(Out):
-    vote_id = fields.Integer()
-    status = fields.String(metadata={"enum": list(STATUSES)})
-    status_name = Named(status_name, attribute="status")
-    electorate = fields.Nested(ElectorateOut)
-    warnings = fields.List(fields.String())
-    items = fields.List(fields.Nested(ItemTallyOut))
-
-
 class ScopeOut(Schema):
     """No keys: the whole compound; ``building``: one building; both: one stair entrance."""
 
@@ -263,6 +254,17 @@ class ScopeOut(Schema):
 
 
 Scoped = lambda: Named(lambda scope: scope_text(**scope), attribute="scope")  # noqa: E731
+
+
+class TallyOut(Out):
+    vote_id = fields.Integer()
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    status_name = Named(status_name, attribute="status")
+    scope = fields.Nested(ScopeOut)
+    scope_text = Scoped()
+    electorate = fields.Nested(ElectorateOut)
+    warnings = fields.List(fields.String())
+    items = fields.List(fields.Nested(ItemTallyOut))
 
 
 class ItemBriefOut(Out):
@@ -333,8 +335,6 @@ class UnitVotedOut(VotedOut):
 class ResultOut(TallyOut):
     title = fields.String()
     compound = fields.Nested(CompoundBrief)
-    scope = fields.Nested(ScopeOut)
-    scope_text = Scoped()
     opens_at = fields.String()
     closes_at = fields.String()
     closed_at = fields.String()
@@ -370,6 +370,8 @@ class ProgressOut(Out):
     vote_id = fields.Integer()
     status = fields.String(metadata={"enum": list(STATUSES)})
     status_name = Named(status_name, attribute="status")
+    scope = fields.Nested(ScopeOut)
+    scope_text = Scoped()
     electorate = fields.Nested(ElectorateOut)
     participation = fields.Nested(ParticipationOut)
     still_needed = fields.Nested(StillNeededOut)

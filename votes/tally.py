@@ -241,6 +241,7 @@ class ItemTally:
 class VoteTally:
     vote_id: int
     status: str
+    scope: dict  # {"building", "entrance"} as far as given: who the electorate is
     electorate: Electorate
     warnings: tuple
     items: tuple  # of ItemTally
@@ -287,7 +288,7 @@ def tally_item(item, electorate, counts):
 def tally_votes(votes):
     """{vote_id: VoteTally} for several votes (loaded with their items) in one aggregate query."""
     figures = option_figures([v.id for v in votes]) if votes else {}
-    return {v.id: VoteTally(v.id, v.status_at(), electorate_of(v), tuple(v.warnings),
+    return {v.id: VoteTally(v.id, v.status_at(), v.scope, electorate_of(v), tuple(v.warnings),
                             tuple(tally_item(i, electorate_of(v), figures.get(i.id, {})) for i in v.items))
             for v in votes}
 

@@ -40,7 +40,7 @@ def vote(kit, make):
                      item("property_manager", "管理模式", ["professional", "quasi", "self_managed"]),
                      item("consultation", "井道位置", [{"code": "north", "label": "楼北侧"}, "south"])])
     for unit, choices in zip(units[1:], (["agree", "quasi", "north"], ["agree", "quasi", "south"],
-                                         ["disagree", "professional", "north"])):
+                                         ["disagree", "professional", "north"]), strict=True):
         assert kit.paper(vote, unit, choices=choices).status_code == 201
     return vote, units
 
