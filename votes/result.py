@@ -81,8 +81,8 @@ def result_pdf(actor, vote_id):
     for n, item in enumerate(data["items"], start=1):
         story.append(_para(f"{n}. {item['title']}", sub))
         story.append(_para(item["explanation"], body))
-        rows = [["选项", "人数", "面积（平方米）"]] + [[item["options"][o]["label"], item["options"][o]["owners"],
-                                                    item["options"][o]["area"]] for o in item["option_order"]]
+        shown = [item["options"][code] for code in item["option_order"]]  # in ballot order, by label
+        rows = [["选项", "人数", "面积（平方米）"]] + [[o["label"], o["owners"], o["area"]] for o in shown]
         story.append(_table(rows, [200, 80, 120], colors, Table, TableStyle))
         story.append(Spacer(1, 6))
     for w in data["warnings"]:
