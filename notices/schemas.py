@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
+from backend.outputs import Shown, When
 from backend.roster.schemas import CompoundBrief
-from backend.types import local_iso
 
 from .models import KINDS
 from .services import public_url
@@ -34,25 +34,25 @@ class PublicNoticeOut(Schema):
     vote_id = fields.Integer(allow_none=True)
     survey_id = fields.Integer(allow_none=True)
     compound = fields.Nested(CompoundBrief)
-    publish_at = fields.Function(lambda n: local_iso(n.publish_at))
-    expires_at = fields.Function(lambda n: local_iso(n.expires_at))
-    state = fields.Function(lambda n: n.state())
+    publish_at = When("publish_at")
+    expires_at = When("expires_at")
+    state = Shown(lambda n: n.state())
 
 
 class ResidentNoticeOut(PublicNoticeOut):
     """A notice in a resident's list: the public view, with the id and the address of its landing page."""
 
     id = fields.Integer()
-    url = fields.Function(public_url)
+    url = Shown(public_url)
 
 
 class NoticeOut(PublicNoticeOut):
     id = fields.Integer()
     compound_id = fields.Integer()
     token = fields.String()
-    url = fields.Function(public_url)
+    url = Shown(public_url)
     scan_count = fields.Integer()
-    last_scan_at = fields.Function(lambda n: local_iso(n.last_scan_at))
-    withdrawn_at = fields.Function(lambda n: local_iso(n.withdrawn_at))
+    last_scan_at = When("last_scan_at")
+    withdrawn_at = When("withdrawn_at")
     created_by = fields.String()
-    created_at = fields.Function(lambda n: local_iso(n.created_at))
+    created_at = When("created_at")

@@ -2,42 +2,14 @@
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
 
 from backend.auth.decorators import STAFF, roles_required
 from backend.exports import table_response
 
 from . import services
+from .schemas import ConsentArgs, ConsentRow
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Reports across a region")
-
-
-class ConsentArgs(Schema):
-    org_id = fields.Integer()
-    start = fields.Date(data_key="from")
-    end = fields.Date(data_key="to")
-    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
-
-
-class ConsentRow(Schema):
-    vote_id = fields.Integer()
-    item_id = fields.Integer()
-    district = fields.String()
-    street = fields.String()
-    community = fields.String()
-    compound = fields.String()
-    vote = fields.String()
-    item = fields.String()
-    matter = fields.String()
-    scope = fields.String()
-    status = fields.String()
-    electorate_owners = fields.Integer()
-    electorate_area = fields.String()
-    participation_owners_ratio = fields.Float()
-    participation_area_ratio = fields.Float()
-    consent_owners_ratio = fields.Float(allow_none=True)
-    consent_area_ratio = fields.Float(allow_none=True)
-    passed = fields.Boolean(allow_none=True)
 
 
 @blp.route("/reports/consent-rates")

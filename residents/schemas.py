@@ -1,7 +1,8 @@
 from marshmallow import Schema, fields, pre_load, validate
 
+from backend.names import unit_label
+from backend.outputs import Shown, When
 from backend.roster.schemas import CompoundBrief
-from backend.types import local_iso
 
 from .models import RELATIONS
 from .services import RELATION_NAMES, STATUS_NAMES
@@ -114,27 +115,27 @@ class BindingOut(Schema):
     id = fields.Integer()
     unit = fields.Nested(UnitBrief)
     relation = fields.String()
-    relation_name = fields.Function(lambda b: RELATION_NAMES.get(b.relation, b.relation))
+    relation_name = Shown(lambda b: RELATION_NAMES.get(b.relation, b.relation))
     method = fields.String()
-    may_vote = fields.Function(lambda b: b.relation in ("owner", "proxy"))
+    may_vote = Shown(lambda b: b.relation in ("owner", "proxy"), "boolean")
     proxy_evidence = fields.String()
     status = fields.String()
-    created_at = fields.Function(lambda b: local_iso(b.created_at))
+    created_at = When("created_at")
 
 
 class Decided(Schema):
     id = fields.Integer()
     status = fields.String()
-    status_name = fields.Function(lambda r: STATUS_NAMES[r.status])
+    status_name = Shown(lambda r: STATUS_NAMES[r.status])
     reason = fields.String()
-    created_at = fields.Function(lambda r: local_iso(r.created_at))
-    decided_at = fields.Function(lambda r: local_iso(r.decided_at))
+    created_at = When("created_at")
+    decided_at = When("decided_at")
 
 
 class RequestOut(Decided):
     compound_id = fields.Integer()
     unit_id = fields.Integer(allow_none=True)
-    address = fields.Function(lambda r: f"{r.building}号楼{r.entrance}单元{r.room}室")
+    address = Shown(lambda r: unit_label(r.building, r.entrance, r.room))
     relation = fields.String()
     name = fields.String()
     note = fields.String()
@@ -178,7 +179,7 @@ class LetterJobOut(Schema):
     total = fields.Integer()
     done = fields.Integer()
     error = fields.String()
-    created_at = fields.Function(lambda j: local_iso(j.created_at))
-    finished_at = fields.Function(lambda j: local_iso(j.finished_at))
-    download_url = fields.Function(lambda j: f"/api/v1/letter-jobs/{j.id}/pdf" if j.status == "done" else None)
+    created_at = When("created_at")
+    finished_at = When("finished_at")
+    download_url = Shown(lambda j: f"/api/v1/letter-jobs/{j.id}/pdf" if j.status == "done" else None, nullable=True)
     purged = fields.Boolean(metadata={"description": "文件已按保存期限（LETTERS_KEEP_DAYS）删除"})

@@ -26,13 +26,13 @@ def votes(kit, make, world):
     kit.cast(second, units[5:], "abstain")
     assert kit.post(second, "close").status_code == 200  # on 2025-04-23
     make.units(world.compounds["c3"], 3)
-    other = kit_for_committee3(kit, world).vote()
+    other = kit_for(kit, world).vote()
     return first, second, other
 
 
-def kit_for_committee3(kit, world):
+def kit_for(kit, world, committee="committee3", compound="c3"):
     k = Kit(kit.client, kit.make, world, kit.clock)
-    k.h, k.compound = world.h["committee3"], world.compounds["c3"]
+    k.h, k.compound = world.h[committee], world.compounds[compound]
     return k
 
 
@@ -121,3 +121,19 @@ def test_files_hold_only_the_callers_region(kit, votes, world, fmt):
     assert len(theirs) == 2 and theirs[1][3] == "书院小区"
     mine = read(world.h["committee"])
     assert len(mine) == 4 and {row[3] for row in mine[1:]} == {"幸福里小区"}
+
+
+def test_report_cost_does_not_grow_with_votes_compounds_or_communities(kit, make, world):
+    """Each batch of votes loads its items, compounds and their communities together: no query per vote."""
+    from tests.test_votes_listing import queries
+    report = lambda: kit.client.get(URL, headers=world.h["official_city"])  # noqa: E731
+    cost = []
+    for committee, compound in (("committee", "c1"), ("committee2", "c2"), ("committee3", "c3")):
+        k = kit_for(kit, world, committee, compound)
+        units = make.units(k.compound, 3)
+        for _ in range(2):
+            k.cast(k.vote([item("rebuild"), item("fund_use")]), units[:2], "agree")
+        cost.append(queries(report))
+    assert len(report().get_json()) == 12
+    # 2 votes in one community, then 4 in two, then 6 in three: the same statements (lazy loading took 10, 12, 14)
+    assert cost[0] == cost[1] == cost[2] <= 10, cost

@@ -278,9 +278,11 @@ def test_buildings_summary_and_area_source(client, world):
     assert upload(client, cid, h, "s.csv", content).status_code == 200
     r = client.get(f"/api/v1/compounds/{cid}/buildings", headers=h)
     assert r.get_json() == [
-        {"building": "2", "units": 2, "area": "100.50", "entrances": [
-            {"entrance": "1", "units": 1, "area": "50.25"}, {"entrance": "2", "units": 1, "area": "50.25"}]},
-        {"building": "10", "units": 1, "area": "60.10", "entrances": [{"entrance": "1", "units": 1, "area": "60.10"}]}]
+        {"building": "2", "label": "2号楼", "units": 2, "area": "100.50", "entrances": [
+            {"entrance": "1", "label": "1单元", "units": 1, "area": "50.25"},
+            {"entrance": "2", "label": "2单元", "units": 1, "area": "50.25"}]},
+        {"building": "10", "label": "10号楼", "units": 1, "area": "60.10",
+         "entrances": [{"entrance": "1", "label": "1单元", "units": 1, "area": "60.10"}]}]
     sources = {u["building"] + u["entrance"]: u["area_source"] for u in units(client, cid, h)}
     assert sources == {"101": "survey", "21": "register", "22": "contract"}
     bad = csv_bytes([HEADER + ["面积来源"], ["1", "1", "101", "1", "60", "甲", "", "", "", "估计"]])

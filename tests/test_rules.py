@@ -44,7 +44,7 @@ def test_worked_example_headcount():
         (F(7, 66667), F(10, 100000), True),  # 2/3 of 10 heads is 6.67: 7 is enough…
         (F(6, 100000), F(10, 100000), False),  # …6 is not
         (F(7, 66666), F(10, 100000), False),  # 2/3 of 1,000.00 m² is 666.666…: 666.66 falls short
-        (F(0, 0), F(0, 0), True),  # an empty electorate: 0 ≥ 0 (publishing refuses one)
+        (F(0, 0), F(0, 0), False),  # nothing of nothing decides nothing (and publishing refuses an empty electorate)
     ],
 )
 def test_participation_needs_two_thirds_of_heads_and_of_area(turnout, electorate, met):

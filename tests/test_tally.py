@@ -30,7 +30,8 @@ def test_worked_example_of_domain_md(kit, make):
     fund, manager = kit.tally(vote)["items"]
     assert fund["participation"] == {"owners": 80, "area": "6900.00", "owners_ratio": 0.7018, "area_ratio": 0.7188,
                                      "met": True}
-    assert fund["options"]["agree"] == {"owners": 62, "area": "5100.00", "owners_ratio": 0.775, "area_ratio": 0.7391}
+    assert fund["options"]["agree"] == {"owners": 62, "area": "5100.00", "owners_ratio": 0.775, "area_ratio": 0.7391,
+                                        "label": "同意"}
     assert fund["options"]["disagree"]["owners"] == 10 and fund["options"]["abstain"]["area"] == "800.00"
     assert fund["rule"] == {"participation": "2/3", "consent": "3/4"}
     assert fund["passed"] is False and fund["winner"] is None
@@ -234,5 +235,5 @@ def test_options_list_zeros_and_pending_paper_does_not_count(kit, make, world):
     assert kit.paper(vote, units[0], "agree").get_json()["confirmed"] is False
     t = kit.item_tally(vote)
     assert t["participation"]["owners"] == 0
-    assert t["options"] == {o: {"owners": 0, "area": "0.00", "owners_ratio": 0.0, "area_ratio": 0.0}
-                            for o in ("agree", "disagree", "abstain")}
+    assert t["options"] == {o: {"owners": 0, "area": "0.00", "owners_ratio": 0.0, "area_ratio": 0.0, "label": label}
+                            for o, label in (("agree", "同意"), ("disagree", "反对"), ("abstain", "弃权"))}

@@ -166,9 +166,11 @@ def test_resident_online_ballot_and_my_votes(kit, units, make, client):
     mine = client.get("/api/v1/my/votes", headers=h)
     assert mine.status_code == 200 and mine.headers["X-Total-Count"] == "1"
     [v] = mine.get_json()
-    assert set(v) == {"id", "title", "description", "status", "opens_at", "closes_at", "compound", "items", "units"}
+    assert set(v) == {"id", "title", "description", "status", "status_name", "opens_at", "closes_at", "compound",
+                      "scope", "scope_text", "items", "units"}  # no staff figures (electorate, counts, warnings)
     assert v["compound"] == {"id": kit.compound.id, "name": "幸福里小区"} and v["status"] == "open"
-    assert set(v["items"][0]) == {"id", "title", "matter", "options"}
+    assert v["status_name"] == "投票中" and v["scope_text"] == "全体业主"
+    assert set(v["items"][0]) == {"id", "title", "matter", "matter_name", "options", "option_labels"}
     assert v["units"] == [{"unit_id": units[0].id, "label": "1号楼1单元101室", "voted": False, "receipt": None},
                           {"unit_id": units[1].id, "label": "1号楼1单元102室", "voted": False, "receipt": None}]
     partial = {str(vote["items"][0]["id"]): "agree"}

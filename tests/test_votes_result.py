@@ -62,6 +62,7 @@ def test_result_pdf_is_chinese_and_carries_the_warning(announced, kit):
     assert r.status_code == 200 and r.mimetype == "application/pdf" and r.data.startswith(b"%PDF")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(r.data)).pages).replace(" ", "")
     assert "表决结果公告" in text and "加装电梯" in text and "特别提示" in text
+    assert "表决范围：全体业主" in text and "同意3" in text and "agree" not in text  # options by label
     assert body["units"][0]["receipt"] in text
 
 

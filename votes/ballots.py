@@ -17,6 +17,7 @@ from backend import audit
 from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
 from backend.jurisdiction import voting_binding
+from backend.names import unit_label
 from backend.types import utcnow
 
 from backend.roster.models import Owner, Unit
@@ -179,13 +180,15 @@ def record_bulk(actor, vote, sheets):
     results = []
     for row, sheet in enumerate(sheets, start=1):
         unit_id = places.get((sheet["building"], sheet["entrance"], sheet["room"]))
+        sheet_ref = {"row": row, "sheet_no": sheet.get("sheet_no"),
+                     "label": unit_label(sheet["building"], sheet["entrance"], sheet["room"])}
         try:
             if unit_id is None:
                 raise Invalid("unit_not_in_electorate", "该房屋不在本次表决范围内")
             ballot = enter_paper(actor, vote, {**sheet, "unit_id": unit_id})
-            results.append({"row": row, "sheet_no": sheet.get("sheet_no"), "receipt": ballot.receipt})
+            results.append({**sheet_ref, "receipt": ballot.receipt})
         except (Conflict, Invalid) as e:
-            results.append({"row": row, "sheet_no": sheet.get("sheet_no"), "code": e.code, "message": e.message,
+            results.append({**sheet_ref, "code": e.code, "message": e.message,
                             **({"errors": e.errors} if e.errors else {})})
     entered = sum(1 for r in results if "receipt" in r)
     return {"entered": entered, "refused": len(results) - entered, "results": results}

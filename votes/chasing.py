@@ -1,49 +1,41 @@
 """Chasing participation while a vote is open: who has not voted, what is still needed; paper sheet reconciliation."""
-from collections import defaultdict
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from backend import audit
 from backend.errors import Conflict
 from backend.extensions import db
+from backend.names import scope_text
 
 from . import tally as counting
 from .models import Ballot, IssuedSheet, VoteUnit, cents_str
 from .services import chain
 
 
-def still_needed(tallied_participation, electorate):
-    """The fewest more owners and hundredths of m² that reach 2/3 (smallest n with 3n >= 2T)."""
-    owners = max(0, -(-2 * electorate.owners // 3) - tallied_participation.owners)
-    area = max(0, -(-2 * electorate.area // 3) - tallied_participation.area)
-    return owners, area
-
-
 def progress(vote):
     e, first = counting.electorate_of(vote), vote.items[0]
-    counts = counting.option_figures([vote.id]).get(first.id, {})
-    owners, area = still_needed(counting.participants(first, counts), e)
+    share = counting.tally_item(first, e, counting.option_figures([vote.id]).get(first.id, {})).participation
+    owners, area = share.still_needed
     rows = db.session.execute(
         select(VoteUnit, Ballot.confirmed_at, Ballot.id.is_not(None))
         .outerjoin(Ballot, (Ballot.vote_id == VoteUnit.vote_id) & (Ballot.unit_id == VoteUnit.unit_id)
                    & Ballot.superseded_at.is_(None))
         .where(VoteUnit.vote_id == vote.id).order_by(VoteUnit.building, VoteUnit.entrance, VoteUnit.room))
-    groups = defaultdict(lambda: {"units": 0, "voted": 0, "pending_confirmation": 0, "not_voted": []})
+    groups = {}
     for place, confirmed_at, voted in rows:
-        g = groups[(place.building, place.entrance)]
+        g = groups.setdefault((place.building, place.entrance), {
+            "building": place.building, "entrance": place.entrance, "label": scope_text(place.building, place.entrance),
+            "units": 0, "voted": 0, "pending_confirmation": 0, "not_voted": []})
         g["units"] += 1
         if voted:
             g["voted"] += 1
             g["pending_confirmation"] += confirmed_at is None
         else:
-            g["not_voted"].append({"unit_id": place.unit_id, "room": place.room, "label": place.label,
-                                   "area": cents_str(place.area_cents)})
-    message = "参与表决人数和面积均已达到三分之二" if not (owners or area) else \
-        f"还差 {owners} 户、{cents_str(area)} 平方米"
-    return {"vote_id": vote.id, "status": vote.status_at(), "electorate": vote.electorate, "participation": counting.tally_item(first, e, counts)["participation"],
-            "still_needed": {"owners": owners, "area": cents_str(area), "message": message},
-            "buildings": [{"building": b, "entrance": en, **g} for (b, en), g in groups.items()]}
+            g["not_voted"].append(place)
+    message = "参与表决人数和面积均已达到三分之二" if share.met else f"还差 {owners} 户、{cents_str(area)} 平方米"
+    return {"vote_id": vote.id, "status": vote.status_at(), "scope": vote.scope, "electorate": e,
+            "participation": share, "still_needed": {"owners": owners, "area": area, "message": message},
+            "buildings": list(groups.values())}
 
 
 def issue_sheets(actor, vote, sheet_nos):

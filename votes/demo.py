@@ -22,7 +22,8 @@ def load(context):
             "scope": {"building": "3", "entrance": "2"}, "opens_at": now - timedelta(days=1),
             "closes_at": now + timedelta(days=14),
             "items": [{"title": "是否同意在3号楼2单元加装电梯", "matter": "rebuild"},
-                      {"title": "电梯井道位置（意见征询）", "matter": "consultation", "options": ["north", "south"]}]})
+                      {"title": "电梯井道位置（意见征询）", "matter": "consultation",
+                       "options": [{"code": "north", "label": "楼北侧"}, {"code": "south", "label": "楼南侧"}]}]})
         services.publish(committee, vote)
         places = db.session.scalars(select(VoteUnit).where(VoteUnit.vote_id == vote.id)
                                     .order_by(VoteUnit.room).offset(6)).all()  # upper floors vote first

@@ -8,6 +8,7 @@ from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.extensions import db
+from backend.names import option_choice, scope_text, unit_label
 from backend.roster.models import Compound
 from backend.types import UTCDateTime, utcnow
 
@@ -16,12 +17,8 @@ THREE_QUARTERS = ("fund_raising", "rebuild", "common_use_change")
 MAJORITY = ("rules_of_procedure", "management_statute", "committee_election", "property_manager", "fund_use",
             "other_major")
 MATTERS = MAJORITY + THREE_QUARTERS + ("consultation",)
-MATTER_NAMES = {"rules_of_procedure": "制定和修改议事规则", "management_statute": "制定和修改管理规约",
-                "committee_election": "选举或更换业主委员会", "property_manager": "选聘和解聘物业服务企业或其他管理人",
-                "fund_use": "使用维修资金", "fund_raising": "筹集维修资金", "rebuild": "改建、重建建筑物及其附属设施",
-                "common_use_change": "改变共有部分用途或者利用共有部分从事经营活动", "other_major": "其他重大事项",
-                "consultation": "意见征询"}
 DEFAULT_OPTIONS = ["agree", "disagree", "abstain"]
+MANAGEMENT_MODELS = ["professional", "quasi", "self_managed"]  # a choice among property management models
 NEVER_WIN = ("disagree", "abstain")
 STORED_STATUSES = ("draft", "open", "closed", "announced")  # "scheduled" is "open" before opens_at
 CHANNELS = ("online", "paper", "proxy")
@@ -74,6 +71,10 @@ class Vote(db.Model):
         return {k: v for k, v in (("building", self.scope_building), ("entrance", self.scope_entrance)) if v}
 
     @property
+    def scope_text(self):
+        return scope_text(self.scope_building, self.scope_entrance)
+
+    @property
     def electorate(self):
         return {"units": self.electorate_units, "owners": self.electorate_owners,
                 "area": cents_str(self.electorate_area_cents)}
@@ -111,13 +112,34 @@ class VoteItem(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     title: Mapped[str] = mapped_column(String(200))
     matter: Mapped[str] = mapped_column(String(32))
-    options_json: Mapped[str] = mapped_column(Text)  # JSON list, in ballot order; always holds "abstain"
+    # JSON list of {"code", "label"} in ballot order; always holds "abstain". Ballots store the code.
+    options_json: Mapped[str] = mapped_column(Text)
 
     vote: Mapped[Vote] = relationship(back_populates="items")
 
     @property
-    def options(self):
+    def choices(self):
         return json.loads(self.options_json)
+
+    @choices.setter
+    def choices(self, options):
+        """Codes, built-in names or ``{"code", "label"}``; abstaining is always possible (and is how blank paper
+        items count), so ``abstain`` is added when missing."""
+        choices = [option_choice(o) for o in options]
+        if "abstain" not in [c["code"] for c in choices]:
+            choices.append(option_choice("abstain"))
+        self.options_json = json.dumps(choices, ensure_ascii=False)
+
+    @property
+    def options(self):
+        return [c["code"] for c in self.choices]
+
+    @property
+    def option_labels(self):
+        return {c["code"]: c["label"] for c in self.choices}
+
+    def label(self, code):
+        return self.option_labels.get(code, code)
 
     __table_args__ = (CheckConstraint(f"matter IN {MATTERS}", name="matter"),)
 
@@ -139,10 +161,6 @@ class VoteUnit(db.Model):
     @property
     def label(self):
         return unit_label(self.building, self.entrance, self.room)
-
-
-def unit_label(building, entrance, room):
-    return f"{building}号楼{entrance}单元{room}室"
 
 
 def cents_str(cents):
@@ -191,12 +209,23 @@ class Ballot(db.Model):
     def choice_map(self):
         return {str(c.item_id): c.option for c in self.choices}
 
+    @property
+    def choice_labels(self):
+        return {str(c.item_id): c.label for c in self.choices}
+
 
 class BallotChoice(db.Model):
     __tablename__ = "ballot_choices"
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("vote_items.id", ondelete="CASCADE"), primary_key=True)
     option: Mapped[str] = mapped_column(String(50))
+
+    # Loaded with the choice (one JOIN, no query per choice): ballot listings print the option's label.
+    item: Mapped[VoteItem] = relationship(lazy="joined", viewonly=True)
+
+    @property
+    def label(self):
+        return self.item.label(self.option)
 
 
 class IssuedSheet(db.Model):

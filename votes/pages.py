@@ -4,9 +4,14 @@ API with the staff token kept in the tab (the same sign-in as ``/m/committee``).
 The shells hold no community's data, so they render for anyone; every figure comes through the API, which checks
 the jurisdiction. Used at the community office on a desktop or tablet: wider layout, the same large type.
 """
+import json
+
 from flask import Blueprint, render_template
 
-from .models import MATTER_NAMES, MATTERS, THREE_QUARTERS
+from backend.names import matter_name, option_label, rule_name
+
+from .models import DEFAULT_OPTIONS, MANAGEMENT_MODELS, MATTERS
+from .tally import consent_rule
 
 bp = Blueprint("votes_pages", __name__, template_folder="templates")
 
@@ -14,10 +19,17 @@ bp = Blueprint("votes_pages", __name__, template_folder="templates")
 def matter_choices():
     """(code, Chinese name, consent rule) for the create form, in the order of Civil Code art. 278."""
     def rule(code):
-        if code == "consultation":
+        threshold = consent_rule(code)
+        if threshold is None:
             return "意见征询，不作决定，只统计各选项占比"
-        return "须参与人数和面积的四分之三以上同意" if code in THREE_QUARTERS else "须参与人数和面积均过半数同意"
-    return [(code, MATTER_NAMES[code], rule(code)) for code in MATTERS]
+        return f"须参与人数和面积的{rule_name(threshold.code)}同意"
+    return [(code, matter_name(code), rule(code)) for code in MATTERS]
+
+
+def option_presets():
+    """The ready-made option lists of the create form: (kind, codes as JSON, their names for the radio label)."""
+    return [(kind, json.dumps(codes), " / ".join(option_label(c) for c in codes))
+            for kind, codes in (("default", DEFAULT_OPTIONS), ("models", MANAGEMENT_MODELS))]
 
 
 def page(name, **context):
@@ -31,7 +43,7 @@ def vote_list():
 
 @bp.get("/m/committee/votes/new")
 def new_vote():
-    return page("new", matters=matter_choices())
+    return page("new", matters=matter_choices(), presets=option_presets(), abstain=option_label("abstain"))
 
 
 @bp.get("/m/committee/votes/<int:vote_id>")

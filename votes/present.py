@@ -13,14 +13,15 @@ from .services import voting_unit_ids
 
 
 def item_brief(item):
-    return {"id": item.id, "title": item.title, "matter": item.matter, "options": item.options}
+    return {"id": item.id, "title": item.title, "matter": item.matter, "options": item.options,
+            "option_labels": item.option_labels}
 
 
 def base(vote):
+    """What everyone sees; ``VoteOut`` adds the display names (status, matter, scope)."""
     return {"id": vote.id, "title": vote.title, "description": vote.description, "status": vote.status_at(),
             "opens_at": local_iso(vote.opens_at), "closes_at": local_iso(vote.closes_at),
-            "compound": {"id": vote.compound.id, "name": vote.compound.name},
-            "items": [item_brief(i) for i in vote.items]}
+            "compound": vote.compound, "scope": vote.scope, "items": [item_brief(i) for i in vote.items]}
 
 
 def resident_units(resident, votes):
@@ -44,8 +45,7 @@ def for_resident(resident, votes):
 
 def participation(tallied):
     """A vote's live participation, from its first item (every ballot answers every item)."""
-    items = tallied["items"]
-    return items[0]["participation"] if items else None
+    return tallied.items[0].participation if tallied.items else None
 
 
 def for_staff(votes):
@@ -57,8 +57,8 @@ def for_staff(votes):
         .where(Ballot.vote_id.in_(ids), Ballot.superseded_at.is_(None)).group_by(Ballot.vote_id))})
     published = [v for v in votes if v.status != "draft"]
     tallies = counting.tally_votes(published)
-    return [{**base(v), "scope": v.scope, "require_confirmation": v.require_confirmation,
-             "electorate": v.electorate if v.status != "draft" else None, "warnings": v.warnings,
+    return [{**base(v), "require_confirmation": v.require_confirmation,
+             "electorate": counting.electorate_of(v) if v.status != "draft" else None, "warnings": v.warnings,
              "counts": {"ballots": counts[v.id][0], "pending_confirmation": counts[v.id][1]},
              "participation": participation(tallies[v.id]) if v.id in tallies else None,
              "runoff_of_item_id": v.runoff_of_item_id, "created_by": v.created_by,

@@ -10,13 +10,12 @@ from backend import audit
 from backend.errors import Conflict
 from backend.exports import neutralise
 from backend.extensions import db
+from backend.names import channel_name, unit_label
 from backend.types import local_iso
 
 from . import tally as counting
-from .models import Ballot, VoteUnit, unit_label
-from .services import scope_text
-
-CHANNEL_NAMES = {"online": "线上", "paper": "纸质", "proxy": "委托"}
+from .models import Ballot, VoteUnit
+from .schemas import ResultOut
 
 
 def unit_list(vote):
@@ -31,14 +30,15 @@ def unit_list(vote):
 
 
 def record(vote):
+    """The result record: the tally (``ResultOut`` renders it) with the vote's dates, publicity and units."""
     tallied = counting.tally(vote)
     return {"vote_id": vote.id, "title": vote.title, "status": vote.status,
-            "compound": {"id": vote.compound.id, "name": vote.compound.name}, "scope": vote.scope,
+            "compound": vote.compound, "scope": vote.scope,
             "opens_at": local_iso(vote.opens_at), "closes_at": local_iso(vote.closes_at),
             "closed_at": local_iso(vote.closed_at), "announced_at": local_iso(vote.announced_at),
             "publicity": {"days": vote.compound.publicity_days, "from": local_iso(vote.announced_at),
                           "until": local_iso(vote.publicity_until)},
-            "electorate": vote.electorate, "warnings": vote.warnings, "items": tallied["items"],
+            "electorate": tallied.electorate, "warnings": vote.warnings, "items": tallied.items,
             "units": unit_list(vote)}
 
 
@@ -62,7 +62,7 @@ def result_pdf(vote):
     from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
     vote = announced_vote(vote)
-    data = record(vote)
+    data = ResultOut().dump(record(vote))  # the notice prints what the API states, worded the same
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     body = ParagraphStyle("body", fontName="STSong-Light", fontSize=10.5, leading=16, wordWrap="CJK")
     head = ParagraphStyle("head", parent=body, fontSize=16, leading=24, alignment=1)
@@ -70,7 +70,7 @@ def result_pdf(vote):
     e = data["electorate"]
     story = [_para(f"{data['compound']['name']}业主共同决定事项表决结果公告", head), Spacer(1, 8),
              _para(f"表决事项：{data['title']}", sub),
-             _para(f"表决范围：{scope_text(vote)}；"
+             _para(f"表决范围：{data['scope_text']}；"
                        f"应参与表决业主{e['owners']}人（{e['units']}户），专有部分总面积{e['area']}平方米。", body),
              _para(f"表决时间：{data['opens_at']} 至 {data['closed_at']}；公告日期：{data['announced_at']}；"
                        f"公示期{data['publicity']['days']}日，至{data['publicity']['until']}止。", body),
@@ -78,8 +78,8 @@ def result_pdf(vote):
     for n, item in enumerate(data["items"], start=1):
         story.append(_para(f"{n}. {item['title']}", sub))
         story.append(_para(item["explanation"], body))
-        rows = [["选项", "人数", "面积（平方米）"]] + [[counting.option_name(o), f["owners"], f["area"]]
-                                                   for o, f in item["options"].items()]
+        shown = [item["options"][code] for code in item["option_order"]]  # in ballot order, by label
+        rows = [["选项", "人数", "面积（平方米）"]] + [[o["label"], o["owners"], o["area"]] for o in shown]
         story.append(_table(rows, [200, 80, 120], colors, Table, TableStyle))
         story.append(Spacer(1, 6))
     for w in data["warnings"]:
@@ -121,8 +121,8 @@ def evidence_xlsx(actor, vote):
         chosen = b.choice_map
         state = "已被更正" if b.superseded_at else ("待复核" if b.confirmed_at is None else "有效")
         ballots.append([neutralise(v) for v in (
-            b.id, places.get(b.unit_id), CHANNEL_NAMES[b.channel], b.sheet_no, b.proxy_name, b.evidence,
-            *[counting.option_name(chosen.get(str(i.id), "")) for i in items], local_iso(b.created_at), b.entered_by,
+            b.id, places.get(b.unit_id), channel_name(b.channel), b.sheet_no, b.proxy_name, b.evidence,
+            *[i.label(chosen.get(str(i.id), "")) for i in items], local_iso(b.created_at), b.entered_by,
             b.confirmed_by, local_iso(b.confirmed_at), b.receipt, state, b.correction_reason, b.supersedes_id)])
     trail = wb.create_sheet("审计链")
     trail.append(["序号", "时间", "操作人", "操作", "内容", "前一条哈希", "本条哈希"])

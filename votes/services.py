@@ -23,6 +23,7 @@ from backend.types import utcnow
 
 from . import tally as counting
 from .models import DEFAULT_OPTIONS, Ballot, Vote, VoteItem, VoteUnit
+from .schemas import TallyOut
 
 ANNOUNCE_WITHIN = timedelta(days=3)  # DOMAIN.md §2: results are announced within 3 days of closing
 
@@ -106,12 +107,6 @@ def resident_votes(resident):
     return listing(select(Vote).where(Vote.id.in_(mine), Vote.status != "draft").order_by(Vote.id.desc()))
 
 
-def scope_text(vote):
-    if vote.scope_entrance:
-        return f"{vote.scope_building}号楼{vote.scope_entrance}单元"
-    return f"{vote.scope_building}号楼" if vote.scope_building else "全体业主"
-
-
 # --- lifecycle --------------------------------------------------------------------------------------------
 
 def create_vote(actor, compound, data, runoff_of=None):
@@ -123,11 +118,8 @@ def create_vote(actor, compound, data, runoff_of=None):
                 require_confirmation=data.get("require_confirmation", False),
                 runoff_of_item_id=runoff_of, created_by=audit.actor_label(actor))
     for n, item in enumerate(data["items"]):
-        options = list(item.get("options") or DEFAULT_OPTIONS)
-        if "abstain" not in options:
-            options.append("abstain")  # abstaining is always possible (and is how blank paper items count)
         vote.items.append(VoteItem(position=n, title=item["title"], matter=item["matter"],
-                                   options_json=json.dumps(options, ensure_ascii=False)))
+                                   choices=item.get("options") or DEFAULT_OPTIONS))
     db.session.add(vote)
     db.session.flush()
     audit.append(chain(vote), actor, "vote_created", {"title": vote.title, "scope": vote.scope,
@@ -221,7 +213,7 @@ def announce(actor, vote):
     if pending:
         db.session.rollback()
         raise Conflict("ballots_unconfirmed", f"尚有{pending}张纸质选票未经第二人复核确认，不能公告结果")
-    result = counting.tally(vote)
+    result = TallyOut().dump(counting.tally(vote))
     audit.append(chain(vote), actor, "vote_announced", {
         "publicity_until": vote.publicity_until.isoformat(),
         "items": [{k: i[k] for k in ("item_id", "participation", "options", "passed", "winner")} for i in result["items"]]})
@@ -236,14 +228,15 @@ def runoff(actor, vote, item_id, data):
         raise NotFound("item_not_found", "找不到该表决事项")
     _require_status(vote, "closed", "announced")
     result = counting.tally_item(item, counting.electorate_of(vote), counting.option_figures([vote.id]).get(item.id, {}))
-    if not result["runoff"]:
+    if not result.runoff:
         raise Conflict("runoff_not_applicable", "该事项已有结果，或可选项不足两个，无需决选")
     spec = {"title": data.get("title") or f"{vote.title}（决选）", "description": vote.description,
             "scope": vote.scope, "opens_at": data["opens_at"], "closes_at": data["closes_at"],
             "require_confirmation": vote.require_confirmation,
-            "items": [{"title": f"{item.title}（决选）", "matter": item.matter, "options": result["runoff"]}]}
+            "items": [{"title": f"{item.title}（决选）", "matter": item.matter,
+                       "options": [{"code": o, "label": item.label(o)} for o in result.runoff]}]}
     new = create_vote(actor, vote.compound, spec, runoff_of=item.id)
     audit.append(chain(vote), actor, "runoff_created", {"item_id": item.id, "runoff_vote_id": new.id,
-                                                        "options": result["runoff"]})
+                                                        "options": result.runoff})
     db.session.commit()
     return new

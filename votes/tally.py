@@ -1,24 +1,26 @@
 """Counting owner decisions exactly as DOMAIN.md §2 says (Civil Code art. 278, SPC interpretation art. 9).
 
 One GROUP BY over the standing, confirmed ballots joined to the frozen electorate gives, per item and option,
-the distinct owners the ballots count for (same-owner units collapse; a unit sold mid-vote counts for its buyer) and the exact area in hundredths. Every ballot answers every
-item and one owner's ballots agree, so each participating owner sits in exactly one option of each item: the
-participation of an item is the sum over its options. Decisions compare integers only.
+the distinct owners the ballots count for (same-owner units collapse; a unit sold mid-vote counts for its buyer)
+and the exact area in hundredths. Every ballot answers every item and one owner's ballots agree, so each
+participating owner sits in exactly one option of each item: the participation of an item is the sum over its
+options.
+
+The result is a plain value: frozen dataclasses of integers, Fractions and one boolean per threshold check,
+compared on integers only. ``votes/schemas.py`` renders it for the API (ratios rounded for display there) and
+``votes/explain.py`` words it in Chinese; no page recomputes a threshold.
 """
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from backend.extensions import db
 
-from .models import NEVER_WIN, THREE_QUARTERS, Ballot, BallotChoice, Vote, VoteUnit, cents_str
-
-OPTION_NAMES = {"agree": "同意", "disagree": "反对", "abstain": "弃权", "professional": "专业物业",
-                "quasi": "社区准物业", "self_managed": "业主自治"}
-FOUR_PLACES = Decimal("0.0001")
+from .models import NEVER_WIN, THREE_QUARTERS, Ballot, BallotChoice, Vote, VoteUnit
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,241 @@ class Figures:
     def __add__(self, other):
         return Figures(self.owners + other.owners, self.area + other.area)
 
+
+@dataclass(frozen=True)
+class Electorate(Figures):
+    """The owners and area frozen at publish, and the units they hold."""
+
+    units: int = 0
+
+
+# --- the rules, on integers ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Threshold:
+    """``part`` of ``whole`` must reach ``fraction`` (inclusive), or pass it when ``strict``. Nothing of nothing
+    meets a threshold: with no participants no option consents."""
+
+    code: str  # as the API states the rule: "2/3", "3/4", ">1/2"
+    fraction: Fraction
+    strict: bool = False
+
+    def met(self, part, whole):
+        n, d = self.fraction.numerator, self.fraction.denominator
+        return whole > 0 and (d * part > n * whole if self.strict else d * part >= n * whole)
+
+    def shortfall(self, part, whole):
+        """The fewest more (owners, or hundredths of m²) that would meet it; 0 when met."""
+        n, d = self.fraction.numerator, self.fraction.denominator
+        needed = n * whole // d + 1 if self.strict else -(-n * whole // d)
+        return max(0, needed - part)
+
+
+TWO_THIRDS = Threshold("2/3", Fraction(2, 3))  # participation, by head and by area
+THREE_FOURTHS = Threshold("3/4", Fraction(3, 4))  # consent on the matters of art. 278 (6)–(8)
+OVER_HALF = Threshold(">1/2", Fraction(1, 2), strict=True)  # consent on the other matters
+
+
+def consent_rule(matter):
+    """The consent threshold a matter needs; ``None`` for a consultation, which decides nothing."""
+    if matter == "consultation":
+        return None
+    return THREE_FOURTHS if matter in THREE_QUARTERS else OVER_HALF
+
+
+def participation_met(p, electorate):
+    """At least 2/3 of the electorate's owners and of its area took part (both measures)."""
+    return TWO_THIRDS.met(p.owners, electorate.owners) and TWO_THIRDS.met(p.area, electorate.area)
+
+
+def consent_checks(matter, y, p):
+    """(by head, by area) for consent ``y`` among participants ``p`` under the matter's rule."""
+    rule = consent_rule(matter)
+    return rule.met(y.owners, p.owners), rule.met(y.area, p.area)
+
+
+def ranked_candidates(options, counts):
+    """Options that can win, ranked for a runoff: consenting headcount, then area, then ballot order."""
+    eligible = [o for o in options if o not in NEVER_WIN]
+    return sorted(eligible, key=lambda o: (-counts.get(o, Figures()).owners, -counts.get(o, Figures()).area))
+
+
+@dataclass(frozen=True)
+class Check:
+    """One threshold test on one measure: ``owners`` (by head) or ``area`` (hundredths of m²)."""
+
+    kind: str  # "participation" or "consent"
+    measure: str  # "owners" or "area"
+    part: int
+    whole: int
+    threshold: Threshold
+    option: Optional[str] = None  # the option whose consent is tested
+    option_label: Optional[str] = None
+
+    @property
+    def key(self):
+        return f"{self.kind}_{self.measure}"
+
+    @property
+    def met(self):
+        return self.threshold.met(self.part, self.whole)
+
+
+@dataclass(frozen=True)
+class Share:
+    """Figures out of a whole, with exact ratios (zero of nothing is zero)."""
+
+    figures: Figures
+    of: Figures
+
+    @property
+    def owners(self):
+        return self.figures.owners
+
+    @property
+    def area(self):
+        return self.figures.area
+
+    @property
+    def owners_ratio(self):
+        return Fraction(self.owners, self.of.owners) if self.of.owners else Fraction(0)
+
+    @property
+    def area_ratio(self):
+        return Fraction(self.area, self.of.area) if self.of.area else Fraction(0)
+
+
+@dataclass(frozen=True)
+class Participation(Share):
+    """The owners and area that took part, out of the electorate."""
+
+    @property
+    def by_head(self):
+        return Check("participation", "owners", self.owners, self.of.owners, TWO_THIRDS)
+
+    @property
+    def by_area(self):
+        return Check("participation", "area", self.area, self.of.area, TWO_THIRDS)
+
+    @property
+    def met(self):
+        return participation_met(self, self.of)
+
+    @property
+    def still_needed(self):
+        """(owners, hundredths of m²) short of two thirds."""
+        return (TWO_THIRDS.shortfall(self.owners, self.of.owners), TWO_THIRDS.shortfall(self.area, self.of.area))
+
+
+@dataclass(frozen=True)
+class OptionTally(Share):
+    """One option's figures out of the participants, and its consent checks under the item's rule."""
+
+    code: str = ""
+    label: str = ""
+    rule: Optional[Threshold] = None
+
+    @property
+    def may_win(self):
+        return self.code not in NEVER_WIN
+
+    @property
+    def by_head(self):
+        return self.rule and Check("consent", "owners", self.owners, self.of.owners, self.rule, self.code, self.label)
+
+    @property
+    def by_area(self):
+        return self.rule and Check("consent", "area", self.area, self.of.area, self.rule, self.code, self.label)
+
+    @property
+    def consents(self):
+        return bool(self.rule) and self.by_head.met and self.by_area.met
+
+
+@dataclass(frozen=True)
+class ItemTally:
+    item_id: int
+    title: str
+    matter: str
+    rule: Optional[Threshold]  # consent; None for a consultation
+    participation: Participation
+    options: tuple  # of OptionTally, in ballot order, zeros included
+
+    @property
+    def consultation(self):
+        return self.rule is None
+
+    @property
+    def ranked(self):
+        """Options that can win, in runoff order (``ranked_candidates``)."""
+        order = ranked_candidates(self.codes, {o.code: o.figures for o in self.options})
+        return [self.option(code) for code in order]
+
+    @property
+    def winner(self):
+        if self.consultation or not self.participation.met:
+            return None
+        return next((o.code for o in self.ranked if o.consents), None)
+
+    @property
+    def passed(self):
+        return None if self.consultation else self.winner is not None
+
+    @property
+    def leading(self):
+        ranked = self.ranked
+        return ranked[0].code if ranked else None
+
+    @property
+    def runoff(self):
+        """The two leading options when a choice found no winner: a runoff vote settles it."""
+        ranked = self.ranked
+        if self.consultation or self.winner is not None or len(ranked) < 2:
+            return None
+        return [o.code for o in ranked[:2]]
+
+    @property
+    def shown(self):
+        """The option whose consent a report states: the winner, else the leading option."""
+        return self.option(self.winner or self.leading)
+
+    def option(self, code):
+        return next((o for o in self.options if o.code == code), None)
+
+    @property
+    def option_map(self):
+        return {o.code: o for o in self.options}
+
+    @property
+    def codes(self):
+        return [o.code for o in self.options]
+
+    @property
+    def rule_codes(self):
+        return {"participation": TWO_THIRDS.code, "consent": self.rule.code if self.rule else None}
+
+    @property
+    def checks(self):
+        """Every threshold the decision turns on: participation by head and by area, then the consent of the
+        winner (or the leading option) by head and by area."""
+        checks = [self.participation.by_head, self.participation.by_area]
+        shown = self.shown
+        if self.rule and shown:
+            checks += [shown.by_head, shown.by_area]
+        return checks
+
+
+@dataclass(frozen=True)
+class VoteTally:
+    vote_id: int
+    status: str
+    scope: dict  # {"building", "entrance"} as far as given: who the electorate is
+    electorate: Electorate
+    warnings: tuple
+    items: tuple  # of ItemTally
+
+
+# --- counting -----------------------------------------------------------------------------------------------
 
 def counted_ballots():
     """The ballots a tally counts: not superseded by a correction, and confirmed where confirmation is due."""
@@ -52,112 +289,25 @@ def option_figures(vote_ids):
     return found
 
 
-# --- the rules, on integers ---------------------------------------------------------------------------------
-
-def participation_met(p, electorate):
-    return 3 * p.area >= 2 * electorate.area and 3 * p.owners >= 2 * electorate.owners
-
-
-def consent_checks(matter, y, p):
-    """(by head, by area) for consent ``y`` among participants ``p``: 3/4 inclusive, or strictly over 1/2."""
-    if matter in THREE_QUARTERS:
-        return 4 * y.owners >= 3 * p.owners, 4 * y.area >= 3 * p.area
-    return 2 * y.owners > p.owners, 2 * y.area > p.area
-
-
-def ranked_candidates(options, counts):
-    """Options that can win, ranked for a runoff: consenting headcount, then area, then ballot order."""
-    order = [o for o in options if o not in NEVER_WIN]
-    return sorted(order, key=lambda o: (-counts.get(o, Figures()).owners, -counts.get(o, Figures()).area,
-                                        order.index(o)))
-
-
-def ratio(n, d):
-    """Display only: 4 places, half up."""
-    return float((Decimal(n) / Decimal(d)).quantize(FOUR_PLACES, ROUND_HALF_UP)) if d else 0.0
-
-
-def percent(n, d):
-    return f"{(Decimal(100 * n) / Decimal(d)).quantize(Decimal('0.01'), ROUND_HALF_UP) if d else Decimal('0.00')}%"
-
-
-def option_name(option):
-    return OPTION_NAMES.get(option, option)
-
-
-# --- one item ---------------------------------------------------------------------------------------------
-
-def participants(item, counts):
-    return sum((counts.get(o, Figures()) for o in item.options), Figures())
+def electorate_of(vote):
+    return Electorate(vote.electorate_owners, vote.electorate_area_cents, vote.electorate_units)
 
 
 def tally_item(item, electorate, counts):
-    options = item.options
-    p = participants(item, counts)
-    met = participation_met(p, electorate)
-    consultation = item.matter == "consultation"
-    ranked = ranked_candidates(options, counts)
-    winner = None
-    if met and not consultation:
-        winner = next((o for o in ranked if all(consent_checks(item.matter, counts.get(o, Figures()), p))), None)
-    return {
-        "item_id": item.id, "title": item.title, "matter": item.matter,
-        "rule": {"participation": "2/3",
-                 "consent": None if consultation else ("3/4" if item.matter in THREE_QUARTERS else ">1/2")},
-        "participation": {"owners": p.owners, "area": cents_str(p.area), "owners_ratio": ratio(p.owners, electorate.owners),
-                          "area_ratio": ratio(p.area, electorate.area), "met": met},
-        "options": {o: {"owners": f.owners, "area": cents_str(f.area), "owners_ratio": ratio(f.owners, p.owners),
-                        "area_ratio": ratio(f.area, p.area)} for o in options for f in [counts.get(o, Figures())]},
-        "passed": None if consultation else winner is not None,
-        "winner": winner,
-        "leading": ranked[0] if ranked else None,
-        "runoff": ranked[:2] if not consultation and winner is None and len(ranked) >= 2 else None,
-        "explanation": explain(item, electorate, p, met, counts, ranked, winner),
-    }
-
-
-def explain(item, e, p, met, counts, ranked, winner):
-    """The Chinese paragraph a committee pastes into the result notice: each threshold with its figures."""
-    parts = [f"应参与表决业主{e.owners}人、专有部分面积{cents_str(e.area)}平方米；"
-             f"参与表决{p.owners}人（{percent(p.owners, e.owners)}）、{cents_str(p.area)}平方米（{percent(p.area, e.area)}），"]
-    if met:
-        parts.append("人数和面积均达到三分之二以上，参与表决条件已满足。")
-    else:
-        short = [what for what, ok in (("人数", 3 * p.owners >= 2 * e.owners), ("面积", 3 * p.area >= 2 * e.area))
-                 if not ok]
-        parts.append(f"{'和'.join(short)}未达到三分之二，参与表决条件不满足，本事项不能形成决定。")
-    if item.matter == "consultation":
-        shares = "；".join(f"{option_name(o)}{counts.get(o, Figures()).owners}人（{percent(counts.get(o, Figures()).owners, p.owners)}）"
-                          for o in item.options)
-        return "".join(parts) + f"本事项为意见征询，仅统计各选项占比：{shares}。"
-    need = "四分之三以上" if item.matter in THREE_QUARTERS else "过半数"
-    shown = [winner] if winner else ranked[:1]
-    for o in shown:
-        y = counts.get(o, Figures())
-        by_head, by_area = consent_checks(item.matter, y, p)
-        parts.append(f"{option_name(o)}{y.owners}人（占参与人数{percent(y.owners, p.owners)}，按人数{'达到' if by_head else '未达到'}{need}）、"
-                     f"{cents_str(y.area)}平方米（占参与面积{percent(y.area, p.area)}，按面积{'达到' if by_area else '未达到'}{need}）。")
-    if winner:
-        verdict = "本事项表决通过。" if winner == "agree" else f"“{option_name(winner)}”获得通过。"
-    elif len(ranked) >= 2 and "agree" not in item.options:
-        verdict = (f"没有选项达到要求，本事项未形成决定；可在得票前两位的“{option_name(ranked[0])}”"
-                   f"与“{option_name(ranked[1])}”之间另行组织决选。")
-    else:
-        verdict = "本事项表决未通过。"
-    return "".join(parts) + verdict
-
-
-# --- whole votes ------------------------------------------------------------------------------------------
-
-def electorate_of(vote):
-    return Figures(vote.electorate_owners, vote.electorate_area_cents)
+    """One item's result from its counts ({option: Figures}) and the frozen electorate."""
+    participants = sum((counts.get(o, Figures()) for o in item.options), Figures())
+    rule = consent_rule(item.matter)
+    options = tuple(OptionTally(counts.get(c["code"], Figures()), participants, c["code"], c["label"], rule)
+                    for c in item.choices)
+    return ItemTally(item.id, item.title, item.matter, rule,
+                     Participation(participants, Figures(electorate.owners, electorate.area)), options)
 
 
 def tally_votes(votes):
-    """{vote_id: tally} for several votes (loaded with their items) in one aggregate query."""
+    """{vote_id: VoteTally} for several votes (loaded with their items) in one aggregate query."""
     figures = option_figures([v.id for v in votes]) if votes else {}
-    return {v.id: {"vote_id": v.id, "status": v.status_at(), "electorate": v.electorate, "warnings": v.warnings,
-                   "items": [tally_item(i, electorate_of(v), figures.get(i.id, {})) for i in v.items]}
+    return {v.id: VoteTally(v.id, v.status_at(), v.scope, electorate_of(v), tuple(v.warnings),
+                            tuple(tally_item(i, electorate_of(v), figures.get(i.id, {})) for i in v.items))
             for v in votes}
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Uniq
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..names import unit_label
 from ..types import UTCDateTime, utcnow
 
 ORG_LEVELS = ("city", "district", "street", "community")
@@ -118,7 +119,7 @@ class Unit(db.Model):
 
     @property
     def label(self):
-        return f"{self.building}号楼{self.entrance}单元{self.room}室"
+        return unit_label(self.building, self.entrance, self.room)
 
 
 class Resident(db.Model):

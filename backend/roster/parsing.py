@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..errors import Invalid
+from ..names import unit_label
 
 FIELDS = {
     "building": ("楼栋", "楼号", "栋号"),
@@ -175,7 +176,7 @@ def parse_roster(filename, content):
         if building and room:
             place = (building, entrance, room)
             if place in seen:
-                bad("room", f"与第{seen[place]}行是同一户（{building}号楼{entrance}单元{room}室）")
+                bad("room", f"与第{seen[place]}行是同一户（{unit_label(building, entrance, room)}）")
             else:
                 seen[place] = rownum
         if errors:

@@ -1,7 +1,9 @@
 from marshmallow import Schema, fields, validate
 
+from ..names import building_label, entrance_label
+from ..outputs import Out, Shown, When
 from ..pagination import PageArgs
-from ..types import area_str, local_iso, mask_phone
+from ..types import area_str, mask_phone
 
 
 class CompoundIn(Schema):
@@ -26,7 +28,7 @@ class CompoundOut(Schema):
     address = fields.String()
     notice_lead_days = fields.Integer()
     publicity_days = fields.Integer()
-    created_at = fields.Function(lambda c: local_iso(c.created_at))
+    created_at = When("created_at")
 
 
 class CompoundBrief(Schema):
@@ -36,7 +38,7 @@ class CompoundBrief(Schema):
 
 class OwnerBrief(Schema):
     name = fields.String()
-    phone_masked = fields.Function(lambda m: mask_phone(m.phone))
+    phone_masked = Shown(lambda m: mask_phone(m.phone), nullable=True)
 
 
 class UnitOut(Schema):
@@ -45,10 +47,10 @@ class UnitOut(Schema):
     entrance = fields.String()
     room = fields.String()
     floor = fields.Integer(allow_none=True)
-    area = fields.Function(lambda u: area_str(u.area))
+    area = Shown(lambda u: area_str(u.area))
     area_source = fields.String()
-    owner_type = fields.Function(lambda u: u.owner.owner_type)
-    owners = fields.Function(lambda u: OwnerBrief(many=True).dump(u.owner.members))
+    owner_type = fields.String(attribute="owner.owner_type")
+    owners = fields.List(fields.Nested(OwnerBrief), attribute="owner.members")
 
 
 class UnitArgs(PageArgs):
@@ -56,13 +58,18 @@ class UnitArgs(PageArgs):
     entrance = fields.String()
 
 
-class ImportOut(Schema):
+class ImportWarningOut(Out):
+    rows = fields.List(fields.Integer(), metadata={"description": "涉及的行号（如表格所示）；空：针对整个名册"})
+    message = fields.String()
+
+
+class ImportOut(Out):
     units = fields.Integer()
     owners = fields.Integer()
     created = fields.Integer()
     updated = fields.Integer()
     unchanged = fields.Integer()
-    warnings = fields.List(fields.Dict())
+    warnings = fields.List(fields.Nested(ImportWarningOut))
 
 
 class RosterFile(Schema):
@@ -77,7 +84,7 @@ class OwnerSummary(Schema):
     id = fields.Integer()
     name = fields.String()
     owner_type = fields.String()
-    phone_masked = fields.Function(lambda o: mask_phone(o["phone"]))
+    phone_masked = Shown(lambda o: mask_phone(o["phone"]), nullable=True)
     has_id = fields.Boolean()
     units = fields.List(fields.String())
 
@@ -95,12 +102,14 @@ class MergeIn(Schema):
 
 class EntranceSummary(Schema):
     entrance = fields.String()
+    label = Shown(lambda e: entrance_label(e["entrance"]), description="如“2单元”")
     units = fields.Integer()
-    area = fields.Function(lambda e: area_str(e["area"]))
+    area = Shown(lambda e: area_str(e["area"]))
 
 
 class BuildingSummary(Schema):
     building = fields.String()
+    label = Shown(lambda b: building_label(b["building"]), description="如“3号楼”")
     units = fields.Integer()
-    area = fields.Function(lambda b: area_str(b["area"]))
+    area = Shown(lambda b: area_str(b["area"]))
     entrances = fields.List(fields.Nested(EntranceSummary))

@@ -30,12 +30,7 @@
     try { return await call(method, path, payload); } catch (e) { throw e.status === 422 ? explainInvalid(e) : e; }
   }
 
-  function statusName(s) { return G.STATUS_NAMES[s] || s; }
-  function scopeText(scope) {
-    scope = scope || {};
-    if (scope.entrance) return scope.building + "号楼" + scope.entrance + "单元";
-    return scope.building ? scope.building + "号楼" : "全小区";
-  }
+  /* Display only: the API's ratio (already rounded) as a percent. */
   function pct(r) { return (Math.round(r * 1000) / 10) + "%"; }
   function electorateText(e) {
     return "共 " + e.units + " 户、" + e.owners + " 位业主（同一业主多套房算一人）、" + e.area + " 平方米";
@@ -69,8 +64,8 @@
     var votes = await call("GET", "/api/v1/compounds/" + cid + "/votes?per_page=100");
     $("#votes").innerHTML = votes.length ? '<table class="list"><thead><tr><th>表决</th><th>范围</th><th>状态</th>' +
       "<th>投票时间</th><th>参与情况</th></tr></thead><tbody>" + votes.map(function (v) {
-        return '<tr><td><a href="/m/committee/votes/' + v.id + '">' + esc(v.title) + "</a></td><td>" + esc(scopeText(v.scope)) +
-          '</td><td><span class="tag">' + esc(statusName(v.status)) + "</span></td><td>" + esc(G.when(v.opens_at)) + " 至<br>" +
+        return '<tr><td><a href="/m/committee/votes/' + v.id + '">' + esc(v.title) + "</a></td><td>" + esc(v.scope_text) +
+          '</td><td><span class="tag">' + esc(v.status_name) + "</span></td><td>" + esc(G.when(v.opens_at)) + " 至<br>" +
           esc(G.when(v.closes_at)) + "</td><td>" + (v.participation ? esc(participationText(v.participation)) +
           (v.participation.met ? '<br><span class="pass">已达三分之二</span>' : "") : "未发布") + "</td></tr>";
       }).join("") + "</tbody></table>" : '<p class="card">这个小区还没有表决。点“新建表决”开始。</p>';
@@ -119,11 +114,10 @@
     var title = el.querySelector(".i-title").value.trim();
     if (!title) fail("请填写第 " + (i + 1) + " 项表决事项的内容");
     var data = {title: title, matter: el.querySelector(".i-matter").value};
-    var kind = el.querySelector(".i-kind:checked").value;
-    if (kind === "models") data.options = ["professional", "quasi", "self_managed"];
-    if (kind === "custom") {
-      data.options = el.querySelector(".i-options").value.split("\n").map(function (s) { return s.trim(); })
-        .filter(Boolean).map(function (s) { return s === "弃权" ? "abstain" : s; });
+    var kind = el.querySelector(".i-kind:checked");
+    if (kind.dataset.options) data.options = JSON.parse(kind.dataset.options);  // the page's ready-made lists
+    if (kind.value === "custom") {  // typed names: the server knows the built-in ones ("弃权" is abstaining)
+      data.options = el.querySelector(".i-options").value.split("\n").map(function (s) { return s.trim(); }).filter(Boolean);
       if (data.options.length < 2) fail("第 " + (i + 1) + " 项：请至少填写两个选项，每行一个");
     }
     return data;
@@ -135,7 +129,7 @@
     function fillEntrances() {
       var b = buildings.filter(function (x) { return x.building === val("v-building"); })[0];
       $("#v-entrance").innerHTML = (b ? b.entrances : []).map(function (e) {
-        return '<option value="' + esc(e.entrance) + '">' + esc(e.entrance) + "单元（" + e.units + " 户）</option>";
+        return '<option value="' + esc(e.entrance) + '">' + esc(e.label) + "（" + e.units + " 户）</option>";
       }).join("");
     }
     function showScope() {
@@ -154,7 +148,7 @@
       $("#compound-name").textContent = "小区：" + compound.name;
       buildings = await call("GET", "/api/v1/compounds/" + cid + "/buildings");
       $("#v-building").innerHTML = buildings.map(function (b) {
-        return '<option value="' + esc(b.building) + '">' + esc(b.building) + "号楼（" + b.units + " 户）</option>";
+        return '<option value="' + esc(b.building) + '">' + esc(b.label) + "（" + b.units + " 户）</option>";
       }).join("");
       fillEntrances(); showScope();
       document.querySelectorAll('input[name="scope"]').forEach(function (r) { r.addEventListener("change", showScope); });
@@ -187,52 +181,36 @@
   };
 
   /* ---- one vote: publish, close, tally, announce, downloads ---- */
-  function intCents(area) { return Math.round(Number(area) * 100); }  // "6100.00" → 610000, exact at these sizes
-  /* Display only (the server's explanation is the record): each threshold, by head and by area. */
-  function thresholds(item, e) {
-    var p = item.participation, rows = [];
-    var pa = intCents(p.area), ea = intCents(e.area);
-    rows.push(["参与人数", "三分之二以上", p.owners + " / " + e.owners + " 人", 3 * p.owners >= 2 * e.owners]);
-    rows.push(["参与面积", "三分之二以上", p.area + " / " + e.area + " ㎡", 3 * pa >= 2 * ea]);
-    var consent = item.rule.consent;
-    var o = item.winner || item.leading;
-    if (consent && o) {
-      var y = item.options[o], ya = intCents(y.area);
-      var need = consent === "3/4" ? "四分之三以上" : "过半数";
-      var ok = consent === "3/4" ? [4 * y.owners >= 3 * p.owners, 4 * ya >= 3 * pa] : [2 * y.owners > p.owners, 2 * ya > pa];
-      rows.push([G.optionName(o) + "（人数）", need, y.owners + " / " + p.owners + " 人", ok[0]]);
-      rows.push([G.optionName(o) + "（面积）", need, y.area + " / " + p.area + " ㎡", ok[1]]);
-    }
-    return '<table class="checks"><tr><th>条件</th><th>要求</th><th>实际</th><th>结果</th></tr>' + rows.map(function (r) {
-      return "<tr><td>" + esc(r[0]) + "</td><td>" + r[1] + "</td><td>" + esc(r[2]) + "</td><td>" +
-        (r[3] ? '<span class="pass">✔ 达到</span>' : '<span class="fail">✘ 未达到</span>') + "</td></tr>";
+  /* Each threshold the decision turns on, as the API worded and decided it. */
+  function checksHtml(item) {
+    return '<table class="checks"><tr><th>条件</th><th>要求</th><th>实际</th><th>结果</th></tr>' + item.checks.map(function (c) {
+      return "<tr><td>" + esc(c.label) + "</td><td>" + esc(c.rule) + "</td><td>" + esc(c.value) + "</td><td>" +
+        (c.met ? '<span class="pass">✔ 达到</span>' : '<span class="fail">✘ 未达到</span>') + "</td></tr>";
     }).join("") + "</table>";
   }
-  function tallyHtml(t, vote, final) {
-    var order = {};  // the ballot's order of options (the JSON object's keys come sorted)
-    vote.items.forEach(function (it) { order[it.id] = it.options; });
+  function tallyHtml(t, final) {
     return t.items.map(function (item, i) {
       var verdict = item.passed === null ? '<span class="tag">意见征询</span>' : !final ? '<span class="tag">统计中</span>' :
         item.passed ? '<span class="verdict pass">通过</span>' : '<span class="verdict fail">未通过</span>';
-      var options = (order[item.item_id] || Object.keys(item.options)).map(function (o) {
+      var options = item.option_order.map(function (o) {  // the ballot's order (the JSON object's keys come sorted)
         var s = item.options[o];
-        return "<tr><td>" + esc(G.optionName(o)) + "</td><td>" + s.owners + " 人（" + pct(s.owners_ratio) + "）</td><td>" +
+        return "<tr><td>" + esc(s.label) + "</td><td>" + s.owners + " 人（" + pct(s.owners_ratio) + "）</td><td>" +
           esc(s.area) + " ㎡（" + pct(s.area_ratio) + "）</td></tr>";
       }).join("");
       return '<section class="card tally-item"><h3>' + (i + 1) + ". " + esc(item.title) + " " + verdict + "</h3>" +
-        thresholds(item, t.electorate) +
+        checksHtml(item) +
         '<table><tr><th>选项</th><th>人数（占参与人数）</th><th>面积（占参与面积）</th></tr>' + options + "</table>" +
         '<p class="explanation">' + esc(item.explanation) + "</p></section>";
     }).join("");
   }
   async function showVote() {
     var v = await loadVote();
-    $("#v-status").textContent = statusName(v.status);
-    $("#v-scope").textContent = v.compound.name + " · " + scopeText(v.scope);
+    $("#v-status").textContent = v.status_name;
+    $("#v-scope").textContent = v.compound.name + " · " + v.scope_text;
     $("#v-window").textContent = "投票时间：" + G.when(v.opens_at) + " 至 " + G.when(v.closes_at);
     $("#v-warnings").innerHTML = warningsHtml(v.warnings);
     $("#v-items").innerHTML = v.items.map(function (it) {
-      return "<li>" + esc(it.title) + "（选项：" + it.options.map(G.optionName).map(esc).join("、") + "）</li>";
+      return "<li>" + esc(it.title) + "（选项：" + it.options.map(function (o) { return esc(it.option_labels[o]); }).join("、") + "）</li>";
     }).join("");
     if (v.electorate) {
       $("#electorate-card").hidden = false;
@@ -250,7 +228,7 @@
     if (v.status !== "draft") {
       var final = v.status === "closed" || v.status === "announced";
       $("#tally-heading").textContent = final ? "统计结果" : "当前统计（投票尚未结束，仅供参考）";
-      $("#tally").innerHTML = tallyHtml(await call("GET", "/api/v1/votes/" + voteId + "/tally"), v, final);
+      $("#tally").innerHTML = tallyHtml(await call("GET", "/api/v1/votes/" + voteId + "/tally"), final);
       // Once voting is over the figures come first: they are what the committee checks before announcing.
       if (final) $("#actions").before($("#tally-card"));
     }
@@ -297,8 +275,9 @@
       return '<fieldset class="choice" data-item="' + item.id + '"><legend>' + (i + 1) + ". " + esc(item.title) + "</legend>" +
         item.options.map(function (o, k) {
           return '<label class="option"><input type="radio" name="c-' + item.id + '" value="' + esc(o) + '"> <kbd>' + (k + 1) +
-            "</kbd> " + esc(G.optionName(o)) + "</label>";
-        }).join("") + '<label class="option blank"><input type="radio" name="c-' + item.id + '" value="" checked> <kbd>0</kbd> 未填（记为弃权）</label></fieldset>';
+            "</kbd> " + esc(item.option_labels[o]) + "</label>";
+        }).join("") + '<label class="option blank"><input type="radio" name="c-' + item.id + '" value="" checked> <kbd>0</kbd> 未填（记为' +
+          esc(item.option_labels.abstain) + "）</label></fieldset>";
     }).join("");
   }
   async function roomsLeft(form) {
@@ -316,7 +295,7 @@
     G.staffDesk(async function () {
       vote = await loadVote();
       if (vote.status !== "open") {
-        $("#sheet-form").innerHTML = '<p class="notice-warn">这次表决现在不能录入选票（' + esc(statusName(vote.status)) + "）。</p>";
+        $("#sheet-form").innerHTML = '<p class="notice-warn">这次表决现在不能录入选票（' + esc(vote.status_name) + "）。</p>";
         return;
       }
       $("#choices").innerHTML = choiceInputs(vote);
@@ -352,9 +331,8 @@
         var v = fs.querySelector("input:checked").value;
         if (v) sheet.choices[fs.dataset.item] = v;
       });
-      var label = sheet.building + "号楼" + sheet.entrance + "单元" + sheet.room + "室";
       var r = await send("POST", "/api/v1/votes/" + voteId + "/paper-ballots/bulk", {sheets: [sheet]});
-      var row = r.results[0];
+      var row = r.results[0], label = row.label;
       if (!row.receipt) {
         $("#room").focus();
         fail(label + (sheet.sheet_no ? "（选票 " + sheet.sheet_no + "）" : "") + "：" + row.message);
@@ -362,7 +340,7 @@
       entered += 1;
       $("#entered-count").textContent = entered;
       $("#entered").insertAdjacentHTML("afterbegin", "<li>" + esc(label) + (sheet.sheet_no ? "，选票 " + esc(sheet.sheet_no) : "") +
-        "，" + vote.items.map(function (it) { return esc(G.optionName(sheet.choices[it.id] || "abstain")); }).join("／") +
+        "，" + vote.items.map(function (it) { return esc(it.option_labels[sheet.choices[it.id] || "abstain"]); }).join("／") +
         (sheet.proxy_name ? "，" + esc(sheet.proxy_name) + " 代投" : "") + '，回执 <span class="receipt small">' + esc(row.receipt) + "</span></li>");
       $("#room").value = ""; $("#proxy-name").value = ""; $("#evidence").value = ""; $("#proxy-box").open = false;
       $("#sheet-no").value = nextSheetNo(sheet.sheet_no || "");
@@ -376,10 +354,10 @@
   async function showProgress() {
     var p = await call("GET", "/api/v1/votes/" + voteId + "/progress");
     $("#still-needed").textContent = p.still_needed.message;
-    $("#still-needed").className = "figure " + (p.still_needed.owners || Number(p.still_needed.area) ? "short" : "pass");
+    $("#still-needed").className = "figure " + (p.participation.met ? "pass" : "short");
     $("#participation").textContent = participationText(p.participation, p.electorate) + "。";
     $("#buildings").innerHTML = p.buildings.map(function (b) {
-      return '<section class="card"><h2>' + esc(b.building) + "号楼" + esc(b.entrance) + "单元：共 " + b.units + " 户，已投 " +
+      return '<section class="card"><h2>' + esc(b.label) + "：共 " + b.units + " 户，已投 " +
         b.voted + " 户，<strong>未投 " + b.not_voted.length + " 户</strong>" +
         (b.pending_confirmation ? "（" + b.pending_confirmation + " 张待复核）" : "") + "</h2>" +
         (b.not_voted.length ? '<ul class="rooms">' + b.not_voted.map(function (u) {

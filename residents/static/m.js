@@ -10,16 +10,14 @@
     catch (e) { return sessionStorage; }
   })();
   var NET_ERROR = "网络不太好，请检查网络后再试";
-  var OPTION_NAMES = {agree: "同意", disagree: "反对", abstain: "弃权", professional: "专业物业公司",
-    quasi: "社区准物业", self_managed: "业主自治管理"};
-  var STATUS_NAMES = {draft: "草稿", scheduled: "未开始", open: "投票中", closed: "已结束", announced: "已公布结果"};
+  // Every name shown (options, statuses, flats) and every threshold result comes from the API: nothing here
+  // names a code or recomputes a rule.
 
   // For text and for attribute values alike: quotes too, or a title like x" onfocus="… would add a handler.
   var ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"};
   function esc(text) {
     return (text == null ? "" : String(text)).replace(/[&<>"']/g, function (c) { return ENTITIES[c]; });
   }
-  function optionName(o) { return OPTION_NAMES[o] || o; }
   function when(iso) {
     if (!iso) return "";
     var d = new Date(iso);
@@ -274,7 +272,7 @@
         var waiting = (v.units || []).some(function (u) { return !u.voted; });
         var link = v.status === "open" && waiting ? '<a class="button primary" href="/m/vote/' + v.id + '">去投票</a>' :
           v.status === "announced" ? '<a class="button" href="/m/results/' + v.id + '">查看结果</a>' : "";
-        return '<div class="row"><strong>' + esc(v.title) + "</strong><br>" + esc(STATUS_NAMES[v.status] || v.status) +
+        return '<div class="row"><strong>' + esc(v.title) + "</strong><br>" + esc(v.status_name) +
           "，截止 " + esc(when(v.closes_at)) + "<ul>" + units + "</ul>" + link + "</div>";
       }).join("") : "<p>目前没有需要您参与的表决。</p>";
     } catch (e) {
@@ -326,7 +324,7 @@
       return;
     }
     $("#vote-title").textContent = vote.title;
-    $("#vote-window").textContent = (STATUS_NAMES[vote.status] || vote.status) + "，" + when(vote.opens_at) + " 至 " + when(vote.closes_at);
+    $("#vote-window").textContent = vote.status_name + "，" + when(vote.opens_at) + " 至 " + when(vote.closes_at);
     $("#vote-description").innerHTML = (vote.description || "").split("\n").map(function (p) {
       return p.trim() ? "<p>" + esc(p) + "</p>" : "";
     }).join("");
@@ -336,7 +334,7 @@
       $("#receipts").innerHTML = receiptList(done);
     }
     if (vote.status !== "open" || !open.length) {
-      $("#nothing-text").textContent = vote.status !== "open" ? "这次表决现在不能投票（" + (STATUS_NAMES[vote.status] || vote.status) + "）。" :
+      $("#nothing-text").textContent = vote.status !== "open" ? "这次表决现在不能投票（" + vote.status_name + "）。" :
         "您的房屋都已投票，谢谢参与。";
       $("#nothing-bind").hidden = true;
       $("#nothing").hidden = false;
@@ -348,7 +346,7 @@
       return '<fieldset class="card item"><legend><h2>' + (i + 1) + ". " + esc(item.title) + "</h2></legend>" +
         item.options.map(function (o) {
           return '<label class="option"><input type="radio" name="item-' + item.id + '" value="' + esc(o) + '"> ' +
-            esc(optionName(o)) + "</label>";
+            esc(item.option_labels[o]) + "</label>";
         }).join("") + "</fieldset>";
     }).join("");
     $("#units").innerHTML = open.map(function (u) {
@@ -368,7 +366,7 @@
       });
       if (!units.length) throw new Error("请至少选择一套房屋");
       $("#summary").innerHTML = "<ul>" + vote.items.map(function (item) {
-        return "<li>" + esc(item.title) + "：<strong>" + esc(optionName(choices[item.id])) + "</strong></li>";
+        return "<li>" + esc(item.title) + "：<strong>" + esc(item.option_labels[choices[item.id]]) + "</strong></li>";
       }).join("") + "</ul><p>房屋：" + units.map(function (u) { return esc(u.label); }).join("、") + "</p>";
       $("#choose").hidden = true; $("#confirm").hidden = false;
       window.scrollTo(0, 0);
@@ -406,9 +404,9 @@
       $("#result").innerHTML = head + (r.items || []).map(function (item) {
         var passed = item.passed === true ? "通过" : item.passed === false ? "未通过" : "意见征询（不作决定）";
         var p = item.participation || {};
-        var rows = Object.keys(item.options || {}).map(function (o) {
+        var rows = (item.option_order || []).map(function (o) {
           var s = item.options[o];
-          return "<tr><td>" + esc(optionName(o)) + "</td><td>" + esc(s.owners) + "人</td><td>" + esc(s.area) + "㎡</td></tr>";
+          return "<tr><td>" + esc(s.label) + "</td><td>" + esc(s.owners) + "人</td><td>" + esc(s.area) + "㎡</td></tr>";
         }).join("");
         return '<section class="card"><h2>' + esc(item.title || "") + '</h2><p class="status ' +
           (item.passed ? "approved" : "rejected") + '">' + passed + "</p>" +
@@ -469,7 +467,7 @@
   }
 
   window.Gongjian = {api: api, auth: auth, esc: esc, on: on, val: val, showError: showError, clearError: clearError,
-    when: when, optionName: optionName, store: store, pages: pages, staffAuth: staffAuth, staffApi: staffApi,
-    download: download, staffDesk: staffDesk, STATUS_NAMES: STATUS_NAMES};
+    when: when, store: store, pages: pages, staffAuth: staffAuth, staffApi: staffApi,
+    download: download, staffDesk: staffDesk};
   if (pages[body.dataset.page]) pages[body.dataset.page]();
 })();

@@ -1,0 +1,75 @@
+"""Every display name in one table: API outputs, pages, PDFs and exports read them here, so one thing has one
+Chinese name everywhere (a label written in two files gets two spellings).
+
+Codes stay English in the database and the API; the names below are what people read.
+"""
+
+# Civil Code art. 278 matters, in the order the article lists them (the rules are in votes/tally.py).
+MATTER_NAMES = {"rules_of_procedure": "制定和修改议事规则", "management_statute": "制定和修改管理规约",
+                "committee_election": "选举或更换业主委员会", "property_manager": "选聘和解聘物业服务企业或其他管理人",
+                "fund_use": "使用维修资金", "fund_raising": "筹集维修资金", "rebuild": "改建、重建建筑物及其附属设施",
+                "common_use_change": "改变共有部分用途或者利用共有部分从事经营活动", "other_major": "其他重大事项",
+                "consultation": "意见征询"}
+
+# Built-in option codes; any other code is its own label unless the vote gives one.
+OPTION_LABELS = {"agree": "同意", "disagree": "反对", "abstain": "弃权", "professional": "专业物业公司",
+                 "quasi": "社区准物业", "self_managed": "业主自治"}
+
+VOTE_STATUS_NAMES = {"draft": "草稿", "scheduled": "未开始", "open": "投票中", "closed": "已结束",
+                     "announced": "已公布结果"}
+
+CHANNEL_NAMES = {"online": "线上", "paper": "纸质", "proxy": "委托"}
+
+# Thresholds as the law words them, keyed by the rule codes the tally reports ("2/3", "3/4", ">1/2").
+RULE_NAMES = {"2/3": "三分之二以上", "3/4": "四分之三以上", ">1/2": "过半数"}
+
+WHOLE_COMPOUND = "全体业主"
+
+
+def matter_name(code):
+    return MATTER_NAMES.get(code, code)
+
+
+def option_label(code):
+    return OPTION_LABELS.get(code, code)
+
+
+def option_choice(option):
+    """An option as given when a vote is created — a code, a built-in's Chinese name, or ``{"code", "label"}`` —
+    as ``{"code", "label"}``. "弃权" typed by hand is the built-in ``abstain`` (which never wins), not a new option."""
+    if isinstance(option, dict):
+        return {"code": option["code"], "label": option.get("label") or option_label(option["code"])}
+    code = next((c for c, label in OPTION_LABELS.items() if label == option), option)
+    return {"code": code, "label": option_label(code)}
+
+
+def status_name(status):
+    return VOTE_STATUS_NAMES.get(status, status)
+
+
+def channel_name(channel):
+    return CHANNEL_NAMES.get(channel, channel)
+
+
+def rule_name(code):
+    return RULE_NAMES.get(code, code)
+
+
+def building_label(building):
+    return f"{building}号楼"
+
+
+def entrance_label(entrance):
+    return f"{entrance}单元"
+
+
+def unit_label(building, entrance, room):
+    """"1号楼2单元301室": how a flat is named on every page, letter, notice and export."""
+    return f"{building_label(building)}{entrance_label(entrance)}{room}室"
+
+
+def scope_text(building=None, entrance=None):
+    """Who takes part: "全体业主", "3号楼" or "3号楼2单元"."""
+    if not building:
+        return WHOLE_COMPOUND
+    return building_label(building) + (entrance_label(entrance) if entrance else "")
