@@ -3,29 +3,14 @@
 Before the routes' gate handed the vote it had loaded to the service, a ballot took 24 statements, with the vote,
 the resident's bindings and the scope check each run twice and the owner read twice.
 """
-from sqlalchemy import event
-
 from backend.extensions import db
+from tests.statements import statements_of
 
 # The token check and the resident (2); the gate: the vote with its items, whether the vote is the resident's (2);
 # the binding, the frozen place, the vote re-read under the ballot's shared lock (3); the unit's current owner and
 # the owner's lock (2); the unit's and the owner's standing ballots (1); the ballot and its choices (2); the audit
 # chain's head, its update and the entry (3); the ballot read back for the receipt after commit (1).
 ONLINE_BALLOT_STATEMENTS = 16
-
-
-def statements(call):
-    """The response to ``call()`` and the (SQL, parameters) of every statement the request sent."""
-    seen = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append((" ".join(statement.split()), repr(parameters)))
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        response = call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return response, seen
 
 
 def test_online_ballot_loads_each_thing_once(kit, make):
@@ -35,8 +20,9 @@ def test_online_ballot_loads_each_thing_once(kit, make):
     headers, unit_id = make.headers(resident), units[0].id
     choices = {str(i["id"]): "agree" for i in vote["items"]}
     db.session.remove()  # the request starts from an empty session, as in production
-    response, seen = statements(lambda: kit.client.post(f"/api/v1/votes/{vote['id']}/ballots", headers=headers,
-                                                        json={"unit_id": unit_id, "choices": choices}))
+    response, seen = statements_of(lambda: kit.client.post(f"/api/v1/votes/{vote['id']}/ballots", headers=headers,
+                                                        json={"unit_id": unit_id, "choices": choices}),
+                                   with_parameters=True)
     assert response.status_code == 201, response.get_json()
     listing = "\n".join(sql[:160] for sql, _ in seen)
     assert len(seen) == ONLINE_BALLOT_STATEMENTS, listing
