@@ -1,0 +1,239 @@
+"""Every page a user reaches passes axe-core's WCAG 2.2 AA rules (and its best practices) on a 375×812 phone, and
+the committee's pages on the office's 1280×800 screen too. axe is vendored (tests/vendor/axe-core), never fetched.
+
+Each page is checked once its data has loaded, so the rules see what the user sees. A failure lists every
+violation with its rule, impact, help text and the first elements it found, which says what to fix.
+"""
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from backend.auth.services import issue_tokens
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js"
+RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+PHONE = {"width": 375, "height": 812}
+DESK = {"width": 1280, "height": 800}
+NODES_SHOWN = 3
+
+
+@functools.cache
+def axe_script():
+    return AXE.read_text(encoding="utf-8")
+
+
+def new_page(browser, viewport):
+    """A fresh context of that size; ``bypass_csp`` only so axe's script may be injected (the pages forbid it)."""
+    phone = viewport == PHONE
+    context = browser.new_context(viewport=viewport, device_scale_factor=2 if phone else 1, is_mobile=phone,
+                                  has_touch=phone, locale="zh-CN", timezone_id="Asia/Shanghai", bypass_csp=True)
+    context.set_default_timeout(15_000)
+    return context.new_page()
+
+
+def axe_violations(page):
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.add_script_tag(content=axe_script())
+    return page.evaluate("rules => axe.run(document, {runOnly: {type: 'tag', values: rules}})"
+                         ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+                         " targets: v.nodes.map(n => n.target.join(' ')), summary: v.nodes[0].failureSummary})))",
+                         RULES)
+
+
+def describe(violations):
+    lines = []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} — {len(v['targets'])} element(s)")
+        lines += [f"    {target}" for target in v["targets"][:NODES_SHOWN]]
+        lines.append("    " + (v["summary"] or "").replace("\n", "\n    "))
+    return "\n".join(lines)
+
+
+def assert_accessible(page):
+    violations = axe_violations(page)
+    assert not violations, f"axe found {len(violations)} violation(s) on {page.url}:\n{describe(violations)}"
+
+
+def store_tokens(page, base, storage, keys, user):
+    """Put the tokens where the pages keep them, as their sign-in would."""
+    tokens = issue_tokens(user)
+    page.goto(base + "/m/privacy")
+    page.evaluate(f"([k, a, r]) => {{ {storage}.setItem(k[0], a); {storage}.setItem(k[1], r); }}",
+                  [keys, tokens["access_token"], tokens["refresh_token"]])
+
+
+@dataclass
+class Scene:
+    """One community with a bound resident, an open vote, an announced vote and a published notice."""
+    compound: int
+    resident: object
+    staff: object
+    open_vote: int
+    announced_vote: int
+    notice_token: str
+
+
+@pytest.fixture
+def scene(kit, make, client):
+    from backend.auth.models import User
+    from backend.extensions import db
+    from tests.test_votes_kit import at, item
+    units = make.units(kit.compound, 3, building="3", entrance="2")
+    announced = kit.vote(title="更换物业服务企业", items=[item("property_manager", "是否同意更换物业")])
+    kit.cast(announced, units[:2], "agree")
+    opened = kit.vote(title="3号楼2单元加装电梯", closes_at=at(days=30), description="电梯费用按楼层系数分摊。",
+                      items=[item("rebuild", "是否同意加装电梯")])
+    kit.end_window(announced)
+    for action in ("close", "announce"):
+        assert kit.post(announced, action).status_code == 200
+    notice = client.post(f"/api/v1/compounds/{kit.compound.id}/notices", headers=kit.h, json={
+        "kind": "vote_notice", "title": "关于3号楼2单元加装电梯的表决通知", "vote_id": opened["id"],
+        "body": "各位业主：\n本单元加装电梯事项现开始表决，请扫码登录后投票。"}).get_json()
+    staff = db.session.get(User, kit.world.users["committee"].id)
+    return Scene(compound=kit.compound.id, resident=make.resident(units[2]), staff=staff,
+                 open_vote=opened["id"], announced_vote=announced["id"], notice_token=notice["token"])
+
+
+def open_and_check(browser, live_server, viewport, path, ready=None, resident=None, staff=None,
+                   then=None):
+    """Open the page as that user, wait for its data, and check it; ``then(page)`` first takes it to a later
+    state (an error shown, the next step of a form), which is checked too."""
+    page = new_page(browser, viewport)
+    try:
+        if resident is not None:
+            store_tokens(page, live_server, "localStorage", ["gj-access", "gj-refresh"], resident)
+        if staff is not None:
+            store_tokens(page, live_server, "sessionStorage", ["gj-staff", "gj-staff-refresh"], staff)
+        page.goto(live_server + path)
+        page.wait_for_load_state("networkidle")  # the page's API calls have answered and been drawn
+        if ready:
+            page.locator(ready).first.wait_for()
+        assert_accessible(page)
+        if then:
+            then(page)
+            page.wait_for_load_state("networkidle")
+            assert_accessible(page)
+    finally:
+        page.context.close()
+
+
+# (name, path from the scene, who is signed in, a selector that shows the data has loaded)
+RESIDENT_PAGES = [
+    ("home-signed-out", lambda s: "/m/home", None, None),
+    ("home", lambda s: "/m/home", "resident", "#units:has-text('3号楼2单元')"),
+    ("signin", lambda s: "/m/signin?next=/m/home", None, "#consent"),
+    ("bind", lambda s: f"/m/bind?compound={s.compound}", "resident", "#invite-code"),
+    ("proxy", lambda s: f"/m/proxy?compound={s.compound}", "resident", "#proxy-compound:has(option)"),
+    ("privacy", lambda s: "/m/privacy", None, None),
+    ("vote-open", lambda s: f"/m/vote/{s.open_vote}", "resident", "#choose"),
+    ("results-announced", lambda s: f"/m/results/{s.announced_vote}", "resident", "#result:has-text('更换物业')"),
+    ("message", lambda s: "/n/no-such-notice", None, None),
+    ("notice-landing", lambda s: f"/n/{s.notice_token}", None, "h1"),
+]
+COMMITTEE_PAGES = [
+    ("committee-signin", lambda s: "/m/committee", None, "#staff-login"),
+    ("committee-notices", lambda s: "/m/committee", "staff", "#notices:has-text('加装电梯')"),
+    ("vote-list", lambda s: "/m/committee/votes", "staff", "#votes:has-text('加装电梯')"),
+    ("vote-new", lambda s: "/m/committee/votes/new", "staff", "#v-title"),
+    ("vote-desk-open", lambda s: f"/m/committee/votes/{s.open_vote}", "staff", "#v-status:has-text('投票中')"),
+    ("vote-desk-announced", lambda s: f"/m/committee/votes/{s.announced_vote}", "staff",
+     "#v-status:has-text('已公布结果')"),
+    ("paper-entry", lambda s: f"/m/committee/votes/{s.open_vote}/paper", "staff", "#room"),
+    ("chasing", lambda s: f"/m/committee/votes/{s.open_vote}/chasing", "staff", "#still-needed:has-text('还差')"),
+]
+# Pages whose violation needs a structural change: strict, so a fix that clears it shows up as XPASS.
+KNOWN = {}
+
+
+def cases(pages, viewports):
+    for name, path, who, ready in pages:
+        for label, viewport in viewports:
+            marks = [pytest.mark.xfail(strict=True, reason=KNOWN[name])] if name in KNOWN else []
+            yield pytest.param(path, who, ready, viewport, id=f"{name}-{label}", marks=marks)
+
+
+@pytest.mark.parametrize("path, who, ready, viewport",
+                         list(cases(RESIDENT_PAGES, [("phone", PHONE)]))
+                         + list(cases(COMMITTEE_PAGES, [("phone", PHONE), ("desk", DESK)])))
+def test_page_has_no_axe_violations(scene, browser, live_server, path, who, ready, viewport):
+    open_and_check(browser, live_server, viewport, path(scene), ready,
+                   resident=scene.resident if who == "resident" else None,
+                   staff=scene.staff if who == "staff" else None)
+
+
+def ballot_error_confirm_done(page):
+    """The ballot's later states: the error for a missing choice, the confirmation, the receipt."""
+    page.click("#to-confirm")
+    page.locator(".error").wait_for()
+    assert_accessible(page)
+    page.get_by_label("同意", exact=True).check()
+    page.click("#to-confirm")
+    page.locator("#confirm").wait_for()
+    assert_accessible(page)
+    page.click("#submit-ballot")
+    page.locator("#done").wait_for()
+
+
+def signin_error(page):
+    page.locator("#sms-login, #dev-login, #wechat-login").first.click()  # consent not yet given
+    page.locator(".error").wait_for()
+
+
+def paper_sheet_and_refusal(page):
+    """A sheet keyed, then the same flat again: the list of entered sheets and the refusal beside the form."""
+    for _ in range(2):
+        page.fill("#room", "103")
+        page.focus("#room")
+        page.keyboard.press("Enter")
+        page.wait_for_load_state("networkidle")
+    page.locator(".error").wait_for()
+
+
+def staff_sign_in_error(page):
+    page.fill("#username", "committee")
+    page.fill("#password", "wrong-password")
+    page.click("#login")
+    page.locator(".error").wait_for()
+
+
+# (name, path from the scene, who, ready selector, viewport, the steps to the later state)
+STATES = [
+    ("ballot-states", lambda s: f"/m/vote/{s.open_vote}", "resident", "#choose", PHONE, ballot_error_confirm_done),
+    ("ballot-not-bound", lambda s: f"/m/vote/{s.open_vote}", "stranger", "#nothing", PHONE, None),
+    ("ballot-signed-out", lambda s: f"/m/vote/{s.open_vote}", None, None, PHONE, None),
+    ("results-of-open-vote", lambda s: f"/m/results/{s.open_vote}", "resident", None, PHONE, None),
+    ("signin-error", lambda s: "/m/signin?next=/m/home", None, "#consent", PHONE, signin_error),
+    ("home-not-bound", lambda s: "/m/home", "stranger", None, PHONE, None),
+    ("vote-list-signed-out", lambda s: "/m/committee/votes", None, "#staff-login", PHONE, staff_sign_in_error),
+    ("paper-entry-refusal", lambda s: f"/m/committee/votes/{s.open_vote}/paper", "staff", "#room", DESK,
+     paper_sheet_and_refusal),
+]
+
+
+@pytest.mark.parametrize("path, who, ready, viewport, then",
+                         [pytest.param(*case[1:], id=case[0]) for case in STATES])
+def test_page_states_have_no_axe_violations(scene, make, browser, live_server, path, who, ready,
+                                            viewport, then):
+    users = {"resident": scene.resident, "stranger": make.resident(name="未绑定居民")}
+    open_and_check(browser, live_server, viewport, path(scene), ready,
+                   resident=users.get(who), staff=scene.staff if who == "staff" else None, then=then)
+
+
+def test_axe_check_fails_on_a_real_violation(live_server, browser):
+    """The check itself can fail: an image without alt text on a clean page is reported by rule and element."""
+    page = new_page(browser, PHONE)
+    try:
+        page.goto(live_server + "/m/privacy")
+        page.evaluate("""() => { const img = document.createElement('img');
+            img.id = 'no-alt'; img.src = '/m/static/none.png'; document.querySelector('main').append(img); }""")
+        violations = axe_violations(page)
+        assert [v["id"] for v in violations] == ["image-alt"], describe(violations)
+        assert violations[0]["targets"] == ["#no-alt"]
+        with pytest.raises(AssertionError, match=r"image-alt \(critical\)[\s\S]*#no-alt"):
+            assert_accessible(page)
+    finally:
+        page.context.close()
