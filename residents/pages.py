@@ -7,6 +7,7 @@ No cookies are set: the resident's tokens live in the page's localStorage, which
 from flask import Blueprint, current_app, redirect, render_template, request
 
 from backend.errors import ServiceError
+from backend.types import local_text
 
 from . import signin
 from .privacy import CONSENT_TITLE, consent_lines
@@ -76,5 +77,4 @@ def privacy_page():
 
 @bp.app_template_filter("china_time")
 def china_time(value):
-    from backend.types import CHINA_TZ
-    return value.astimezone(CHINA_TZ).strftime("%Y年%-m月%-d日 %H:%M") if value else ""
+    return local_text(value)
