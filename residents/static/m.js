@@ -18,11 +18,25 @@
   function esc(text) {
     return (text == null ? "" : String(text)).replace(/[&<>"']/g, function (c) { return ENTITIES[c]; });
   }
+  /* Times are the compounds' (Beijing), whatever zone the phone or office computer is set to: the one date
+     formatter of every page, worded as the server's local_text (backend/types.py): 2026年12月1日 04:14. */
+  var BEIJING = new Intl.DateTimeFormat("zh-CN", {timeZone: "Asia/Shanghai", year: "numeric", month: "numeric",
+    day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23"});
   function when(iso) {
     if (!iso) return "";
-    var d = new Date(iso);
-    return d.getFullYear() + "年" + (d.getMonth() + 1) + "月" + d.getDate() + "日 " +
-      ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+    var parts = {};
+    BEIJING.formatToParts(new Date(beijingIso(iso))).forEach(function (p) { parts[p.type] = p.value; });
+    return parts.year + "年" + parts.month + "月" + parts.day + "日 " + parts.hour + ":" + parts.minute;
+  }
+  /* A datetime-local value ("2026-12-01T08:00") is a Beijing wall-clock time: send it with +08:00, never the
+     device's offset. Values that already carry a zone pass unchanged. */
+  function beijingIso(value) {
+    if (!value || /(Z|[+-]\d\d:?\d\d)$/.test(value)) return value;
+    return (value.length === 16 ? value + ":00" : value) + "+08:00";
+  }
+  /* The value for a datetime-local input showing ``date`` (a Date) as Beijing's wall clock. */
+  function beijingInput(date) {
+    return new Date(date.getTime() + 8 * 3600000).toISOString().slice(0, 16);
   }
   function showError(message, near) {
     var el = $(".error");
@@ -467,7 +481,7 @@
   }
 
   window.Gongjian = {api: api, auth: auth, esc: esc, on: on, val: val, showError: showError, clearError: clearError,
-    when: when, store: store, pages: pages, staffAuth: staffAuth, staffApi: staffApi,
+    when: when, beijingIso: beijingIso, beijingInput: beijingInput, store: store, pages: pages, staffAuth: staffAuth, staffApi: staffApi,
     download: download, staffDesk: staffDesk};
   if (pages[body.dataset.page]) pages[body.dataset.page]();
 })();
