@@ -61,7 +61,9 @@ def proxy_page():
 
 @bp.get("/m/vote/<int:vote_id>")
 def vote_page(vote_id):
-    return page("vote", vote_id=vote_id)
+    # The compound travels with the link (a notice's 参与投票 carries it), so a resident not yet bound is sent
+    # to that compound's binding form rather than told to scan the board again.
+    return page("vote", vote_id=vote_id, compound_id=request.args.get("compound", type=int))
 
 
 @bp.get("/m/results/<int:vote_id>")

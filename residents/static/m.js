@@ -205,6 +205,13 @@
   };
 
   /* ---- binding ---- */
+  // The binding form needs the compound (for the roster match and requests) and where to go afterwards.
+  function bindLink(compoundId, next) {
+    var q = [];
+    if (compoundId) q.push("compound=" + encodeURIComponent(compoundId));
+    if (next) q.push("next=" + encodeURIComponent(next));
+    return "/m/bind" + (q.length ? "?" + q.join("&") : "");
+  }
   function address() {
     return {compound_id: Number(body.dataset.compound), building: val("building"), entrance: val("entrance") || "1",
       room: val("room")};
@@ -265,7 +272,7 @@
       }).join("") : "<p>您还没有绑定房屋。</p>";
       if (h.bindings.length) {
         $("#proxy-link").href = "/m/proxy?compound=" + h.bindings[0].unit.compound.id;
-        $("#bind-link").href = "/m/bind?compound=" + h.bindings[0].unit.compound.id;
+        $("#bind-link").href = bindLink(h.bindings[0].unit.compound.id);
       }
       var pending = h.requests.map(function (r) {
         return '<div class="row">绑定 ' + esc(r.address) + "：" + statusSpan(r.status, r.status_name) +
@@ -284,7 +291,8 @@
             (u.receipt ? ' 回执码 <span class="receipt">' + esc(u.receipt) + "</span>" : "") : "未投票") + "</li>";
         }).join("");
         var waiting = (v.units || []).some(function (u) { return !u.voted; });
-        var link = v.status === "open" && waiting ? '<a class="button primary" href="/m/vote/' + v.id + '">去投票</a>' :
+        var link = v.status === "open" && waiting ? '<a class="button primary" href="/m/vote/' + v.id +
+          (v.compound ? "?compound=" + v.compound.id : "") + '">去投票</a>' :
           v.status === "announced" ? '<a class="button" href="/m/results/' + v.id + '">查看结果</a>' : "";
         return '<div class="row"><strong>' + esc(v.title) + "</strong><br>" + esc(v.status_name) +
           "，截止 " + esc(when(v.closes_at)) + "<ul>" + units + "</ul>" + link + "</div>";
@@ -334,7 +342,7 @@
     if (!vote) {
       $("#nothing-text").textContent = "您绑定的房屋不在这次表决的范围内，或您还没有以业主（或委托人）身份绑定房屋。";
       $("#nothing").hidden = false;
-      $("#nothing-bind").href = "/m/bind?next=" + encodeURIComponent(location.pathname);
+      $("#nothing-bind").href = bindLink(body.dataset.compound, location.pathname + location.search);
       return;
     }
     $("#vote-title").textContent = vote.title;
