@@ -39,6 +39,29 @@ def local_iso(value):
     return value.astimezone(CHINA_TZ).isoformat() if value else None
 
 
+def local_text(value):
+    """A moment as people read it in the compounds' zone: ``2026年12月1日 04:14`` (no zero before month and day, as
+    written by hand; hours and minutes padded). Pages, PDFs and exports all print times through here."""
+    if not value:
+        return ""
+    local = value.astimezone(CHINA_TZ)
+    return f"{local_date_text(local)} {local:%H:%M}"
+
+
+def local_date_text(value):
+    """A day as people read it: ``2026年12月1日``. An aware datetime is first moved into the compounds' zone."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(CHINA_TZ)
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def local_naive(value):
+    """The wall-clock time in the compounds' zone without a zone, as spreadsheets store times."""
+    return value.astimezone(CHINA_TZ).replace(tzinfo=None) if value else None
+
+
 def area_str(value):
     """Area as a two-place decimal string ("86.50")."""
     return str(Decimal(value).quantize(CENT)) if value is not None else None

@@ -15,7 +15,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Paragraph
 
-from backend.types import CHINA_TZ
+from backend.types import local_text
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -65,10 +65,6 @@ def draw_qr(c, url, x, y, size):
     c.restoreState()
 
 
-def local_date(value):
-    return value.astimezone(CHINA_TZ).strftime("%Y年%m月%d日 %H:%M") if value else ""
-
-
 def wrap(c, text, x, y, width, size, leading=None):
     """Draw wrapped Chinese text from (x, y) downwards; returns the y below it."""
     style = ParagraphStyle("body", fontName=FONT, fontSize=size, leading=leading or size * 1.5, wordWrap="CJK")
@@ -105,9 +101,9 @@ def poster_pdf(notice, url):
     c.setFont(FONT, 11)
     c.drawCentredString(width / 2, qr_y - 17 * mm, url)
     c.setFont(FONT, 12)
-    dates = f"发布：{local_date(notice.publish_at)}"
+    dates = f"发布：{local_text(notice.publish_at)}"
     if notice.expires_at:
-        dates += f"    截止：{local_date(notice.expires_at)}"
+        dates += f"    截止：{local_text(notice.expires_at)}"
     c.drawString(margin, margin + 8 * mm, dates)
     c.drawString(margin, margin, "家中没有智能手机？请到社区居委会领取纸质表决票，或请工作人员上门。")
     c.showPage()

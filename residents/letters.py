@@ -23,8 +23,8 @@ from backend.extensions import db
 from backend.jurisdiction import require_compound
 from backend.privacy import record_access
 from backend.roster.models import Compound, Unit
-from backend.types import utcnow
-from notices.render import FONT, draw_qr, local_date
+from backend.types import local_date_text, utcnow
+from notices.render import FONT, draw_qr
 
 from .models import InviteCode, LetterJob
 from .services import code_hash, format_code, new_invite_code
@@ -117,9 +117,9 @@ def build(job):
     units = db.session.scalars(scope_query(job.compound_id, job.building, job.entrance).order_by(
         Unit.building, Unit.entrance, Unit.room)).all()
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    issued = local_date(utcnow())[:11]
+    issued = local_date_text(utcnow())
     # The code dies INVITE_CODE_DAYS after now, at this time of day: print the day before, so it holds all day.
-    valid_until = local_date(utcnow() + timedelta(days=current_app.config["INVITE_CODE_DAYS"] - 1))[:11]
+    valid_until = local_date_text(utcnow() + timedelta(days=current_app.config["INVITE_CODE_DAYS"] - 1))
     file_name = f"letters-{job.id}-{secrets.token_hex(8)}.pdf"
     path = os.path.join(letters_dir(), file_name)
     c = pdf_canvas.Canvas(path, pagesize=A4, pageCompression=1)

@@ -7,6 +7,7 @@ No cookies are set: the resident's tokens live in the page's localStorage, which
 from flask import Blueprint, current_app, redirect, render_template, request
 
 from backend.errors import ServiceError
+from backend.types import local_text
 
 from . import signin
 from .privacy import CONSENT_TITLE, consent_lines
@@ -60,7 +61,9 @@ def proxy_page():
 
 @bp.get("/m/vote/<int:vote_id>")
 def vote_page(vote_id):
-    return page("vote", vote_id=vote_id)
+    # The compound travels with the link (a notice's 参与投票 carries it), so a resident not yet bound is sent
+    # to that compound's binding form rather than told to scan the board again.
+    return page("vote", vote_id=vote_id, compound_id=request.args.get("compound", type=int))
 
 
 @bp.get("/m/results/<int:vote_id>")
@@ -76,5 +79,4 @@ def privacy_page():
 
 @bp.app_template_filter("china_time")
 def china_time(value):
-    from backend.types import CHINA_TZ
-    return value.astimezone(CHINA_TZ).strftime("%Y年%-m月%-d日 %H:%M") if value else ""
+    return local_text(value)

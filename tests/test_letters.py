@@ -151,7 +151,7 @@ def test_letter_states_how_long_the_code_works(client, world, make, clock):
     make.units(world.compounds["c1"], 1)
     _, data = print_letters(client, world, world.compounds["c1"])
     text = page_texts(data)[0].replace("\n", "")
-    assert "邀请码有效期至2025年06月11日" in text and "业主姓名" in text and "2025年03月14日" in text
+    assert "邀请码有效期至2025年6月11日" in text and "业主姓名" in text and "2025年3月14日" in text
 
 
 def test_letters_refusals(client, world, make):

@@ -143,7 +143,8 @@ def test_landing_page_counts_scans(client, world):
         assert r.status_code == 200
     html = r.get_data(as_text=True)
     assert TITLE in html and "幸福里小区" in html and "请于12月1日前扫码投票。" in html
-    assert f'href="/m/vote/{vote_id}"' in html and "没有智能手机" in html
+    c1 = world.compounds["c1"]  # the vote link carries the compound, for binding on the way
+    assert f'href="/m/vote/{vote_id}?compound={c1.id}"' in html and "没有智能手机" in html
     assert r.headers["Cache-Control"] == "no-store" and "Set-Cookie" not in r.headers
     assert 'src="http' not in html and "<link" in html and "//" not in html.split("<link")[1].split(">")[0]
     detail = client.get(f"/api/v1/notices/{n['id']}", headers=world.h["committee"]).get_json()

@@ -96,6 +96,7 @@ def test_notice_links_to_vote_page(client, setting):
     n = client.post(f"/api/v1/compounds/{c1.id}/notices", headers=world.h["committee"],
                     json={"kind": "vote_notice", "title": vote["title"], "vote_id": vote["id"]}).get_json()
     html = client.get(f"/n/{n['token']}").get_data(as_text=True)
-    assert f'href="/m/vote/{vote["id"]}"' in html
-    page = client.get(f"/m/vote/{vote['id']}")
+    assert f'href="/m/vote/{vote["id"]}?compound={c1.id}"' in html  # the compound rides along, for binding
+    page = client.get(f"/m/vote/{vote['id']}?compound={c1.id}")
     assert page.status_code == 200 and f'data-vote="{vote["id"]}"' in page.get_data(as_text=True)
+    assert f'data-compound="{c1.id}"' in page.get_data(as_text=True)

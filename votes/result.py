@@ -11,7 +11,7 @@ from backend.errors import Conflict
 from backend.exports import neutralise
 from backend.extensions import db
 from backend.names import channel_name, unit_label
-from backend.types import local_iso
+from backend.types import local_iso, local_naive, local_text
 
 from . import tally as counting
 from .models import Ballot, VoteUnit
@@ -72,8 +72,9 @@ def result_pdf(vote):
              _para(f"表决事项：{data['title']}", sub),
              _para(f"表决范围：{data['scope_text']}；"
                        f"应参与表决业主{e['owners']}人（{e['units']}户），专有部分总面积{e['area']}平方米。", body),
-             _para(f"表决时间：{data['opens_at']} 至 {data['closed_at']}；公告日期：{data['announced_at']}；"
-                       f"公示期{data['publicity']['days']}日，至{data['publicity']['until']}止。", body),
+             _para(f"表决时间：{local_text(vote.opens_at)} 至 {local_text(vote.closed_at)}；"
+                       f"公告日期：{local_text(vote.announced_at)}；"
+                       f"公示期{data['publicity']['days']}日，至{local_text(vote.publicity_until)}止。", body),
              Spacer(1, 6)]
     for n, item in enumerate(data["items"], start=1):
         story.append(_para(f"{n}. {item['title']}", sub))
@@ -107,9 +108,27 @@ def _table(rows, widths, colors, Table, TableStyle):
     return table
 
 
+# Excel keeps no zone: times are written as Beijing wall-clock datetimes and shown the way the notices print them.
+XLSX_TIME = 'yyyy"年"m"月"d"日" hh:mm'
+
+
 def evidence_xlsx(actor, vote):
     """Every ballot ever recorded (superseded ones too) with who keyed it when, and the vote's audit chain."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    def cells(sheet, values, times):
+        """Text through ``neutralise`` (no formulas from residents' input); the columns in ``times`` as real times."""
+        row = []
+        for n, v in enumerate(values):
+            if n in times and v is not None:
+                cell = WriteOnlyCell(sheet, value=local_naive(v))
+                cell.number_format = XLSX_TIME
+            else:
+                cell = neutralise(v)
+            row.append(cell)
+        sheet.append(row)
+
     items = vote.items
     places = {p.unit_id: p.label for p in db.session.scalars(select(VoteUnit).where(VoteUnit.vote_id == vote.id))}
     wb = Workbook(write_only=True)
@@ -120,15 +139,16 @@ def evidence_xlsx(actor, vote):
                                 .options(selectinload(Ballot.choices))):
         chosen = b.choice_map
         state = "已被更正" if b.superseded_at else ("待复核" if b.confirmed_at is None else "有效")
-        ballots.append([neutralise(v) for v in (
-            b.id, places.get(b.unit_id), channel_name(b.channel), b.sheet_no, b.proxy_name, b.evidence,
-            *[i.label(chosen.get(str(i.id), "")) for i in items], local_iso(b.created_at), b.entered_by,
-            b.confirmed_by, local_iso(b.confirmed_at), b.receipt, state, b.correction_reason, b.supersedes_id)])
+        at = 6 + len(items)  # the column of the entry time; the confirmation time is three further on
+        cells(ballots, (b.id, places.get(b.unit_id), channel_name(b.channel), b.sheet_no, b.proxy_name, b.evidence,
+                        *[i.label(chosen.get(str(i.id), "")) for i in items], b.created_at, b.entered_by,
+                        b.confirmed_by, b.confirmed_at, b.receipt, state, b.correction_reason, b.supersedes_id),
+              times={at, at + 3})
     trail = wb.create_sheet("审计链")
     trail.append(["序号", "时间", "操作人", "操作", "内容", "前一条哈希", "本条哈希"])
     for entry in audit.entries(f"vote:{vote.id}"):
-        trail.append([neutralise(v) for v in (entry.seq, local_iso(entry.created_at), entry.actor, entry.action,
-                                              entry.payload, entry.prev_hash, entry.hash)])
+        cells(trail, (entry.seq, entry.created_at, entry.actor, entry.action, entry.payload, entry.prev_hash,
+                      entry.hash), times={1})
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue(), f"{vote.compound.name}-{vote.title}-证据包.xlsx"

@@ -25,7 +25,8 @@ from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
 from backend.roster.models import Owner, Unit
 from backend.roster.services import _natural as natural
-from notices.render import FONT, escape, local_date
+from backend.types import local_text
+from notices.render import FONT, escape
 
 from .models import Ballot, IssuedSheet, Vote, VoteUnit
 from .services import chain
@@ -269,8 +270,8 @@ class SheetPrinter:
         c.line(MARGIN, self.rule, PAGE_W - MARGIN, self.rule)
         if n == 1:
             self.title.drawOn(c, MARGIN, self.rule - 3 * mm - self.title.height)
-            self.text(self.rule - 5 * mm - self.title.height, f"投票时间：{local_date(self.vote.opens_at)} 至 "
-                                                             f"{local_date(self.vote.closes_at)}", 13, GREY)
+            self.text(self.rule - 5 * mm - self.title.height, f"投票时间：{local_text(self.vote.opens_at)} 至 "
+                                                             f"{local_text(self.vote.closes_at)}", 13, GREY)
             height = 12 * mm + NAMES + 4 * mm
             c.setFillColorRGB(*PAPER)
             c.roundRect(MARGIN, self.band - height, WIDTH, height, 3 * mm, stroke=0, fill=1)
@@ -300,7 +301,7 @@ class SheetPrinter:
 
     def foot(self):
         """How to fill the sheet in, and the line to sign."""
-        c, closes = self.c, local_date(self.vote.closes_at)
+        c, closes = self.c, local_text(self.vote.closes_at)
         lines = ["1．每一个表决事项请只在一个方框内打“√”。",
                  "2．某一事项没有打“√”的，该事项按弃权计。",
                  "3．请业主本人签名；委托他人投票的，由受托人签名并附书面委托书。",

@@ -69,7 +69,7 @@
     on("publish", async function () {
       var data = {kind: val("n-kind"), title: val("n-title"), body: $("#n-body").value};
       if (val("n-vote")) data.vote_id = Number(val("n-vote"));
-      if (val("n-expires")) data.expires_at = new Date(val("n-expires")).toISOString();
+      if (val("n-expires")) data.expires_at = G.beijingIso(val("n-expires"));
       await staff("POST", "/api/v1/compounds/" + cid() + "/notices", data);
       $("#n-title").value = ""; $("#n-body").value = "";
       await loadNotices();

@@ -18,11 +18,25 @@
   function esc(text) {
     return (text == null ? "" : String(text)).replace(/[&<>"']/g, function (c) { return ENTITIES[c]; });
   }
+  /* Times are the compounds' (Beijing), whatever zone the phone or office computer is set to: the one date
+     formatter of every page, worded as the server's local_text (backend/types.py): 2026年12月1日 04:14. */
+  var BEIJING = new Intl.DateTimeFormat("zh-CN", {timeZone: "Asia/Shanghai", year: "numeric", month: "numeric",
+    day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23"});
   function when(iso) {
     if (!iso) return "";
-    var d = new Date(iso);
-    return d.getFullYear() + "年" + (d.getMonth() + 1) + "月" + d.getDate() + "日 " +
-      ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+    var parts = {};
+    BEIJING.formatToParts(new Date(beijingIso(iso))).forEach(function (p) { parts[p.type] = p.value; });
+    return parts.year + "年" + parts.month + "月" + parts.day + "日 " + parts.hour + ":" + parts.minute;
+  }
+  /* A datetime-local value ("2026-12-01T08:00") is a Beijing wall-clock time: send it with +08:00, never the
+     device's offset. Values that already carry a zone pass unchanged. */
+  function beijingIso(value) {
+    if (!value || /(Z|[+-]\d\d:?\d\d)$/.test(value)) return value;
+    return (value.length === 16 ? value + ":00" : value) + "+08:00";
+  }
+  /* The value for a datetime-local input showing ``date`` (a Date) as Beijing's wall clock. */
+  function beijingInput(date) {
+    return new Date(date.getTime() + 8 * 3600000).toISOString().slice(0, 16);
   }
   function showError(message, near) {
     var el = $(".error");
@@ -191,6 +205,13 @@
   };
 
   /* ---- binding ---- */
+  // The binding form needs the compound (for the roster match and requests) and where to go afterwards.
+  function bindLink(compoundId, next) {
+    var q = [];
+    if (compoundId) q.push("compound=" + encodeURIComponent(compoundId));
+    if (next) q.push("next=" + encodeURIComponent(next));
+    return "/m/bind" + (q.length ? "?" + q.join("&") : "");
+  }
   function address() {
     return {compound_id: Number(body.dataset.compound), building: val("building"), entrance: val("entrance") || "1",
       room: val("room")};
@@ -251,7 +272,7 @@
       }).join("") : "<p>您还没有绑定房屋。</p>";
       if (h.bindings.length) {
         $("#proxy-link").href = "/m/proxy?compound=" + h.bindings[0].unit.compound.id;
-        $("#bind-link").href = "/m/bind?compound=" + h.bindings[0].unit.compound.id;
+        $("#bind-link").href = bindLink(h.bindings[0].unit.compound.id);
       }
       var pending = h.requests.map(function (r) {
         return '<div class="row">绑定 ' + esc(r.address) + "：" + statusSpan(r.status, r.status_name) +
@@ -270,7 +291,8 @@
             (u.receipt ? ' 回执码 <span class="receipt">' + esc(u.receipt) + "</span>" : "") : "未投票") + "</li>";
         }).join("");
         var waiting = (v.units || []).some(function (u) { return !u.voted; });
-        var link = v.status === "open" && waiting ? '<a class="button primary" href="/m/vote/' + v.id + '">去投票</a>' :
+        var link = v.status === "open" && waiting ? '<a class="button primary" href="/m/vote/' + v.id +
+          (v.compound ? "?compound=" + v.compound.id : "") + '">去投票</a>' :
           v.status === "announced" ? '<a class="button" href="/m/results/' + v.id + '">查看结果</a>' : "";
         return '<div class="row"><strong>' + esc(v.title) + "</strong><br>" + esc(v.status_name) +
           "，截止 " + esc(when(v.closes_at)) + "<ul>" + units + "</ul>" + link + "</div>";
@@ -320,7 +342,7 @@
     if (!vote) {
       $("#nothing-text").textContent = "您绑定的房屋不在这次表决的范围内，或您还没有以业主（或委托人）身份绑定房屋。";
       $("#nothing").hidden = false;
-      $("#nothing-bind").href = "/m/bind?next=" + encodeURIComponent(location.pathname);
+      $("#nothing-bind").href = bindLink(body.dataset.compound, location.pathname + location.search);
       return;
     }
     $("#vote-title").textContent = vote.title;
@@ -467,7 +489,7 @@
   }
 
   window.Gongjian = {api: api, auth: auth, esc: esc, on: on, val: val, showError: showError, clearError: clearError,
-    when: when, store: store, pages: pages, staffAuth: staffAuth, staffApi: staffApi,
+    when: when, beijingIso: beijingIso, beijingInput: beijingInput, store: store, pages: pages, staffAuth: staffAuth, staffApi: staffApi,
     download: download, staffDesk: staffDesk};
   if (pages[body.dataset.page]) pages[body.dataset.page]();
 })();

@@ -93,7 +93,7 @@ def test_notice_to_receipt_to_tally(client, world, make, live_server, phone, tmp
     shot(page, "resident-signin")
     page.check("#consent")
     page.click("#wechat-login")  # → fake WeChat → /m/wechat/callback → back to the vote page
-    page.wait_for_url(f"{live_server}/m/vote/{vote['id']}")
+    page.wait_for_url(f"{live_server}/m/vote/{vote['id']}?compound={c1.id}")
     assert any(path == "/sns/oauth2/access_token" for path, _ in wechat.requests)
 
     # Signed in but not bound: the page says so and offers binding.
@@ -124,7 +124,7 @@ def test_notice_to_receipt_to_tally(client, world, make, live_server, phone, tmp
     page.get_by_role("link", name="继续").click()
 
     # The ballot: choose, confirm, receipt.
-    page.wait_for_url(f"{live_server}/m/vote/{vote['id']}")
+    page.wait_for_url(f"{live_server}/m/vote/{vote['id']}?compound={c1.id}")
     page.locator("#choose").wait_for()
     assert page.locator("#vote-title").inner_text() == "3号楼2单元加装电梯"
     page.click("#to-confirm")
