@@ -237,6 +237,10 @@ class IssuedSheet(db.Model):
     sheet_no: Mapped[str] = mapped_column(String(32))
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A sheet spoiled or lost is voided, not deleted: reconciliation still accounts for every number issued.
+    voided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    void_reason: Mapped[Optional[str]] = mapped_column(String(255))
+    voided_by: Mapped[Optional[str]] = mapped_column(String(100))
 
     # A printed sheet names its unit; reprinting reuses the number, never a second one (hand-issued ones: NULL).
     __table_args__ = (UniqueConstraint("vote_id", "sheet_no"), UniqueConstraint("vote_id", "unit_id"))
