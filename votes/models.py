@@ -194,6 +194,14 @@ class Ballot(db.Model):
     correction_reason: Mapped[Optional[str]] = mapped_column(String(500))
 
     choices: Mapped[list["BallotChoice"]] = relationship(cascade="all, delete-orphan")
+    # The unit as frozen at publish, for the label the desk's ballot lists print.
+    place: Mapped[Optional[VoteUnit]] = relationship(
+        primaryjoin="and_(Ballot.vote_id == foreign(VoteUnit.vote_id), Ballot.unit_id == foreign(VoteUnit.unit_id))",
+        viewonly=True, uselist=False)
+
+    @property
+    def label(self):
+        return self.place.label if self.place else None
 
     __table_args__ = (
         # One standing ballot per unit per vote, whatever the channel; superseded rows stay beside it.

@@ -148,6 +148,7 @@ Labels = lambda **kw: fields.Dict(keys=fields.String(), values=fields.String(), 
 class BallotOut(Out):
     id = fields.Integer()
     unit_id = fields.Integer()
+    label = fields.String(allow_none=True, metadata={"description": "如“3号楼2单元101室”"})
     channel = fields.String()
     channel_name = Named(channel_name, attribute="channel")
     receipt = fields.String()
