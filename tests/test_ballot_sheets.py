@@ -135,7 +135,7 @@ def test_reprinting_reuses_the_numbers_and_reconciliation_counts_them(kit, estat
     assert numbers(printed(kit, vote), tmp_path) == whole and issued_count(vote) == 5
     url = f"/api/v1/votes/{vote['id']}/sheets"
     assert kit.client.get(url, headers=kit.h).get_json() == {
-        "issued": 5, "returned": 0, "outstanding": sorted(whole), "not_issued": []}
+        "issued": 5, "returned": 0, "void": 0, "voided": [], "outstanding": sorted(whole), "not_issued": []}
     assert by_sheet(kit, vote, whole[0], "agree").status_code == 201
     assert kit.client.get(url, headers=kit.h).get_json()["returned"] == 1
 

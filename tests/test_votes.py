@@ -317,7 +317,7 @@ def test_bulk_paper_entry_and_sheet_reconciliation(kit, units):
     body = r.get_json()
     assert (body["entered"], body["refused"]) == (3, 2)
     assert [x.get("code") for x in body["results"]] == [None, None, "ballot_exists", "unit_not_in_electorate", None]
-    assert kit.client.get(url, headers=kit.h).get_json() == {"issued": 4, "returned": 2,
+    assert kit.client.get(url, headers=kit.h).get_json() == {"issued": 4, "returned": 2, "void": 0, "voided": [],
                                                              "outstanding": ["0003", "0004"], "not_issued": ["0099"]}
     assert_error(kit.client.post(url, json={"sheet_nos": ["0001"]}, headers=kit.h), 409, "sheet_already_issued")
 

@@ -35,7 +35,7 @@ def standing(vote, pending_only=False):
     stmt = select(Ballot).where(Ballot.vote_id == vote.id, Ballot.superseded_at.is_(None)).order_by(Ballot.id)
     if pending_only:
         stmt = stmt.where(Ballot.confirmed_at.is_(None))
-    return stmt.options(selectinload(Ballot.choices))
+    return stmt.options(selectinload(Ballot.choices), selectinload(Ballot.place))
 
 
 def new_receipt():

@@ -1,11 +1,12 @@
 """Chasing participation while a vote is open: who has not voted, what is still needed; paper sheet reconciliation."""
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from backend import audit
-from backend.errors import Conflict
+from backend.errors import Conflict, NotFound
 from backend.extensions import db
 from backend.names import scope_text
+from backend.types import utcnow
 
 from . import tally as counting
 from .models import Ballot, IssuedSheet, VoteUnit, cents_str
@@ -50,10 +51,34 @@ def issue_sheets(actor, vote, sheet_nos):
     return reconcile(vote)
 
 
+def void_sheet(actor, vote, sheet_no, reason):
+    """Void a sheet spoiled or lost before it came back; one already entered is corrected, not voided."""
+    sheet = db.session.scalar(select(IssuedSheet).where(IssuedSheet.vote_id == vote.id, IssuedSheet.sheet_no == sheet_no))
+    if sheet is None:
+        raise NotFound("sheet_not_found", f"本次表决没有发放编号为{sheet_no}的表决票")
+    if db.session.scalar(select(Ballot.id).where(Ballot.vote_id == vote.id, Ballot.sheet_no == sheet_no,
+                                                  Ballot.superseded_at.is_(None))) is not None:
+        raise Conflict("sheet_entered", f"表决票{sheet_no}已经录入，不能作废；如录入有误请更正选票")
+    # Conditional, so two people voiding the same sheet at once cannot both succeed.
+    done = db.session.execute(
+        update(IssuedSheet).where(IssuedSheet.id == sheet.id, IssuedSheet.voided_at.is_(None))
+        .values(voided_at=utcnow(), void_reason=reason, voided_by=audit.actor_label(actor)))
+    if done.rowcount != 1:
+        db.session.rollback()
+        raise Conflict("sheet_void", f"表决票{sheet_no}已经作废")
+    audit.append(chain(vote), actor, "sheet_voided", {"sheet_no": sheet_no, "reason": reason})
+    db.session.commit()
+    return reconcile(vote)
+
+
 def reconcile(vote):
     """Sheets issued against sheets returned (entered): missing ones are out in the community, unknown ones odd."""
-    issued = set(db.session.scalars(select(IssuedSheet.sheet_no).where(IssuedSheet.vote_id == vote.id)))
+    rows = db.session.execute(select(IssuedSheet.sheet_no, IssuedSheet.void_reason, IssuedSheet.voided_at.is_not(None))
+                              .where(IssuedSheet.vote_id == vote.id).order_by(IssuedSheet.sheet_no)).all()
+    issued = {no for no, _, _ in rows}
+    voided = [{"sheet_no": no, "reason": reason} for no, reason, void in rows if void]
     returned = set(db.session.scalars(select(Ballot.sheet_no).where(
         Ballot.vote_id == vote.id, Ballot.superseded_at.is_(None), Ballot.sheet_no.is_not(None))))
-    return {"issued": len(issued), "returned": len(returned & issued),
-            "outstanding": sorted(issued - returned), "not_issued": sorted(returned - issued)}
+    return {"issued": len(issued), "returned": len(returned & issued), "void": len(voided), "voided": voided,
+            "outstanding": sorted(issued - returned - {v["sheet_no"] for v in voided}),
+            "not_issued": sorted(returned - issued)}

@@ -194,6 +194,14 @@ class Ballot(db.Model):
     correction_reason: Mapped[Optional[str]] = mapped_column(String(500))
 
     choices: Mapped[list["BallotChoice"]] = relationship(cascade="all, delete-orphan")
+    # The unit as frozen at publish, for the label the desk's ballot lists print.
+    place: Mapped[Optional[VoteUnit]] = relationship(
+        primaryjoin="and_(Ballot.vote_id == foreign(VoteUnit.vote_id), Ballot.unit_id == foreign(VoteUnit.unit_id))",
+        viewonly=True, uselist=False)
+
+    @property
+    def label(self):
+        return self.place.label if self.place else None
 
     __table_args__ = (
         # One standing ballot per unit per vote, whatever the channel; superseded rows stay beside it.
@@ -237,6 +245,10 @@ class IssuedSheet(db.Model):
     sheet_no: Mapped[str] = mapped_column(String(32))
     unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("units.id"))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A sheet spoiled or lost is voided, not deleted: reconciliation still accounts for every number issued.
+    voided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    void_reason: Mapped[Optional[str]] = mapped_column(String(255))
+    voided_by: Mapped[Optional[str]] = mapped_column(String(100))
 
     # A printed sheet names its unit; reprinting reuses the number, never a second one (hand-issued ones: NULL).
     __table_args__ = (UniqueConstraint("vote_id", "sheet_no"), UniqueConstraint("vote_id", "unit_id"))

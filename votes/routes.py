@@ -16,8 +16,8 @@ from . import ballots, chasing, present, result, services
 from . import sheets
 from . import tally as counting
 from .schemas import (BallotIn, BallotListArgs, BallotOut, BulkIn, BulkOut, CorrectionIn, IssueIn, PaperBallotIn,
-                      ProgressOut, ReceiptOut, ResultOut, RunoffIn, SheetsOut, TallyOut, VoteIn, VoteListArgs,
-                      VoteOut)
+                      ProgressOut, ReceiptOut, ResultOut, RunoffIn, SheetsOut, TallyOut, VoidIn, VoteIn,
+                      VoteListArgs, VoteOut)
 from .schemas import ScopeIn, SheetOut
 
 blp = Blueprint("votes", __name__, url_prefix="/api/v1", description="Owner decisions: votes, ballots, tallies")
@@ -295,3 +295,14 @@ class SheetByNumber(MethodView):
         """The unit and owners of a printed sheet, by the number scanned or typed at the desk."""
         commit_access(current_user, "view", f"vote:{vote.id} sheet:{sheet_no}", client_address())
         return sheets.find(vote, sheet_no)
+
+
+@blp.route("/votes/<int:vote_id>/sheets/<sheet_no>/void")
+class VoidSheet(MethodView):
+    @roles_required(*MANAGERS)
+    @gate(manage=True)
+    @blp.arguments(VoidIn)
+    @blp.response(200, SheetsOut)
+    def post(self, data, vote, sheet_no):
+        """Void a sheet issued but spoiled or lost, with a reason; reconciliation then counts it as void."""
+        return chasing.void_sheet(current_user, vote, sheet_no, data["reason"])

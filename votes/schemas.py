@@ -148,6 +148,7 @@ Labels = lambda **kw: fields.Dict(keys=fields.String(), values=fields.String(), 
 class BallotOut(Out):
     id = fields.Integer()
     unit_id = fields.Integer()
+    label = fields.String(allow_none=True, metadata={"description": "如“3号楼2单元101室”"})
     channel = fields.String()
     channel_name = Named(channel_name, attribute="channel")
     receipt = fields.String()
@@ -402,11 +403,22 @@ class BulkOut(Out):
     results = fields.List(fields.Nested(SheetResultOut))
 
 
+class VoidedOut(Out):
+    sheet_no = fields.String()
+    reason = fields.String()
+
+
 class SheetsOut(Out):
     issued = fields.Integer()
-    returned = fields.Integer()
-    outstanding = fields.List(fields.String())
-    not_issued = fields.List(fields.String())
+    returned = fields.Integer(metadata={"description": "已发放且已录入的表决票"})
+    void = fields.Integer(metadata={"description": "作废的表决票"})
+    voided = fields.List(fields.Nested(VoidedOut))
+    outstanding = fields.List(fields.String(), metadata={"description": "已发放、未录入也未作废"})
+    not_issued = fields.List(fields.String(), metadata={"description": "已录入但未登记发放"})
+
+
+class VoidIn(Schema):
+    reason = Text(255, required=True)
 
 
 class SheetOut(Schema):

@@ -62,11 +62,11 @@
     sessionStorage.setItem(COMPOUND, cid);
     $("#new-vote").href = "/m/committee/votes/new?compound=" + cid;
     var votes = await call("GET", "/api/v1/compounds/" + cid + "/votes?per_page=100");
-    $("#votes").innerHTML = votes.length ? '<table class="list"><thead><tr><th>表决</th><th>范围</th><th>状态</th>' +
+    $("#votes").innerHTML = votes.length ? '<table class="list stack"><thead><tr><th>表决</th><th>范围</th><th>状态</th>' +
       "<th>投票时间</th><th>参与情况</th></tr></thead><tbody>" + votes.map(function (v) {
-        return '<tr><td><a href="/m/committee/votes/' + v.id + '">' + esc(v.title) + "</a></td><td>" + esc(v.scope_text) +
-          '</td><td><span class="tag">' + esc(v.status_name) + "</span></td><td>" + esc(G.when(v.opens_at)) + " 至<br>" +
-          esc(G.when(v.closes_at)) + "</td><td>" + (v.participation ? esc(participationText(v.participation)) +
+        return '<tr><td data-label="表决"><a href="/m/committee/votes/' + v.id + '">' + esc(v.title) + '</a></td><td data-label="范围">' +
+          esc(v.scope_text) + '</td><td data-label="状态"><span class="tag">' + esc(v.status_name) + '</span></td><td data-label="投票时间">' +
+          esc(G.when(v.opens_at)) + " 至<br>" + esc(G.when(v.closes_at)) + '</td><td data-label="参与情况">' + (v.participation ? esc(participationText(v.participation)) +
           (v.participation.met ? '<br><span class="pass">已达三分之二</span>' : "") : "未发布") + "</td></tr>";
       }).join("") + "</tbody></table>" : '<p class="card">这个小区还没有表决。点“新建表决”开始。</p>';
   }
@@ -167,7 +167,8 @@
     });
     on("add-item", async function () { addItem(); });
     on("create", async function () {
-      var data = {title: val("v-title"), description: $("#v-description").value.trim(), scope: {}};
+      var data = {title: val("v-title"), description: $("#v-description").value.trim(), scope: {},
+        require_confirmation: $("#v-confirm").checked};
       if (!data.title) fail("请填写表决标题");
       if (scopeKind() !== "compound") data.scope.building = val("v-building");
       if (scopeKind() === "entrance") data.scope.entrance = val("v-entrance");
@@ -181,12 +182,32 @@
   };
 
   /* ---- one vote: publish, close, tally, announce, downloads ---- */
+  /* A table row whose cells carry their column's name, so on a phone each row stacks as label: value lines. */
+  function cells(pairs) {
+    return "<tr>" + pairs.map(function (p) { return '<td data-label="' + esc(p[0]) + '">' + p[1] + "</td>"; }).join("") + "</tr>";
+  }
+  function table(heads, rows) {
+    return '<table class="list stack"><thead><tr>' + heads.map(function (h) { return "<th>" + esc(h) + "</th>"; }).join("") +
+      "</tr></thead><tbody>" + rows.join("") + "</tbody></table>";
+  }
+  /* The ballot's choices as the API named them, item by item. */
+  function choicesText(vote, b) {
+    return vote.items.map(function (it) { return esc(b.choice_labels[it.id] || ""); }).join("／");
+  }
+  /* An item without a winner: the API's two leading options, and a form for the runoff vote's window. */
+  function runoffHtml(item) {
+    return '<form class="runoff" data-item="' + item.item_id + '" autocomplete="off"><h4>组织决选</h4><p>没有选项获得通过，可在得票最多的' +
+      "两个选项之间再表决一次：" + item.runoff.map(function (o) { return "<strong>" + esc(item.options[o].label) + "</strong>"; }).join(" 与 ") +
+      '。</p><div class="address"><div><label>开始<input type="datetime-local" class="r-opens"></label></div>' +
+      '<div><label>结束<input type="datetime-local" class="r-closes"></label></div></div>' +
+      '<button type="button" class="button primary r-create">组织决选（保存为草稿）</button><p class="r-done"></p></form>';
+  }
   /* Each threshold the decision turns on, as the API worded and decided it. */
   function checksHtml(item) {
-    return '<table class="checks"><tr><th>条件</th><th>要求</th><th>实际</th><th>结果</th></tr>' + item.checks.map(function (c) {
-      return "<tr><td>" + esc(c.label) + "</td><td>" + esc(c.rule) + "</td><td>" + esc(c.value) + "</td><td>" +
-        (c.met ? '<span class="pass">✔ 达到</span>' : '<span class="fail">✘ 未达到</span>') + "</td></tr>";
-    }).join("") + "</table>";
+    return '<table class="checks stack"><thead><tr><th>条件</th><th>要求</th><th>实际</th><th>结果</th></tr></thead><tbody>' + item.checks.map(function (c) {
+      return cells([["条件", esc(c.label)], ["要求", esc(c.rule)], ["实际", esc(c.value)], ["结果",
+        (c.met ? '<span class="pass">✔ 达到</span>' : '<span class="fail">✘ 未达到</span>')]]);
+    }).join("") + "</tbody></table>";
   }
   function tallyHtml(t, final) {
     return t.items.map(function (item, i) {
@@ -194,13 +215,14 @@
         item.passed ? '<span class="verdict pass">通过</span>' : '<span class="verdict fail">未通过</span>';
       var options = item.option_order.map(function (o) {  // the ballot's order (the JSON object's keys come sorted)
         var s = item.options[o];
-        return "<tr><td>" + esc(s.label) + "</td><td>" + s.owners + " 人（" + pct(s.owners_ratio) + "）</td><td>" +
-          esc(s.area) + " ㎡（" + pct(s.area_ratio) + "）</td></tr>";
+        return cells([["选项", esc(s.label)], ["人数", s.owners + " 人（" + pct(s.owners_ratio) + "）"],
+          ["面积", esc(s.area) + " ㎡（" + pct(s.area_ratio) + "）"]]);
       }).join("");
       return '<section class="card tally-item"><h3>' + (i + 1) + ". " + esc(item.title) + " " + verdict + "</h3>" +
         checksHtml(item) +
-        '<table><tr><th>选项</th><th>人数（占参与人数）</th><th>面积（占参与面积）</th></tr>' + options + "</table>" +
-        '<p class="explanation">' + esc(item.explanation) + "</p></section>";
+        '<table class="stack"><thead><tr><th>选项</th><th>人数（占参与人数）</th><th>面积（占参与面积）</th></tr></thead><tbody>' +
+        options + "</tbody></table>" + '<p class="explanation">' + esc(item.explanation) + "</p>" +
+        (final && item.runoff ? runoffHtml(item) : "") + "</section>";
     }).join("");
   }
   async function showVote() {
@@ -229,10 +251,68 @@
       var final = v.status === "closed" || v.status === "announced";
       $("#tally-heading").textContent = final ? "统计结果" : "当前统计（投票尚未结束，仅供参考）";
       $("#tally").innerHTML = tallyHtml(await call("GET", "/api/v1/votes/" + voteId + "/tally"), final);
+      var waiting = v.counts ? v.counts.pending_confirmation : 0;
+      $("#tally-pending").hidden = !waiting;
+      $("#tally-pending").textContent = "还有 " + waiting + " 张纸质选票待复核，复核确认后才计入统计。";
       // Once voting is over the figures come first: they are what the committee checks before announcing.
       if (final) $("#actions").before($("#tally-card"));
+      await showPaperWork(v);
     }
     return v;
+  }
+  /* Paper ballots awaiting a second person, every standing ballot (更正), and the sheets issued against returned. */
+  async function showPaperWork(v) {
+    var list = await call("GET", "/api/v1/votes/" + voteId + "/ballots?per_page=500");
+    var pending = list.filter(function (b) { return !b.confirmed_at; });
+    $("#pending-card").hidden = !v.require_confirmation && !pending.length;
+    $("#pending-count").textContent = pending.length;
+    $("#pending").innerHTML = pending.length ? table(["房屋", "选票编号", "选择", "录入人", ""], pending.map(function (b) {
+      return cells([["房屋", esc(b.label)], ["选票编号", esc(b.sheet_no || "—")], ["选择", choicesText(v, b)],
+        ["录入人", esc(b.entered_by)], ["复核", '<button type="button" class="button narrow confirm" data-ballot="' + b.id + '">确认</button>']]);
+    })) : '<p class="pass">没有待复核的选票</p>';
+    $("#ballots-card").hidden = !list.length;
+    $("#ballots").innerHTML = table(["房屋", "方式", "选票编号", "选择", "录入人", ""], list.map(function (b) {
+      return cells([["房屋", esc(b.label)], ["方式", esc(b.channel_name)], ["选票编号", esc(b.sheet_no || "—")],
+        ["选择", choicesText(v, b) + (b.correction_reason ? '<br><span class="hint">已更正：' + esc(b.correction_reason) + "</span>" : "")],
+        ["录入人", esc(b.entered_by)],
+        ["操作", '<button type="button" class="button quiet narrow correct" data-ballot="' + b.id + '">更正</button>']]);
+    }));
+    ballotsShown = list;
+    await showSheets();
+  }
+  async function showSheets(r) {
+    r = r || await call("GET", "/api/v1/votes/" + voteId + "/sheets");
+    $("#sheets-card").hidden = !r.issued && !r.not_issued.length;
+    var nos = function (list) { return list.length ? list.map(esc).join("、") : "无"; };
+    $("#sheets").innerHTML = table(["项目", "张数", "编号"], [
+      cells([["项目", "已发放"], ["张数", String(r.issued)], ["编号", ""]]),
+      cells([["项目", "已交回录入"], ["张数", String(r.returned)], ["编号", ""]]),
+      cells([["项目", "作废"], ["张数", String(r.void)], ["编号", r.voided.map(function (x) {
+        return esc(x.sheet_no) + "（" + esc(x.reason) + "）"; }).join("、") || "无"]]),
+      cells([["项目", "未交回"], ["张数", '<strong class="short">' + r.outstanding.length + "</strong>"], ["编号", nos(r.outstanding)]]),
+      cells([["项目", "未登记发放却已录入"], ["张数", String(r.not_issued.length)], ["编号", nos(r.not_issued)]])]);
+  }
+  var ballotsShown = [], correcting = null;
+  function openCorrection(v, b) {
+    correcting = b;
+    $("#correct-label").textContent = b.label + (b.sheet_no ? "（选票 " + b.sheet_no + "）" : "");
+    $("#correct-choices").innerHTML = choiceInputs(v, "k-");
+    v.items.forEach(function (it) {
+      var pick = document.querySelector('#correct-choices input[name="k-' + it.id + '"][value="' + (b.choices[it.id] || "") + '"]');
+      if (pick) pick.checked = true;
+    });
+    $("#correct-reason").value = "";
+    $("#correct-form").hidden = false;
+    $("#correct-form").scrollIntoView({block: "start"});
+  }
+  /* A button made inside a list: the same guard as G.on (busy while it runs, the API's refusal shown beside it). */
+  function delegate(container, selector, fn) {
+    container.addEventListener("click", async function (ev) {
+      var button = ev.target.closest(selector);
+      if (!button) return;
+      G.clearError(); button.disabled = true;
+      try { await fn(button); } catch (e) { G.showError(e.message, button); } finally { button.disabled = false; }
+    });
   }
   G.pages.votes_vote = function () {
     G.staffDesk(showVote);
@@ -252,6 +332,39 @@
       await call("POST", "/api/v1/votes/" + voteId + "/announce");
       await showVote();
     });
+    var vote;
+    delegate($("#pending"), ".confirm", async function (button) {
+      await call("POST", "/api/v1/votes/" + voteId + "/ballots/" + button.dataset.ballot + "/confirm");
+      await showVote();
+    });
+    delegate($("#ballots"), ".correct", async function (button) {
+      vote = vote || await loadVote();
+      openCorrection(vote, ballotsShown.filter(function (b) { return String(b.id) === button.dataset.ballot; })[0]);
+    });
+    on("correct-cancel", async function () { $("#correct-form").hidden = true; });
+    on("correct-save", async function () {
+      var reason = val("correct-reason");
+      if (!reason) fail("请写明更正理由");
+      await send("POST", "/api/v1/votes/" + voteId + "/ballots/" + correcting.id + "/correct",
+        {choices: readChoices("#correct-choices"), reason: reason});
+      $("#correct-form").hidden = true;
+      await showVote();
+    });
+    on("void-sheet", async function () {
+      if (!val("void-no") || !val("void-reason")) fail("请填写要作废的选票编号和作废理由");
+      await showSheets(await send("POST", "/api/v1/votes/" + voteId + "/sheets/" + encodeURIComponent(val("void-no")) + "/void",
+        {reason: val("void-reason")}));
+      $("#void-no").value = ""; $("#void-reason").value = "";
+    });
+    delegate($("#tally"), ".r-create", async function (button) {
+      var form = button.closest("form"), opens = form.querySelector(".r-opens").value, closes = form.querySelector(".r-closes").value;
+      if (!opens || !closes) fail("请填写决选投票的开始和结束时间");
+      var r = await send("POST", "/api/v1/votes/" + voteId + "/items/" + form.dataset.item + "/runoff",
+        {opens_at: new Date(opens).toISOString(), closes_at: new Date(closes).toISOString()});
+      form.querySelector(".r-done").innerHTML = '已建立决选表决（草稿）：<a class="runoff-link" href="/m/committee/votes/' + r.id + '">' +
+        esc(r.title) + "</a>，请核对后发布。";
+    });
+    on("sheets-pdf", async function () { await G.download("/api/v1/votes/" + voteId + "/ballot-sheets.pdf", "表决票-" + voteId + ".pdf"); });
     on("result-pdf", async function () { await G.download("/api/v1/votes/" + voteId + "/result.pdf", "表决结果公告-" + voteId + ".pdf"); });
     on("evidence-xlsx", async function () { await G.download("/api/v1/votes/" + voteId + "/evidence.xlsx", "表决证据-" + voteId + ".xlsx"); });
   };
@@ -270,15 +383,25 @@
     if (!a.building || !a.room) fail("请填写楼栋和房号");
     return a;
   }
-  function choiceInputs(vote) {
+  function choiceInputs(vote, prefix) {
+    var p = prefix || "c-";
     return vote.items.map(function (item, i) {
       return '<fieldset class="choice" data-item="' + item.id + '"><legend>' + (i + 1) + ". " + esc(item.title) + "</legend>" +
         item.options.map(function (o, k) {
-          return '<label class="option"><input type="radio" name="c-' + item.id + '" value="' + esc(o) + '"> <kbd>' + (k + 1) +
+          return '<label class="option"><input type="radio" name="' + p + item.id + '" value="' + esc(o) + '"> <kbd>' + (k + 1) +
             "</kbd> " + esc(item.option_labels[o]) + "</label>";
-        }).join("") + '<label class="option blank"><input type="radio" name="c-' + item.id + '" value="" checked> <kbd>0</kbd> 未填（记为' +
+        }).join("") + '<label class="option blank"><input type="radio" name="' + p + item.id + '" value="" checked> <kbd>0</kbd> 未填（记为' +
           esc(item.option_labels.abstain) + "）</label></fieldset>";
     }).join("");
+  }
+  /* {item id: option} from a set of choice fieldsets; a blank item is left out (the API counts it as abstaining). */
+  function readChoices(within) {
+    var choices = {};
+    document.querySelectorAll(within + " fieldset").forEach(function (fs) {
+      var v = fs.querySelector("input:checked").value;
+      if (v) choices[fs.dataset.item] = v;
+    });
+    return choices;
   }
   async function roomsLeft(form) {
     var p = await call("GET", "/api/v1/votes/" + voteId + "/progress");
@@ -290,8 +413,18 @@
       $("#building").value = p.buildings[0].building; $("#entrance").value = p.buildings[0].entrance;
     }
   }
+  /* The sheet scanned or typed: its unit and owners as printed (the API's), shown before the choices. */
+  function showSheet(sheet) {
+    var box = $("#sheet-found");
+    box.hidden = false;
+    box.innerHTML = '<p class="figure">' + esc(sheet.label || "（这张票没有对应房屋，请按房号录入）") + "</p><p>业主：" +
+      (sheet.owners.map(esc).join("、") || "—") + "</p>" +
+      (sheet.entered ? '<p class="notice-warn">这张表决票已经录入，回执 ' + esc(sheet.receipt) + "</p>" :
+        sheet.unit_voted ? '<p class="notice-warn">该户已经投过票</p>' : "");
+  }
+  function clearSheet() { $("#sheet-no").value = ""; $("#sheet-found").hidden = true; }
   G.pages.votes_paper = function () {
-    var vote, entered = 0;
+    var vote, entered = 0, sheet = null;
     G.staffDesk(async function () {
       vote = await loadVote();
       if (vote.status !== "open") {
@@ -300,12 +433,37 @@
       }
       $("#choices").innerHTML = choiceInputs(vote);
       await roomsLeft(true);
-      (val("building") ? $("#room") : $("#building")).focus();
+      // No sheets printed for this vote: entry by room is the way, so it starts open.
+      var printedSheets = (await call("GET", "/api/v1/votes/" + voteId + "/sheets")).issued;
+      $("#by-room").open = !printedSheets;
+      (printedSheets ? $("#sheet-no") : val("building") ? $("#room") : $("#building")).focus();
     });
+    async function lookUp() {
+      var no = val("sheet-no");
+      sheet = null; $("#sheet-found").hidden = true;
+      if (!no) return;
+      try {
+        sheet = await call("GET", "/api/v1/votes/" + voteId + "/sheets/" + encodeURIComponent(no));
+      } catch (e) {  // entering by room, a hand-issued number need not be on record
+        if (!$("#by-room").open) G.showError(e.message, $("#sheet-no"));
+        return;
+      }
+      G.clearError();
+      showSheet(sheet);
+      if (!sheet.unit_id) { sheet = null; $("#by-room").open = true; $("#room").focus(); return; }
+      var first = $("#choices input:checked");
+      if (first) first.focus();
+    }
     var form = $("#sheet-form");
     form.addEventListener("submit", function (ev) { ev.preventDefault(); });  // the button's click does the work
+    $("#sheet-no").addEventListener("change", function () { if (!sheet || sheet.sheet_no !== val("sheet-no")) lookUp(); });
     form.addEventListener("keydown", function (ev) {
       var t = ev.target;
+      if (t.id === "sheet-no" && ev.key === "Enter") {  // a USB scanner types the number, then Enter
+        ev.preventDefault();
+        lookUp();
+        return;
+      }
       if (t.type === "radio") {
         if (ev.key === "Enter") { ev.preventDefault(); $("#enter-sheet").click(); return; }
         var k = /^[0-9]$/.test(ev.key) ? Number(ev.key) : -1;
@@ -320,32 +478,40 @@
         }
       }
     });
-    on("enter-sheet", async function () {
-      if (!vote) return;
-      var sheet = readAddress();
-      if (val("sheet-no")) sheet.sheet_no = val("sheet-no");
-      if (val("proxy-name")) { sheet.proxy_name = val("proxy-name"); sheet.evidence = val("evidence"); }
-      if (sheet.proxy_name && !sheet.evidence) fail("委托他人代投的，请填写委托书凭证");
-      sheet.choices = {};
-      document.querySelectorAll("#choices fieldset").forEach(function (fs) {
-        var v = fs.querySelector("input:checked").value;
-        if (v) sheet.choices[fs.dataset.item] = v;
-      });
-      var r = await send("POST", "/api/v1/votes/" + voteId + "/paper-ballots/bulk", {sheets: [sheet]});
-      var row = r.results[0], label = row.label;
+    /* One sheet by its printed number: the unit is the sheet's, no room typed. */
+    async function enterBySheet(choices) {
+      var r = await send("POST", "/api/v1/votes/" + voteId + "/paper-ballots", {sheet_no: sheet.sheet_no, choices: choices});
+      return {label: sheet.label, sheet_no: sheet.sheet_no, receipt: r.receipt};
+    }
+    /* A sheet without a printed number: by room, as a stack of one. */
+    async function enterByRoom(choices) {
+      var entry = readAddress();
+      if (val("sheet-no")) entry.sheet_no = val("sheet-no");
+      if (val("proxy-name")) { entry.proxy_name = val("proxy-name"); entry.evidence = val("evidence"); }
+      if (entry.proxy_name && !entry.evidence) fail("委托他人代投的，请填写委托书凭证");
+      entry.choices = choices;
+      var row = (await send("POST", "/api/v1/votes/" + voteId + "/paper-ballots/bulk", {sheets: [entry]})).results[0];
       if (!row.receipt) {
         $("#room").focus();
-        fail(label + (sheet.sheet_no ? "（选票 " + sheet.sheet_no + "）" : "") + "：" + row.message);
+        fail(row.label + (entry.sheet_no ? "（选票 " + entry.sheet_no + "）" : "") + "：" + row.message);
       }
+      return {label: row.label, sheet_no: entry.sheet_no, receipt: row.receipt, proxy_name: entry.proxy_name};
+    }
+    on("enter-sheet", async function () {
+      if (!vote) return;
+      var choices = readChoices("#choices");
+      var bySheet = sheet && sheet.sheet_no === val("sheet-no");
+      if (!bySheet && val("sheet-no") && !$("#by-room").open) { await lookUp(); return; }
+      var done = bySheet ? await enterBySheet(choices) : await enterByRoom(choices);
       entered += 1;
       $("#entered-count").textContent = entered;
-      $("#entered").insertAdjacentHTML("afterbegin", "<li>" + esc(label) + (sheet.sheet_no ? "，选票 " + esc(sheet.sheet_no) : "") +
-        "，" + vote.items.map(function (it) { return esc(it.option_labels[sheet.choices[it.id] || "abstain"]); }).join("／") +
-        (sheet.proxy_name ? "，" + esc(sheet.proxy_name) + " 代投" : "") + '，回执 <span class="receipt small">' + esc(row.receipt) + "</span></li>");
-      $("#room").value = ""; $("#proxy-name").value = ""; $("#evidence").value = ""; $("#proxy-box").open = false;
-      $("#sheet-no").value = nextSheetNo(sheet.sheet_no || "");
+      $("#entered").insertAdjacentHTML("afterbegin", "<li>" + esc(done.label) + (done.sheet_no ? "，选票 " + esc(done.sheet_no) : "") +
+        "，" + vote.items.map(function (it) { return esc(it.option_labels[choices[it.id] || "abstain"]); }).join("／") +
+        (done.proxy_name ? "，" + esc(done.proxy_name) + " 代投" : "") + '，回执 <span class="receipt small">' + esc(done.receipt) + "</span></li>");
+      $("#proxy-name").value = ""; $("#evidence").value = ""; $("#proxy-box").open = false;
       document.querySelectorAll("#choices .blank input").forEach(function (el) { el.checked = true; });
-      $("#room").focus();
+      if (bySheet) { sheet = null; clearSheet(); $("#sheet-no").focus(); }
+      else { $("#room").value = ""; $("#sheet-no").value = nextSheetNo(done.sheet_no || ""); $("#room").focus(); }
       await roomsLeft(false);
     });
   };
