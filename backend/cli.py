@@ -23,7 +23,7 @@ def create_user_cmd(username, role, org_id, password):
     try:
         user = create_user(username, password, role, org_id)
     except ServiceError as e:
-        raise click.ClickException(e.message)
+        raise click.ClickException(e.message) from e
     click.echo(f"created {user.role} {user.username} (id {user.id}, org {user.org_id})")
 
 

@@ -1,5 +1,5 @@
 """Column types and value helpers shared by every feature: time zones, exact area, masking."""
-from datetime import datetime, timezone, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 from flask import current_app, has_app_context
@@ -14,7 +14,7 @@ def utcnow():
     """Now, aware UTC. Every default and service reads time here, so an app's ``CLOCK`` (a callable returning an
     aware UTC datetime; tests set one) moves the whole app's time; without it, the wall clock."""
     clock = current_app.config.get("CLOCK") if has_app_context() else None
-    return clock() if clock else datetime.now(timezone.utc)
+    return clock() if clock else datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -28,10 +28,10 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; use an aware one")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):
-        return value.replace(tzinfo=timezone.utc) if value is not None else None
+        return value.replace(tzinfo=UTC) if value is not None else None
 
 
 def local_iso(value):

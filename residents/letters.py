@@ -5,6 +5,7 @@ A compound of 3,000 units takes seconds, so the work runs in the background — 
 committee page polls. Codes are kept in memory until the PDF is written, then the old codes of those units are
 revoked and the new ones stored in one transaction: a failed job leaves the old letters valid.
 """
+import contextlib
 import logging
 import os
 import secrets
@@ -190,10 +191,8 @@ def purge_files(now):
     jobs = db.session.scalars(select(LetterJob).where(
         LetterJob.status == "done", LetterJob.file_name.is_not(None), LetterJob.finished_at < cutoff)).all()
     for job in jobs:
-        try:
+        with contextlib.suppress(FileNotFoundError):  # removed by hand, or LETTERS_DIR moved: still mark the job
             os.remove(os.path.join(letters_dir(), job.file_name))
-        except FileNotFoundError:
-            pass  # removed by hand, or LETTERS_DIR was moved: the job is still marked
         job.file_name = None
     return len(jobs)
 

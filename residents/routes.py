@@ -14,9 +14,28 @@ from backend.ratelimit import client_address
 from . import letters, services, signin
 from .models import BindingRequest, LetterJob, ProxyAuthorisation
 from .privacy import CONSENT_TITLE, consent_lines
-from .schemas import (BindingOut, DecisionIn, DevIn, HouseholdOut, InviteIn, LetterJobOut, LettersIn, ProvidersOut,
-                      ProxyFile, ProxyIn, ProxyOut, RequestIn, RequestOut, ReviewArgs, RosterMatchIn, SmsSendIn,
-                      SmsSendOut, SmsVerifyIn, ResidentTokensOut, WechatIn)
+from .schemas import (
+    BindingOut,
+    DecisionIn,
+    DevIn,
+    HouseholdOut,
+    InviteIn,
+    LetterJobOut,
+    LettersIn,
+    ProvidersOut,
+    ProxyFile,
+    ProxyIn,
+    ProxyOut,
+    RequestIn,
+    RequestOut,
+    ResidentTokensOut,
+    ReviewArgs,
+    RosterMatchIn,
+    SmsSendIn,
+    SmsSendOut,
+    SmsVerifyIn,
+    WechatIn,
+)
 
 blp = Blueprint("residents", __name__, url_prefix="/api/v1", description="Residents: sign-in, binding, proxies")
 resident_only = roles_required("resident")

@@ -114,9 +114,9 @@ def read_state(state):
     try:
         return _state_serializer().loads(state, max_age=600)
     except SignatureExpired:
-        raise Invalid("state_expired", "登录已超时，请重新点击“微信登录”")
+        raise Invalid("state_expired", "登录已超时，请重新点击“微信登录”") from None
     except BadSignature:
-        raise Invalid("state_invalid", "登录请求无效，请重新点击“微信登录”")
+        raise Invalid("state_invalid", "登录请求无效，请重新点击“微信登录”") from None
 
 
 def wechat_openid(code):
@@ -130,7 +130,7 @@ def wechat_openid(code):
             body = json.loads(resp.read().decode("utf-8"))
     except (urllib.error.URLError, TimeoutError, ValueError) as e:
         log.warning("wechat exchange failed: %s", e)
-        raise ServiceError("wechat_unavailable", "微信服务暂时无法连接，请稍后再试或用手机验证码登录", status=502)
+        raise ServiceError("wechat_unavailable", "微信服务暂时无法连接，请稍后再试或用手机验证码登录", status=502) from e
     if body.get("errcode") or not body.get("openid"):
         # 40029: invalid code, 40163: code already used — both mean "try again from the start".
         log.info("wechat refused code: %s %s", body.get("errcode"), body.get("errmsg"))

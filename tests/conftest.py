@@ -88,7 +88,7 @@ def app(database, app_config, request):
 
 
 def _empty_tables():
-    tables = [t for t in _db.metadata.sorted_tables]
+    tables = list(_db.metadata.sorted_tables)
     if _db.engine.dialect.name == "postgresql":
         names = ", ".join(f'"{t.name}"' for t in tables)
         _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

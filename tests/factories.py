@@ -9,7 +9,6 @@ from backend.roster.identity import hash_id, owner_key
 from backend.roster.models import Compound, HouseholdBinding, Owner, OwnerMember, Resident, Unit
 from backend.roster.orgs import create_org
 
-
 _HASHES = {}
 
 

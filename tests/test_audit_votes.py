@@ -1,4 +1,6 @@
 """The vote's audit chain: every change appended, one chain per vote, and tampering caught by `flask audit verify`."""
+import itertools
+
 from sqlalchemy import update
 
 from backend.audit import AuditEntry, entries
@@ -18,7 +20,7 @@ def test_every_vote_change_is_chained(kit, make, world):
     assert [e.action for e in chain] == ["vote_created", "vote_published", "ballot_entered", "ballot_confirmed",
                                          "ballot_corrected", "vote_closed"]
     assert [e.seq for e in chain] == list(range(1, 7))
-    assert all(e.prev_hash == p.hash for p, e in zip(chain, chain[1:]))
+    assert all(e.prev_hash == p.hash for p, e in itertools.pairwise(chain))
     entered = chain[2].data
     assert entered["sheet_no"] == "0007" and entered["channel"] == "paper" and entered["confirmed"] is False
     assert chain[4].data["reason"] == "复核发现录入错误" and chain[4].actor.startswith("committee:")

@@ -158,7 +158,7 @@ def test_entry_by_number_keeps_every_rule(kit, make, estate, tmp_path):
     shops = [make.unit(c1, "3", "1", "101", owner=firm), make.unit(c1, "3", "1", "102", owner=firm)]
     vote = kit.vote()
     nos = dict(zip(["2-1-201", "2-1-1001", "2-2-101", "2-2-102", "3-1-101", "3-1-102", "10-1-101"],
-                   numbers(printed(kit, vote), tmp_path)))
+                   numbers(printed(kit, vote), tmp_path), strict=False))
     other = estate["10号楼1单元101室"]
     r = kit.paper(vote, other, "agree", sheet_no=nos["2-1-201"])
     assert_error(r, 409, "sheet_unit_mismatch")
@@ -211,8 +211,8 @@ def test_printing_costs_no_query_per_unit(kit, make):
     for building, count in (("5", 2), ("6", 12)):
         make.units(kit.compound, count, building=building)
         vote = kit.vote(scope={"building": building})
-        first = queries(lambda: sheets_pdf(kit, vote))
-        cost.append((first, queries(lambda: sheets_pdf(kit, vote))))
+        first = queries(lambda v=vote: sheets_pdf(kit, v))
+        cost.append((first, queries(lambda v=vote: sheets_pdf(kit, v))))
     assert cost[0] == cost[1], cost
 
 

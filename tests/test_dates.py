@@ -2,7 +2,7 @@
 import io
 import re
 import subprocess
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -16,8 +16,8 @@ ISO_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 @pytest.mark.parametrize("moment, text", [
     (datetime(2026, 12, 1, 4, 14, 46, 696901, tzinfo=CHINA_TZ), "2026年12月1日 04:14"),
     (datetime(2026, 3, 5, 0, 0, tzinfo=CHINA_TZ), "2026年3月5日 00:00"),  # midnight, single-digit month and day
-    (datetime(2026, 12, 31, 16, 30, tzinfo=timezone.utc), "2027年1月1日 00:30"),  # UTC evening: next day, next year
-    (datetime(2026, 6, 9, 23, 59, tzinfo=timezone.utc), "2026年6月10日 07:59"),
+    (datetime(2026, 12, 31, 16, 30, tzinfo=UTC), "2027年1月1日 00:30"),  # UTC evening: next day, next year
+    (datetime(2026, 6, 9, 23, 59, tzinfo=UTC), "2026年6月10日 07:59"),
     (None, ""),
 ])
 def test_local_text_reads_as_written_in_beijing(moment, text):
@@ -26,12 +26,12 @@ def test_local_text_reads_as_written_in_beijing(moment, text):
 
 def test_local_date_text_takes_days_and_moments():
     assert local_date_text(date(2026, 1, 9)) == "2026年1月9日"
-    assert local_date_text(datetime(2026, 1, 8, 16, 0, tzinfo=timezone.utc)) == "2026年1月9日"  # Beijing's day
+    assert local_date_text(datetime(2026, 1, 8, 16, 0, tzinfo=UTC)) == "2026年1月9日"  # Beijing's day
     assert local_date_text(None) == ""
 
 
 def test_local_naive_is_beijing_wall_clock():
-    assert local_naive(datetime(2026, 12, 31, 16, 30, tzinfo=timezone.utc)) == datetime(2027, 1, 1, 0, 30)
+    assert local_naive(datetime(2026, 12, 31, 16, 30, tzinfo=UTC)) == datetime(2027, 1, 1, 0, 30)
 
 
 def pdf_text(data):

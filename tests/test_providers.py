@@ -90,7 +90,7 @@ def test_production_refuses_a_provider_that_is_not_configured(settings, named):
 @pytest.mark.parametrize("gateway,module", [(ALIYUN, "alibabacloud_dysmsapi20170525"), (TENCENT, "tencentcloud.sms")])
 def test_production_refuses_a_gateway_whose_sdk_is_missing(monkeypatch, gateway, module):
     monkeypatch.setitem(sys.modules, module, None)  # what `import` meets when the SDK is not installed
-    with pytest.raises(ConfigError, match="requirements-sms.txt"):
+    with pytest.raises(ConfigError, match=r"requirements-sms\.txt"):
         create_app({**PRODUCTION, **gateway, "RESIDENT_AUTH_PROVIDERS": "sms"})
 
 

@@ -69,8 +69,8 @@ def test_csv_opened_back_row_by_row(kit, votes, world):
     header, body = rows[0], rows[1:]
     assert header[0] == "区县" and "通过" in header[-1] and len(body) == 3
     json_rows = kit.client.get(URL, headers=world.h["official"]).get_json()
-    for line, row in zip(body, json_rows):
-        cells = dict(zip(header, line))
+    for line, row in zip(body, json_rows, strict=False):
+        cells = dict(zip(header, line, strict=False))
         assert cells["小区"] == row["compound"] and cells["参与人数比例"] == str(row["participation_owners_ratio"])
         assert cells[header[-1]] == {True: "是", False: "否", None: ""}[row["passed"]]
     assert {line[4] for line in body} == {"'+一号楼改造", "'@物业选择"}

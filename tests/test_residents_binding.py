@@ -55,7 +55,7 @@ def test_code_alphabet_is_unambiguous():
 
 
 def test_bind_by_invite_code(client, estate):
-    world, c1, flat, *_, h, rid = estate
+    _world, c1, flat, *_, h, rid = estate
     code = issue_code(flat)
     typed = f" {code[:5].lower()} {code[5:]} "  # as an elderly hand types it: spaces, lower case
     r = client.post("/api/v1/my/bindings/invite", json={"code": typed, "owner_name": "张 秀英 "}, headers=h)
@@ -69,7 +69,7 @@ def test_bind_by_invite_code(client, estate):
 
 
 def test_invite_code_reused(client, estate):
-    *_, h, rid = estate
+    *_, h, _rid = estate
     code = issue_code(estate[2])
     assert client.post("/api/v1/my/bindings/invite", json={"code": code, "owner_name": "张秀英"},
                        headers=h).status_code == 201
@@ -103,7 +103,7 @@ def bind_code(client, h, code, **extra):
 
 @pytest.mark.parametrize("typed", ["王建国", "李桂兰", " 李 桂兰 ", "李\u3000桂兰"])
 def test_owner_by_code_names_any_co_owner(client, estate, typed):
-    world, c1, flat, shared, *_, h, rid = estate
+    _world, _c1, _flat, shared, *_, h, rid = estate
     r = bind_code(client, h, issue_code(shared), relation="owner", owner_name=typed)
     assert r.status_code == 201, r.get_json()
     assert r.get_json()["relation"] == "owner" and r.get_json()["may_vote"]
@@ -114,7 +114,7 @@ def test_owner_by_code_names_any_co_owner(client, estate, typed):
                                         ("", "owner_name_required"), (None, "owner_name_required")])
 def test_letter_holder_cannot_claim_ownership_without_the_owners_name(client, estate, typed, code):
     """The letter reaches whoever empties the letterbox — a tenant too. The code alone does not make an owner."""
-    world, c1, flat, shared, *_, h, rid = estate
+    _world, _c1, _flat, shared, *_, h, rid = estate
     invite = issue_code(shared)
     extra = {} if typed is None else {"owner_name": typed}
     r = bind_code(client, h, invite, **extra)  # relation defaults to owner
@@ -131,7 +131,7 @@ def test_letter_holder_cannot_claim_ownership_without_the_owners_name(client, es
 
 
 def test_expired_invite_code_refused(client, estate, app, clock):
-    world, c1, flat, shared, *_, h, rid = estate
+    _world, _c1, flat, shared, *_, h, _rid = estate
     days = app.config["INVITE_CODE_DAYS"]
     assert days == 90
     old = issue_code(flat)
@@ -146,7 +146,7 @@ def test_expired_invite_code_refused(client, estate, app, clock):
 
 
 def test_tenant_binds_without_vote(client, estate):
-    world, c1, flat, *_, h, rid = estate
+    _world, _c1, flat, *_, h, rid = estate
     r = client.post("/api/v1/my/bindings/invite", json={"code": issue_code(flat), "relation": "tenant"}, headers=h)
     assert r.status_code == 201 and r.get_json()["relation_name"] == "租户" and not r.get_json()["may_vote"]
     with pytest.raises(Forbidden):
@@ -172,7 +172,7 @@ def test_binding_validation_and_auth(client, estate):
 # --- roster match -------------------------------------------------------------------------------------
 
 def test_bind_by_roster(client, estate):
-    world, c1, flat, *_, h, rid = estate
+    _world, c1, flat, *_, h, _rid = estate
     r = client.post("/api/v1/my/bindings/roster", headers=h,
                     json=address(c1, flat, owner_name=" 张秀英 ", phone_last4="5678"))
     assert r.status_code == 201 and r.get_json()["relation"] == "owner" and r.get_json()["method"] == "roster"
@@ -181,7 +181,7 @@ def test_bind_by_roster(client, estate):
 @pytest.mark.parametrize("change", [{"owner_name": "张秀"}, {"phone_last4": "5679"}, {"room": "503"},
                                     {"building": "4"}])
 def test_roster_mismatch(client, estate, change):
-    world, c1, flat, *_, h, rid = estate
+    _world, c1, flat, *_, h, _rid = estate
     data = {**address(c1, flat, owner_name="张秀英", phone_last4="5678"), **change}
     r = client.post("/api/v1/my/bindings/roster", json=data, headers=h)
     assert r.status_code == 422 and r.get_json()["code"] == "roster_mismatch"
@@ -190,7 +190,7 @@ def test_roster_mismatch(client, estate, change):
 
 
 def test_co_owners_each_bind(client, estate):
-    world, c1, _, shared, *_ = estate
+    _world, c1, _, shared, *_ = estate
     ids = []
     for name in ("王建国", "李桂兰"):
         h = bearer(dev_sign_in(client, name)["access_token"])
@@ -203,7 +203,7 @@ def test_co_owners_each_bind(client, estate):
 
 
 def test_resident_holds_several_units(client, estate):
-    world, c1, flat, shared, _, h, rid = estate
+    _world, _c1, flat, shared, _, h, _rid = estate
     client.post("/api/v1/my/bindings/invite", json={"code": issue_code(flat), "owner_name": "张秀英"}, headers=h)
     client.post("/api/v1/my/bindings/invite", json={"code": issue_code(shared), "relation": "family"}, headers=h)
     units = [b["unit"]["label"] for b in client.get("/api/v1/my/household", headers=h).get_json()["bindings"]]
@@ -213,7 +213,7 @@ def test_resident_holds_several_units(client, estate):
 # --- requests the committee decides -------------------------------------------------------------------
 
 def test_request_approved(client, estate):
-    world, c1, flat, *_, h, rid = estate
+    world, c1, flat, *_, h, _rid = estate
     r = client.post("/api/v1/my/binding-requests", headers=h,
                     json=address(c1, flat, name="张小红", relation="family", note="女儿"))
     assert r.status_code == 201 and r.get_json()["status"] == "pending" and r.get_json()["status_name"] == "待居委会审核"
@@ -232,7 +232,7 @@ def test_request_approved(client, estate):
 
 
 def test_request_rejected_with_reason_shown(client, estate):
-    world, c1, flat, *_, h, rid = estate
+    world, c1, flat, *_, h, _rid = estate
     req = client.post("/api/v1/my/binding-requests", headers=h, json=address(c1, flat, name="赵某")).get_json()
     r = client.post(f"/api/v1/binding-requests/{req['id']}/decision", json={"approve": False},
                     headers=world.h["committee"])
@@ -246,7 +246,7 @@ def test_request_rejected_with_reason_shown(client, estate):
 
 
 def test_request_for_unknown_room_needs_roster_first(client, estate):
-    world, c1, *_, h, rid = estate
+    world, c1, *_, h, _rid = estate
     req = client.post("/api/v1/my/binding-requests", headers=h,
                       json={"compound_id": c1.id, "building": "9", "entrance": "1", "room": "909", "name": "新业主"})
     assert req.status_code == 201 and req.get_json()["unit_id"] is None
@@ -256,7 +256,7 @@ def test_request_for_unknown_room_needs_roster_first(client, estate):
 
 
 def test_request_review_jurisdiction(client, estate):
-    world, c1, flat, *_, h, rid = estate
+    world, c1, flat, *_, h, _rid = estate
     req = client.post("/api/v1/my/binding-requests", headers=h, json=address(c1, flat, name="赵某")).get_json()
     r = client.post(f"/api/v1/binding-requests/{req['id']}/decision", json={"approve": True},
                     headers=world.h["committee2"])
@@ -273,7 +273,7 @@ def test_request_review_jurisdiction(client, estate):
 
 
 def test_resident_cannot_read_another_household(client, estate):
-    world, c1, flat, shared, _, h, rid = estate
+    _world, c1, flat, shared, _, h, _rid = estate
     mine = client.post("/api/v1/my/bindings/invite", json={"code": issue_code(flat), "owner_name": "张秀英"},
                        headers=h).get_json()
     client.post("/api/v1/my/binding-requests", headers=h, json=address(c1, shared, name="张小红"))
@@ -288,7 +288,7 @@ def test_resident_cannot_read_another_household(client, estate):
 
 
 def test_unbind(client, estate):
-    *_, h, rid = estate
+    *_, h, _rid = estate
     mine = client.post("/api/v1/my/bindings/invite", json={"code": issue_code(estate[2]), "owner_name": "张秀英"},
                        headers=h).get_json()
     assert client.delete(f"/api/v1/my/bindings/{mine['id']}", headers=h).status_code == 204
@@ -328,7 +328,7 @@ def test_proxy_awaiting_approval_then_approved(client, estate):
 
 
 def test_proxy_upgrades_family_binding(client, estate):
-    world, c1, flat, *_, h, rid = estate
+    world, c1, flat, *_, h, _rid = estate
     client.post("/api/v1/my/bindings/invite", json={"code": issue_code(flat), "relation": "family"}, headers=h)
     proxy = submit_proxy(client, h, c1, flat).get_json()
     client.post(f"/api/v1/proxies/{proxy['id']}/decision", json={"approve": True}, headers=world.h["committee"])
@@ -337,7 +337,7 @@ def test_proxy_upgrades_family_binding(client, estate):
 
 
 def test_proxy_rejected(client, estate):
-    world, c1, flat, *_, h, rid = estate
+    world, c1, flat, *_, h, _rid = estate
     proxy = submit_proxy(client, h, c1, flat).get_json()
     reason = "委托书没有业主签字"
     client.post(f"/api/v1/proxies/{proxy['id']}/decision", json={"approve": False, "reason": reason},
@@ -348,13 +348,13 @@ def test_proxy_rejected(client, estate):
 
 @pytest.mark.parametrize("photo,code", [(b"", "photo_required"), (b"%PDF-1.4 not an image", "photo_type")])
 def test_proxy_photo_checked(client, estate, photo, code):
-    world, c1, flat, *_, h, rid = estate
+    _world, c1, flat, *_, h, _rid = estate
     r = submit_proxy(client, h, c1, flat, photo)
     assert r.status_code == 422 and r.get_json()["code"] == code
 
 
 def test_proxy_unknown_unit(client, estate):
-    world, c1, flat, *_, h, rid = estate
+    _world, c1, _flat, *_, h, _rid = estate
     data = {"compound_id": c1.id, "building": "99", "room": "1", "owner_name": "x", "proxy_name": "y",
             "photo": (io.BytesIO(JPEG), "a.jpg")}
     r = client.post("/api/v1/my/proxies", data=data, headers=h, content_type="multipart/form-data")
@@ -362,7 +362,7 @@ def test_proxy_unknown_unit(client, estate):
 
 
 def test_proxy_photo_other_committee_refused(client, estate):
-    world, c1, flat, *_, h, rid = estate
+    world, c1, flat, *_, h, _rid = estate
     proxy = submit_proxy(client, h, c1, flat).get_json()
     assert client.get(f"/api/v1/proxies/{proxy['id']}/photo", headers=world.h["committee2"]).status_code == 403
     assert db.session.scalar(select(PersonalDataAccess)) is None

@@ -44,7 +44,7 @@ def ballot(client, h, vote, unit, choice="agree"):
 
 
 def test_owner_bound_by_code_votes_and_sees_receipt(client, setting):
-    world, c1, units, vote = setting
+    world, _c1, units, vote = setting
     h = bearer(dev_sign_in(client, "owner")["access_token"])
     assert client.get("/api/v1/my/votes", headers=h).get_json() == []
     client.post("/api/v1/my/bindings/invite", json={"code": issue_code(units[0]), "owner_name": "业主320"}, headers=h)
@@ -61,7 +61,7 @@ def test_owner_bound_by_code_votes_and_sees_receipt(client, setting):
 
 
 def test_tenant_cannot_vote(client, setting):
-    world, c1, units, vote = setting
+    _world, _c1, units, vote = setting
     h = bearer(dev_sign_in(client, "tenant")["access_token"])
     client.post("/api/v1/my/bindings/invite", json={"code": issue_code(units[1]), "relation": "tenant"}, headers=h)
     r = ballot(client, h, vote, units[1])
@@ -84,7 +84,7 @@ def test_proxy_pending_refused_then_approved_votes_as_proxy(client, setting):
 
 
 def test_resident_cannot_vote_for_another_household(client, setting):
-    world, c1, units, vote = setting
+    _world, _c1, units, vote = setting
     h = bearer(dev_sign_in(client, "a")["access_token"])
     client.post("/api/v1/my/bindings/invite", json={"code": issue_code(units[0]), "owner_name": "业主320"}, headers=h)
     r = ballot(client, h, vote, units[3])
@@ -92,7 +92,7 @@ def test_resident_cannot_vote_for_another_household(client, setting):
 
 
 def test_notice_links_to_vote_page(client, setting):
-    world, c1, units, vote = setting
+    world, c1, _units, vote = setting
     n = client.post(f"/api/v1/compounds/{c1.id}/notices", headers=world.h["committee"],
                     json={"kind": "vote_notice", "title": vote["title"], "vote_id": vote["id"]}).get_json()
     html = client.get(f"/n/{n['token']}").get_data(as_text=True)

@@ -271,7 +271,7 @@ class TestPagination:
 
 def test_buildings_summary_and_area_source(client, world):
     cid, h = world.compounds["c1"].id, world.h["committee"]
-    content = csv_bytes([HEADER + ["面积来源"],
+    content = csv_bytes([[*HEADER, "面积来源"],
                          ["10", "1", "101", "1", "60.10", "甲", "", "", "", "测绘"],
                          ["2", "1", "101", "1", "50.25", "乙", "", "", "", ""],
                          ["2", "2", "101", "1", "50.25", "丙", "", "", "", "购房合同"]])
@@ -285,7 +285,7 @@ def test_buildings_summary_and_area_source(client, world):
          "entrances": [{"entrance": "1", "label": "1单元", "units": 1, "area": "60.10"}]}]
     sources = {u["building"] + u["entrance"]: u["area_source"] for u in units(client, cid, h)}
     assert sources == {"101": "survey", "21": "register", "22": "contract"}
-    bad = csv_bytes([HEADER + ["面积来源"], ["1", "1", "101", "1", "60", "甲", "", "", "", "估计"]])
+    bad = csv_bytes([[*HEADER, "面积来源"], ["1", "1", "101", "1", "60", "甲", "", "", "", "估计"]])
     r = upload(client, cid, h, "b.csv", bad)
     assert r.status_code == 422 and r.get_json()["errors"][0]["column"] == "面积来源"
     assert client.get(f"/api/v1/compounds/{cid}/buildings", headers=world.h["committee2"]).status_code == 403

@@ -172,7 +172,7 @@ MODELS = ["professional", "quasi", "self_managed"]
 def test_three_options_with_a_winner(kit, make):
     units = singles(make, kit.compound, ["80.00"] * 6)
     vote = kit.vote([item("property_manager", "管理模式", MODELS)])
-    assert vote["items"][0]["options"] == MODELS + ["abstain"]
+    assert vote["items"][0]["options"] == [*MODELS, "abstain"]
     kit.cast(vote, units[:4], "quasi")
     kit.cast(vote, units[4:5], "professional")
     kit.cast(vote, units[5:], "self_managed")

@@ -276,7 +276,7 @@ def test_correction_keeps_old_ballot_with_reason_and_audit(kit, make):
     assert kit.item_tally(vote)["options"]["agree"]["owners"] == 1
     from backend.audit import entries
     corrected = [e.data for e in entries(f"vote:{vote['id']}") if e.action == "ballot_corrected"]
-    assert len(corrected) == 2 and corrected[0]["old_choices"] == {choices and list(choices)[0]: "disagree"}
+    assert len(corrected) == 2 and corrected[0]["old_choices"] == {choices and next(iter(choices)): "disagree"}
     assert_error(kit.client.post(url, json={"choices": choices, "reason": "再次更正"}, headers=kit.h),
                  409, "ballot_superseded")
 

@@ -37,8 +37,9 @@ def test_concurrent_ballots_for_one_unit_store_exactly_one(app, kit, make):
     staff = [lambda c, k=k: c.post(f"{url}/paper-ballots", json={"unit_id": unit_id, "choices": choices,
                                                                  "sheet_no": f"S{k}"}, headers=kit.h)
              for k in range(THREADS // 2)]
-    online = [lambda c, h=make.headers(r): c.post(f"{url}/ballots", json={"unit_id": unit_id, "choices": choices},
-                                                  headers=h) for r in owners]
+    owner_headers = [make.headers(r) for r in owners]
+    online = [lambda c, h=h: c.post(f"{url}/ballots", json={"unit_id": unit_id, "choices": choices}, headers=h)
+              for h in owner_headers]
     results = race(app, staff + online)
     assert sorted(status for status, _ in results) == [201] + [409] * (THREADS - 1), results
     assert {body["code"] for status, body in results if status == 409} == {"ballot_exists"}

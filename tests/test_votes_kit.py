@@ -42,7 +42,7 @@ class Kit:
         if choices is None:
             choices = {str(i["id"]): choice for i in vote["items"]} if choice else {}
         elif isinstance(choices, list):
-            choices = {str(i["id"]): c for i, c in zip(vote["items"], choices)}
+            choices = {str(i["id"]): c for i, c in zip(vote["items"], choices, strict=False)}
         return self.client.post(f"/api/v1/votes/{vote['id']}/paper-ballots",
                                 json={"unit_id": unit.id, "choices": choices, **extra}, headers=headers or self.h)
 

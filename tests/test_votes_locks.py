@@ -106,7 +106,7 @@ def test_correction_racing_announcement_lands_before_it_or_not_at_all(app, kit, 
                      lambda c, v=v, body=correction: c.post(
                          f"/api/v1/votes/{v['id']}/ballots/{ballots[v['id']]}/correct", headers=kit.h, json=body)]
     results = race(app, requests)
-    for v, (announced, corrected) in zip(votes, zip(results[::2], results[1::2])):
+    for v, (announced, corrected) in zip(votes, zip(results[::2], results[1::2], strict=False), strict=False):
         assert announced[0] == 200, announced
         assert corrected[0] == 201 or (corrected[0], corrected[1]["code"]) == (409, "vote_announced"), corrected
         trail = entries(f"vote:{v['id']}")

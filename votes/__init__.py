@@ -2,9 +2,8 @@
 
 
 def init_app(app):
-    from backend.extensions import api
-
     from backend.demo import register_demo_loader
+    from backend.extensions import api
 
     from . import demo
     from .pages import bp as pages_bp

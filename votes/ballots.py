@@ -18,9 +18,8 @@ from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
 from backend.jurisdiction import voting_binding
 from backend.names import unit_label
-from backend.types import utcnow
-
 from backend.roster.models import Owner, Unit
+from backend.types import utcnow
 
 from . import sheets
 from .models import Ballot, BallotChoice, Vote, VoteUnit
@@ -140,13 +139,13 @@ def _cast(vote, actor, place, choices, action, confirmed, **fields):
         ballot = _store(vote, actor, place, choices, confirmed, owner_id=owner_id, **fields)
         audit.append(chain(vote), actor, action, _payload(ballot, place))
         db.session.commit()
-    except IntegrityError:
+    except IntegrityError as e:
         # A concurrent request won the race for this unit (or sheet); say which, as the checks would have.
         db.session.rollback()
         if current_ballot(vote.id, place.unit_id) is not None:
-            raise Conflict("ballot_exists", "该户已投票，每户只能投一次")
+            raise Conflict("ballot_exists", "该户已投票，每户只能投一次") from e
         if fields.get("sheet_no"):
-            raise Conflict("sheet_exists", f"选票编号{fields['sheet_no']}已录入")
+            raise Conflict("sheet_exists", f"选票编号{fields['sheet_no']}已录入") from e
         raise
     return ballot
 

@@ -28,7 +28,7 @@ def load(context):
         places = db.session.scalars(select(VoteUnit).where(VoteUnit.vote_id == vote.id)
                                     .order_by(VoteUnit.room).offset(6)).all()  # upper floors vote first
         items = [str(i.id) for i in vote.items]
-        for n, (place, choice) in enumerate(zip(places, ["agree", "agree", "agree", "disagree"]), start=1):
+        for n, (place, choice) in enumerate(zip(places, ["agree", "agree", "agree", "disagree"], strict=False), start=1):
             ballots.enter_paper(committee, vote, {"unit_id": place.unit_id, "sheet_no": f"{n:04d}",
                                                   "choices": {items[0]: choice, items[1]: "north"}})
     context["vote"] = vote

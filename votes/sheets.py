@@ -252,7 +252,7 @@ class SheetPrinter:
                 row, used = [], 0
             row.append((para, h, width))
             used += width
-        return rows + [row]
+        return [*rows, row]
 
     # -- what every sheet shares, drawn into the page forms --
 

@@ -25,4 +25,4 @@ STAFF = ("admin", "official", "committee")
 MANAGERS = ("admin", "committee")
 ANYONE = ("admin", "official", "committee", "resident")
 
-__all__ = ["roles_required", "current_user", "STAFF", "MANAGERS", "ANYONE"]
+__all__ = ["ANYONE", "MANAGERS", "STAFF", "current_user", "roles_required"]

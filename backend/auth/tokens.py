@@ -1,5 +1,5 @@
 """JWT wiring: identities, claims, the revocation blocklist (database, or Redis when configured)."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -31,7 +31,7 @@ def claims_for(actor):
 
 
 def revoke(jwt_payload):
-    jti, exp = jwt_payload["jti"], datetime.fromtimestamp(jwt_payload["exp"], timezone.utc)
+    jti, exp = jwt_payload["jti"], datetime.fromtimestamp(jwt_payload["exp"], UTC)
     client = redis_client()
     if client is not None:
         client.set(f"gongjian:revoked:{jti}", 1, exat=int(exp.timestamp()) + 1)

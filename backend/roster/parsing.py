@@ -104,8 +104,8 @@ def _read_xlsx(content):
     from openpyxl import load_workbook
     try:
         wb = load_workbook(io.BytesIO(content), read_only=False, data_only=True)
-    except Exception:
-        raise Invalid("roster_unreadable", "无法读取该 Excel 文件，请确认是 .xlsx 格式")
+    except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
+        raise Invalid("roster_unreadable", "无法读取该 Excel 文件，请确认是 .xlsx 格式") from e
     ws = wb.worksheets[0]
     return [(cells[0].row, [c.value for c in cells]) for cells in ws.iter_rows() if cells]
 
@@ -137,7 +137,7 @@ def parse_roster(filename, content):
             continue  # blank row
         errors = []
 
-        def bad(name, message):
+        def bad(name, message, errors=errors, rownum=rownum):
             errors.append({"row": rownum, "column": headers.get(name, FIELD_LABELS.get(name, name)),
                            "message": message})
 

@@ -13,8 +13,20 @@ from ..privacy import commit_access
 from ..ratelimit import client_address
 from ..types import area_str, mask_phone
 from . import services
-from .schemas import (BuildingSummary, CompoundIn, CompoundOut, CompoundPatch, DuplicateGroup, ExportArgs, ImportOut, MergeIn,
-                      OwnerSummary, RosterFile, UnitArgs, UnitOut)
+from .schemas import (
+    BuildingSummary,
+    CompoundIn,
+    CompoundOut,
+    CompoundPatch,
+    DuplicateGroup,
+    ExportArgs,
+    ImportOut,
+    MergeIn,
+    OwnerSummary,
+    RosterFile,
+    UnitArgs,
+    UnitOut,
+)
 
 blp = Blueprint("roster", __name__, url_prefix="/api/v1", description="Compounds, units and owners")
 

@@ -10,8 +10,8 @@ from .. import audit
 from ..errors import Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..jurisdiction import require_compound, require_org
-from .identity import hash_id, owner_key
 from ..types import utcnow
+from .identity import hash_id, owner_key
 from .models import Compound, HouseholdBinding, Owner, OwnerMember, Unit
 from .parsing import parse_roster
 
@@ -43,7 +43,7 @@ def import_roster(actor, compound_id, filename, content):
     names_by_id, warnings, sold = defaultdict(set), [], []
     for row in parsed.rows:
         members = _members(row)
-        for name, id_hash in zip(row.names, (m[1] for m in members)):
+        for name, id_hash in zip(row.names, (m[1] for m in members), strict=False):
             if id_hash:
                 names_by_id[id_hash].add((name, row.row))
         unit = existing.get(row.place)

@@ -41,7 +41,7 @@ def test_notice_to_roster_binding_without_scanning_again(client, world, make, li
     page.wait_for_url(vote_url)
     expect(page.locator("#nothing-text")).to_contain_text("还没有以业主")
     page.click("#nothing-bind")
-    page.wait_for_url(re.compile(r"/m/bind\?compound=%d&next=" % c1.id))
+    page.wait_for_url(re.compile(rf"/m/bind\?compound={c1.id}&next="))
     # The roster match and the request are offered; nobody is told to scan the board again.
     expect(page.locator("#by-roster")).to_be_visible()
     expect(page.locator("#by-request")).to_be_visible()

@@ -52,7 +52,7 @@ def test_resident_page_in_berlin_shows_beijing_times(make, live_server, berlin, 
 
 
 def test_desk_page_in_berlin_shows_and_takes_beijing_times(client, world, live_server, berlin, vote):
-    body, _, closes = vote
+    _body, _, closes = vote
     page = berlin.new_page()
     page.goto(f"{live_server}/m/committee/votes")
     page.fill("#username", "committee")
