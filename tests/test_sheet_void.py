@@ -58,3 +58,13 @@ def test_void_refusals(kit, issued, units, client, world):
     assert_error(void(kit, issued, "0002", reason="再次"), 409, "sheet_void")
     body = kit.client.get(f"/api/v1/votes/{issued['id']}/sheets", headers=kit.h).get_json()
     assert body["voided"] == [{"sheet_no": "0002", "reason": "墨水污损，业主另领新票"}]
+
+
+def test_a_void_sheet_cannot_be_entered(kit, issued, units):
+    """A sheet reconciled as void must not also count as a ballot: keying its number is refused."""
+    assert void(kit, issued, "0002").status_code == 200
+    iid = str(issued["items"][0]["id"])
+    r = kit.client.post(f"/api/v1/votes/{issued['id']}/paper-ballots",
+                        json={"unit_id": units[1].id, "sheet_no": "0002", "choices": {iid: "agree"}}, headers=kit.h)
+    assert_error(r, 409, "sheet_void")
+    assert kit.client.get(f"/api/v1/votes/{issued['id']}/ballots", headers=kit.h).get_json() == []

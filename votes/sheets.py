@@ -144,8 +144,11 @@ def find(vote, sheet_no):
 def unit_of(vote, data):
     """The unit a paper ballot is for: the one its sheet was printed for, or the ``unit_id`` keyed in."""
     unit_id, sheet_no = data.get("unit_id"), data.get("sheet_no")
-    printed = sheet_no and db.session.scalar(select(IssuedSheet.unit_id).where(
-        IssuedSheet.vote_id == vote.id, IssuedSheet.sheet_no == sheet_no))
+    issued = sheet_no and db.session.execute(select(IssuedSheet.unit_id, IssuedSheet.voided_at).where(
+        IssuedSheet.vote_id == vote.id, IssuedSheet.sheet_no == sheet_no)).first()
+    if issued and issued.voided_at is not None:  # reconciliation counts it as void: it must not count as a ballot
+        raise Conflict("sheet_void", f"表决票{sheet_no}已登记作废，不能录入；如登记有误，请联系管理员")
+    printed = issued and issued.unit_id
     if printed and unit_id is not None and printed != unit_id:
         place = db.session.get(VoteUnit, (vote.id, printed))
         raise Conflict("sheet_unit_mismatch", f"表决票{sheet_no}是{place.label}的表决票，与所选房屋不符，请核对")

@@ -82,9 +82,9 @@
   };
 
   /* ---- create ---- */
-  function localInput(date) {
-    var d = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
-    return d.toISOString().slice(0, 16);
+  /* "YYYY-MM-DDTHH:MM" for a datetime-local box: ``days`` after ``from`` (a Date), at Beijing's ``hhmm``. */
+  function beijingDay(from, days, hhmm) {
+    return G.beijingInput(new Date(from.getTime() + days * 86400000)).slice(0, 10) + "T" + hhmm;
   }
   function addItem() {
     var n = document.querySelectorAll(".vote-item").length + 1;
@@ -155,9 +155,9 @@
       $("#v-building").addEventListener("change", function () { fillEntrances(); showScope(); });
       $("#v-entrance").addEventListener("change", showScope);
       var lead = compound.notice_lead_days || 15;
-      var opens = new Date(); opens.setDate(opens.getDate() + lead); opens.setHours(8, 0, 0, 0);
-      var closes = new Date(opens); closes.setDate(closes.getDate() + 14); closes.setHours(18, 0, 0, 0);
-      $("#v-opens").value = localInput(opens); $("#v-closes").value = localInput(closes);
+      var opens = beijingDay(new Date(), lead, "08:00");  // the compound's notice lead, in Beijing days
+      $("#v-opens").value = opens;
+      $("#v-closes").value = beijingDay(new Date(G.beijingIso(opens)), 14, "18:00");
       ["v-opens", "v-closes"].forEach(function (id) {
         var echo = function () { $("#" + id + "-text").textContent = val(id) ? G.when(val(id)) : ""; };
         $("#" + id).addEventListener("input", echo); echo();
@@ -173,8 +173,8 @@
       if (scopeKind() !== "compound") data.scope.building = val("v-building");
       if (scopeKind() === "entrance") data.scope.entrance = val("v-entrance");
       if (!val("v-opens") || !val("v-closes")) fail("请填写投票的开始和结束时间");
-      data.opens_at = new Date(val("v-opens")).toISOString();
-      data.closes_at = new Date(val("v-closes")).toISOString();
+      data.opens_at = G.beijingIso(val("v-opens"));  // typed as Beijing time, whatever the device's zone
+      data.closes_at = G.beijingIso(val("v-closes"));
       data.items = Array.prototype.map.call(document.querySelectorAll(".vote-item"), itemData);
       var v = await send("POST", "/api/v1/compounds/" + cid + "/votes", data);
       location.href = "/m/committee/votes/" + v.id;
@@ -360,7 +360,7 @@
       var form = button.closest("form"), opens = form.querySelector(".r-opens").value, closes = form.querySelector(".r-closes").value;
       if (!opens || !closes) fail("请填写决选投票的开始和结束时间");
       var r = await send("POST", "/api/v1/votes/" + voteId + "/items/" + form.dataset.item + "/runoff",
-        {opens_at: new Date(opens).toISOString(), closes_at: new Date(closes).toISOString()});
+        {opens_at: G.beijingIso(opens), closes_at: G.beijingIso(closes)});
       form.querySelector(".r-done").innerHTML = '已建立决选表决（草稿）：<a class="runoff-link" href="/m/committee/votes/' + r.id + '">' +
         esc(r.title) + "</a>，请核对后发布。";
     });
