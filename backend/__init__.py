@@ -1,4 +1,5 @@
 """Gongjian 共建: the application factory."""
+
 import importlib
 import logging
 
@@ -30,13 +31,17 @@ def create_app(test_config=None):
     register_blueprints(app)
     register_features(app)
     from .errors import register_error_handlers
+
     register_error_handlers(app)
     from . import security
+
     security.init_app(app)
     from .cli import register_commands
+
     register_commands(app)
     if app.config["APP_ENV"] == "production" and not app.config.get("TESTING"):
         from .demo import refuse_demo_accounts
+
         with app.app_context():
             refuse_demo_accounts()
     return app
@@ -44,13 +49,20 @@ def create_app(test_config=None):
 
 def register_extensions(app):
     import os
+
     os.makedirs(app.instance_path, exist_ok=True)
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
-                    render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
     jwt.init_app(app)
     limiter.init_app(app)
     from .errors import ErrorOut
+
     api.ERROR_SCHEMA = ErrorOut  # the document's error responses state our body, not flask-smorest's
     api.init_app(app)
     from . import audit, privacy  # noqa: F401  (models the migrations must see)
@@ -62,6 +74,7 @@ def register_blueprints(app):
     from .docs import bp as docs_bp
     from .roster.orgs import blp as orgs_blp
     from .roster.routes import blp as roster_blp
+
     for blp in (auth_blp, orgs_blp, roster_blp):
         api.register_blueprint(blp)
     app.register_blueprint(docs_bp)

@@ -5,6 +5,7 @@ at that point. Chains are independent: appending to one locks only its head row,
 head row is made by the chain's first entry; two first entries at once both find it made (ON CONFLICT DO
 NOTHING), and then queue on its lock like any others.
 """
+
 import hashlib
 import json
 from datetime import datetime
@@ -54,8 +55,11 @@ def actor_label(actor):
 
 
 def entry_hash(chain, seq, actor, action, payload, created_at, prev_hash):
-    body = json.dumps([chain, seq, actor, action, payload, created_at.isoformat(), prev_hash],
-                      ensure_ascii=False, separators=(",", ":"))
+    body = json.dumps(
+        [chain, seq, actor, action, payload, created_at.isoformat(), prev_hash],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -68,13 +72,21 @@ def _lock_head(chain):
     A no-op UPDATE … RETURNING takes PostgreSQL's row lock and SQLite's write lock alike (SQLite ignores FOR
     UPDATE), so what it returns is the latest committed head and stays so until this transaction ends.
     """
-    lock = (update(AuditChain).where(AuditChain.chain == chain).values(last_seq=AuditChain.last_seq)
-            .returning(AuditChain.last_seq, AuditChain.last_hash).execution_options(synchronize_session=False))
+    lock = (
+        update(AuditChain)
+        .where(AuditChain.chain == chain)
+        .values(last_seq=AuditChain.last_seq)
+        .returning(AuditChain.last_seq, AuditChain.last_hash)
+        .execution_options(synchronize_session=False)
+    )
     head = db.session.execute(lock).one_or_none()
     if head is None:
         insert = INSERT[db.session.get_bind().dialect.name]
-        db.session.execute(insert(AuditChain).values(chain=chain, last_seq=0, last_hash=GENESIS)
-                           .on_conflict_do_nothing(index_elements=[AuditChain.chain]))
+        db.session.execute(
+            insert(AuditChain)
+            .values(chain=chain, last_seq=0, last_hash=GENESIS)
+            .on_conflict_do_nothing(index_elements=[AuditChain.chain])
+        )
         head = db.session.execute(lock).one()
     return head
 
@@ -86,11 +98,16 @@ def append(chain, actor, action, payload=None):
     now = utcnow().replace(microsecond=0)
     seq, who = last_seq + 1, actor_label(actor)
     digest = entry_hash(chain, seq, who, action, text, now, last_hash)
-    entry = AuditEntry(chain=chain, seq=seq, actor=who, action=action, payload=text, created_at=now,
-                       prev_hash=last_hash, hash=digest)
+    entry = AuditEntry(
+        chain=chain, seq=seq, actor=who, action=action, payload=text, created_at=now, prev_hash=last_hash, hash=digest
+    )
     db.session.add(entry)
-    db.session.execute(update(AuditChain).where(AuditChain.chain == chain).values(last_seq=seq, last_hash=digest)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(AuditChain)
+        .where(AuditChain.chain == chain)
+        .values(last_seq=seq, last_hash=digest)
+        .execution_options(synchronize_session=False)
+    )
     return entry
 
 

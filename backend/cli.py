@@ -1,4 +1,5 @@
 """Flask CLI: accounts, demo data, audit verification."""
+
 import click
 from flask import current_app
 
@@ -20,6 +21,7 @@ def create_user_cmd(username, role, org_id, password):
     """Create a staff account."""
     from .auth.services import create_user
     from .errors import ServiceError
+
     try:
         user = create_user(username, password, role, org_id)
     except ServiceError as e:
@@ -33,6 +35,7 @@ def demo_cmd():
     if current_app.config["APP_ENV"] == "production":
         raise click.ClickException("refusing to load demo data with APP_ENV=production")
     from .demo import load_demo
+
     for line in load_demo():
         click.echo(line)
 
@@ -46,6 +49,7 @@ def audit_group():
 def audit_verify():
     """Check every chain; name the first broken entry of each broken chain."""
     from .audit import verify_all
+
     problems = verify_all()
     db.session.rollback()
     if problems:

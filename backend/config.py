@@ -1,4 +1,5 @@
 """Configuration from the environment. Defaults suit a newcomer's laptop; production must set secrets."""
+
 import importlib.util
 import ipaddress
 import os
@@ -14,7 +15,7 @@ def database_url(url):
     """Accept the usual ``postgresql://`` form and use the psycopg 3 driver for it."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -135,23 +136,42 @@ def check_production(app):
     if len(app.config["SECRET_KEY"]) < 32 or len(app.config["JWT_SECRET_KEY"]) < 32:
         raise ConfigError("SECRET_KEY and JWT_SECRET_KEY must be at least 32 characters in production")
     if _local_host(app.config.get("PUBLIC_BASE_URL")):
-        raise ConfigError("APP_ENV=production requires PUBLIC_BASE_URL, the address residents' phones reach "
-                          "(notice QR codes, household letters and the WeChat return point there), not localhost")
+        raise ConfigError(
+            "APP_ENV=production requires PUBLIC_BASE_URL, the address residents' phones reach "
+            "(notice QR codes, household letters and the WeChat return point there), not localhost"
+        )
     for name in listed_providers(app.config):
         problem = None if name == "dev" else provider_problem(app.config, name)  # dev is simply never offered
         if problem:
-            raise ConfigError(f"RESIDENT_AUTH_PROVIDERS lists {name}, but {problem}. "
-                              f"Fix that, or leave {name} out of RESIDENT_AUTH_PROVIDERS")
+            raise ConfigError(
+                f"RESIDENT_AUTH_PROVIDERS lists {name}, but {problem}. "
+                f"Fix that, or leave {name} out of RESIDENT_AUTH_PROVIDERS"
+            )
 
 
 # --- resident sign-in providers: which can work under these settings -------------------------------------
 
 # Each SMS gateway: the SDK module that talks to it (installed from requirements-sms.txt) and the settings it needs.
 SMS_GATEWAYS = {
-    "aliyun": ("alibabacloud_dysmsapi20170525", ("SMS_ALIYUN_ACCESS_KEY_ID", "SMS_ALIYUN_ACCESS_KEY_SECRET",
-                                                 "SMS_ALIYUN_SIGN_NAME", "SMS_ALIYUN_TEMPLATE_CODE")),
-    "tencent": ("tencentcloud.sms", ("SMS_TENCENT_SECRET_ID", "SMS_TENCENT_SECRET_KEY", "SMS_TENCENT_SDK_APP_ID",
-                                     "SMS_TENCENT_SIGN_NAME", "SMS_TENCENT_TEMPLATE_ID")),
+    "aliyun": (
+        "alibabacloud_dysmsapi20170525",
+        (
+            "SMS_ALIYUN_ACCESS_KEY_ID",
+            "SMS_ALIYUN_ACCESS_KEY_SECRET",
+            "SMS_ALIYUN_SIGN_NAME",
+            "SMS_ALIYUN_TEMPLATE_CODE",
+        ),
+    ),
+    "tencent": (
+        "tencentcloud.sms",
+        (
+            "SMS_TENCENT_SECRET_ID",
+            "SMS_TENCENT_SECRET_KEY",
+            "SMS_TENCENT_SDK_APP_ID",
+            "SMS_TENCENT_SIGN_NAME",
+            "SMS_TENCENT_TEMPLATE_ID",
+        ),
+    ),
 }
 # Senders that keep the code on the server: fine on a laptop or in tests, never in production.
 LOCAL_SMS_SENDERS = ("console", "memory")
@@ -183,9 +203,12 @@ def _missing(config, names):
 def _sms_problem(config, production):
     sender = config.get("SMS_SENDER") or ""
     if sender in LOCAL_SMS_SENDERS:
-        return (f"SMS_SENDER={sender} sends nothing (codes never reach the phone, and console writes them to the "
-                "log); a real gateway is SMS_SENDER=aliyun, tencent or 'package.module:Class'"
-                if production else None)
+        return (
+            f"SMS_SENDER={sender} sends nothing (codes never reach the phone, and console writes them to the "
+            "log); a real gateway is SMS_SENDER=aliyun, tencent or 'package.module:Class'"
+            if production
+            else None
+        )
     if sender in SMS_GATEWAYS:
         module, settings = SMS_GATEWAYS[sender]
         missing = _missing(config, settings)

@@ -1,4 +1,5 @@
 """Demo data: a realistic street with two communities and their compounds, and the accounts of API.md."""
+
 import random
 from pathlib import Path
 
@@ -20,6 +21,7 @@ COMMUNITIES = ["幸福里社区", "和平路社区"]
 
 class DemoActor:
     """The demo loader acts as an admin, so it goes through the same import rules as a committee."""
+
     id, role, org_id, org, username = 0, "admin", None, None, "demo"
 
 
@@ -47,14 +49,17 @@ def _peace_roster():
             for f in range(1, 7):
                 for d in (1, 2):
                     n = len(lines)
-                    lines.append(f"{b},{e},{f}0{d},{f},{rng.choice(['58.20', '64.35', '71.80'])},"
-                                 f"{rng.choice(surnames)}{rng.choice(given)},6101131950{n:08d},"
-                                 f"139{n:08d},个人")
+                    lines.append(
+                        f"{b},{e},{f}0{d},{f},{rng.choice(['58.20', '64.35', '71.80'])},"
+                        f"{rng.choice(surnames)}{rng.choice(given)},6101131950{n:08d},"
+                        f"139{n:08d},个人"
+                    )
     return ("\n".join(lines) + "\n").encode()
 
 
 def load_demo():
     from .roster.services import import_roster
+
     parent = None
     for name, level in TREE:
         parent = _org(name, level, parent)
@@ -66,9 +71,12 @@ def load_demo():
     for compound, content in ((xingfuli, ROSTER.read_bytes()), (peace, _peace_roster())):
         if db.session.scalar(select(Unit.id).where(Unit.compound_id == compound.id).limit(1)) is None:
             import_roster(DemoActor(), compound.id, "demo.csv", content)
-    accounts = [("admin", "admin", None, "系统管理员"), ("official", "official", street.id, "小寨路街道办"),
-                ("committee", "committee", communities[0].id, "幸福里社区居委会"),
-                ("committee2", "committee", communities[1].id, "和平路社区居委会")]
+    accounts = [
+        ("admin", "admin", None, "系统管理员"),
+        ("official", "official", street.id, "小寨路街道办"),
+        ("committee", "committee", communities[0].id, "幸福里社区居委会"),
+        ("committee2", "committee", communities[1].id, "和平路社区居委会"),
+    ]
     for username, role, org_id, display in accounts:
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None:
@@ -76,9 +84,11 @@ def load_demo():
             user.set_password(DEMO_PASSWORD)
             db.session.add(user)
     db.session.commit()
-    out = [f"demo: {xingfuli.name} (id {xingfuli.id}) under {communities[0].name} (org {communities[0].id}); "
-           f"{peace.name} (id {peace.id}) under {communities[1].name} (org {communities[1].id})",
-           f"demo accounts (password {DEMO_PASSWORD}):"]
+    out = [
+        f"demo: {xingfuli.name} (id {xingfuli.id}) under {communities[0].name} (org {communities[0].id}); "
+        f"{peace.name} (id {peace.id}) under {communities[1].name} (org {communities[1].id})",
+        f"demo accounts (password {DEMO_PASSWORD}):",
+    ]
     out += [f"  {u:<11} {r:<9} {d}" for u, r, _, d in accounts]
     # Features add their own demo data (an open vote, its notice…) without the core importing them.
     context = {"compound": xingfuli, "committee": db.session.scalar(select(User).where(User.username == "committee"))}
@@ -95,6 +105,7 @@ def register_demo_loader(app, loader):
 def refuse_demo_accounts():
     """A production server must not start while demo accounts exist."""
     from sqlalchemy import inspect
+
     if not inspect(db.engine).has_table("users"):
         return  # before the first migration
     if db.session.scalar(select(User.id).where(User.is_demo.is_(True)).limit(1)) is not None:

@@ -1,4 +1,5 @@
 """Health check and the API docs page, served from local files (users' intranets are often closed)."""
+
 import swagger_ui_bundle
 from flask import Blueprint, send_from_directory
 from sqlalchemy import text

@@ -17,6 +17,7 @@ A database constraint that refuses a write names the conflict it stands for in `
 for the whole API), so a race that slips past a service's own checks still gets the named 409; a constraint
 not listed there answers the generic 409 ``conflict``.
 """
+
 import logging
 import re
 
@@ -61,15 +62,29 @@ class ErrorOut(Schema):
 
     code = fields.String(required=True, metadata={"description": "稳定的错误代码（snake_case），如 ballot_exists"})
     message = fields.String(required=True, metadata={"description": "给用户看的中文说明"})
-    errors = fields.Raw(metadata={
-        "description": "可选的明细：字段错误 {位置: {字段: [消息]}}，或导入文件的逐行错误 [{row, column, message}]",
-        "oneOf": [
-            {"type": "object", "additionalProperties": {"type": "object"},
-             "example": {"json": {"owner_name": ["请填写业主姓名"]}}},
-            {"type": "array", "items": {"type": "object", "properties": {
-                "row": {"type": "integer", "nullable": True}, "column": {"type": "string", "nullable": True},
-                "message": {"type": "string"}}}},
-        ]})
+    errors = fields.Raw(
+        metadata={
+            "description": "可选的明细：字段错误 {位置: {字段: [消息]}}，或导入文件的逐行错误 [{row, column, message}]",
+            "oneOf": [
+                {
+                    "type": "object",
+                    "additionalProperties": {"type": "object"},
+                    "example": {"json": {"owner_name": ["请填写业主姓名"]}},
+                },
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "row": {"type": "integer", "nullable": True},
+                            "column": {"type": "string", "nullable": True},
+                            "message": {"type": "string"},
+                        },
+                    },
+                },
+            ],
+        }
+    )
 
 
 class ServiceError(Exception):

@@ -1,4 +1,5 @@
 """CSV and XLSX downloads shared by every export: BOM for Excel, streamed CSV, formula injection neutralised."""
+
 import csv
 import io
 from urllib.parse import quote
@@ -28,6 +29,7 @@ def file_response(content, mimetype, filename):
 
 def csv_response(filename, header, rows):
     """Stream ``rows`` (any iterable) as UTF-8 CSV with a BOM so Excel reads the Chinese correctly."""
+
     def generate():
         buf = io.StringIO()
         writer = csv.writer(buf)
@@ -41,13 +43,17 @@ def csv_response(filename, header, rows):
                 buf.truncate()
         yield buf.getvalue()
 
-    return Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": _disposition(filename)})
+    return Response(
+        stream_with_context(generate()),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": _disposition(filename)},
+    )
 
 
 def xlsx_response(filename, header, rows, title="Sheet1"):
     """An XLSX built in write-only mode, so memory stays flat for large exports."""
     from openpyxl import Workbook
+
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title[:31])
     ws.append(header)

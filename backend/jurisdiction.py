@@ -3,6 +3,7 @@
 admin: everything. official: read within the subtree of their org. committee: read and manage the compounds
 of their own community. resident: only the units they are bound to.
 """
+
 from sqlalchemy import select
 
 from .errors import Forbidden, NotFound
@@ -32,8 +33,11 @@ def org_filter(actor, org_column):
 def compounds_query(actor):
     stmt = select(Compound).order_by(Compound.id)
     if is_resident(actor):
-        bound = select(Unit.compound_id).join(HouseholdBinding, HouseholdBinding.unit_id == Unit.id).where(
-            HouseholdBinding.resident_id == actor.id, HouseholdBinding.status == "active")
+        bound = (
+            select(Unit.compound_id)
+            .join(HouseholdBinding, HouseholdBinding.unit_id == Unit.id)
+            .where(HouseholdBinding.resident_id == actor.id, HouseholdBinding.status == "active")
+        )
         return stmt.where(Compound.id.in_(bound))
     clause = org_filter(actor, Compound.org_id)
     return stmt if clause is None else stmt.where(clause)
@@ -81,7 +85,8 @@ def require_org(actor, org_id):
 
 def bound_unit_ids(resident, relation=None):
     stmt = select(HouseholdBinding.unit_id).where(
-        HouseholdBinding.resident_id == resident.id, HouseholdBinding.status == "active")
+        HouseholdBinding.resident_id == resident.id, HouseholdBinding.status == "active"
+    )
     if relation:
         stmt = stmt.where(HouseholdBinding.relation == relation)
     return set(db.session.scalars(stmt))
@@ -89,9 +94,14 @@ def bound_unit_ids(resident, relation=None):
 
 def voting_binding(resident, unit_id):
     """The binding that lets this resident cast the unit's ballot: as its owner, or as an approved proxy."""
-    binding = db.session.scalar(select(HouseholdBinding).where(
-        HouseholdBinding.resident_id == resident.id, HouseholdBinding.unit_id == unit_id,
-        HouseholdBinding.status == "active", HouseholdBinding.relation.in_(("owner", "proxy"))))
+    binding = db.session.scalar(
+        select(HouseholdBinding).where(
+            HouseholdBinding.resident_id == resident.id,
+            HouseholdBinding.unit_id == unit_id,
+            HouseholdBinding.status == "active",
+            HouseholdBinding.relation.in_(("owner", "proxy")),
+        )
+    )
     if binding is None:
         raise Forbidden("unit_not_bound", "您未绑定该房屋，或不是该房屋的业主（或经批准的委托人）")
     return binding

@@ -5,18 +5,36 @@ Codes stay English in the database and the API; the names below are what people 
 """
 
 # Civil Code art. 278 matters, in the order the article lists them (the rules are in votes/tally.py).
-MATTER_NAMES = {"rules_of_procedure": "制定和修改议事规则", "management_statute": "制定和修改管理规约",
-                "committee_election": "选举或更换业主委员会", "property_manager": "选聘和解聘物业服务企业或其他管理人",
-                "fund_use": "使用维修资金", "fund_raising": "筹集维修资金", "rebuild": "改建、重建建筑物及其附属设施",
-                "common_use_change": "改变共有部分用途或者利用共有部分从事经营活动", "other_major": "其他重大事项",
-                "consultation": "意见征询"}
+MATTER_NAMES = {
+    "rules_of_procedure": "制定和修改议事规则",
+    "management_statute": "制定和修改管理规约",
+    "committee_election": "选举或更换业主委员会",
+    "property_manager": "选聘和解聘物业服务企业或其他管理人",
+    "fund_use": "使用维修资金",
+    "fund_raising": "筹集维修资金",
+    "rebuild": "改建、重建建筑物及其附属设施",
+    "common_use_change": "改变共有部分用途或者利用共有部分从事经营活动",
+    "other_major": "其他重大事项",
+    "consultation": "意见征询",
+}
 
 # Built-in option codes; any other code is its own label unless the vote gives one.
-OPTION_LABELS = {"agree": "同意", "disagree": "反对", "abstain": "弃权", "professional": "专业物业公司",
-                 "quasi": "社区准物业", "self_managed": "业主自治"}
+OPTION_LABELS = {
+    "agree": "同意",
+    "disagree": "反对",
+    "abstain": "弃权",
+    "professional": "专业物业公司",
+    "quasi": "社区准物业",
+    "self_managed": "业主自治",
+}
 
-VOTE_STATUS_NAMES = {"draft": "草稿", "scheduled": "未开始", "open": "投票中", "closed": "已结束",
-                     "announced": "已公布结果"}
+VOTE_STATUS_NAMES = {
+    "draft": "草稿",
+    "scheduled": "未开始",
+    "open": "投票中",
+    "closed": "已结束",
+    "announced": "已公布结果",
+}
 
 CHANNEL_NAMES = {"online": "线上", "paper": "纸质", "proxy": "委托"}
 
@@ -64,7 +82,7 @@ def entrance_label(entrance):
 
 
 def unit_label(building, entrance, room):
-    """"1号楼2单元301室": how a flat is named on every page, letter, notice and export."""
+    """ "1号楼2单元301室": how a flat is named on every page, letter, notice and export."""
     return f"{building_label(building)}{entrance_label(entrance)}{room}室"
 
 

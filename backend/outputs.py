@@ -1,5 +1,6 @@
 """Building blocks for declared outputs: a response is a nested schema, so the OpenAPI document states every key
 the API sends, and which of them are always there."""
+
 from marshmallow import Schema, fields
 
 from .types import local_iso

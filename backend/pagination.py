@@ -1,4 +1,5 @@
 """``?page=&per_page=`` lists: a bare JSON array with the total in ``X-Total-Count``."""
+
 from marshmallow import Schema, fields, post_load, validate
 from sqlalchemy import func, select
 

@@ -1,4 +1,5 @@
 """Personal data (PIPL): a record of which staff viewed or exported whose personal data, and when."""
+
 from datetime import datetime
 
 from sqlalchemy import String
@@ -21,8 +22,7 @@ class PersonalDataAccess(db.Model):
 
 def record_access(actor, action, subject, address):
     """Log a view or export of personal data from ``address`` in the caller's transaction, which commits it."""
-    db.session.add(PersonalDataAccess(actor=actor_label(actor), action=action, subject=subject,
-                                      address=address or ""))
+    db.session.add(PersonalDataAccess(actor=actor_label(actor), action=action, subject=subject, address=address or ""))
 
 
 def commit_access(actor, action, subject, address):

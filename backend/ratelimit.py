@@ -3,6 +3,7 @@
 Used where the key is not just the client address: login per username and address, SMS codes per phone,
 binding attempts per resident. Views never see the storage; they call ``enforce`` or ``failures_limited``.
 """
+
 from contextlib import contextmanager
 
 from flask import request

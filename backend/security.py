@@ -5,10 +5,13 @@ invite code may sit in a URL's fragment). The resident and committee pages load 
 Content-Security-Policy costs nothing and stops injected markup from running even if escaping is ever missed.
 The API docs page keeps its one inline script and gets no CSP.
 """
+
 from flask import request
 
-PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 
 
 def security_headers(response):

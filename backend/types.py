@@ -1,4 +1,5 @@
 """Column types and value helpers shared by every feature: time zones, exact area, masking."""
+
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 

@@ -9,6 +9,7 @@ the tally over real HTTP; then ``tally_vs_aggregate: R`` and ``http_vs_aggregate
 aggregate's time in the same run, so the figures compare across machines and loads. Timing lives here, not in the
 test suite: tests/test_tally_scale.py checks the same compound's tally for correctness and statement count.
 """
+
 import json
 import logging
 import os
@@ -64,30 +65,60 @@ def build(units=3000, ballots=3000):
         else:
             holder = None
         if not holder:
-            holder = Owner(compound_id=compound.id, owner_type="organisation" if k == 0 else "person",
-                           members=[OwnerMember(name=f"业主{k}")])
+            holder = Owner(
+                compound_id=compound.id,
+                owner_type="organisation" if k == 0 else "person",
+                members=[OwnerMember(name=f"业主{k}")],
+            )
             owners.append(holder)
         floor = k % 6 + 1
-        made.append(Unit(compound_id=compound.id, building=str(k // 120 + 1), entrance=str(k // 20 % 6 + 1),
-                         room=f"{floor}0{k % 20 // 6 + 1}{k % 2}", floor=floor,
-                         area=Decimal(60 + k % 37) + Decimal(k % 100) / 100, owner=holder))
+        made.append(
+            Unit(
+                compound_id=compound.id,
+                building=str(k // 120 + 1),
+                entrance=str(k // 20 % 6 + 1),
+                room=f"{floor}0{k % 20 // 6 + 1}{k % 2}",
+                floor=floor,
+                area=Decimal(60 + k % 37) + Decimal(k % 100) / 100,
+                owner=holder,
+            )
+        )
     db.session.add_all(made)
     db.session.commit()
     now = utcnow()
-    vote = services.create_vote(admin, compound, {
-        "title": "基准表决", "opens_at": now - timedelta(minutes=1), "closes_at": now + timedelta(days=1),
-        "items": [{"title": "加装电梯", "matter": "rebuild"}, {"title": "选聘物业", "matter": "property_manager"}]})
+    vote = services.create_vote(
+        admin,
+        compound,
+        {
+            "title": "基准表决",
+            "opens_at": now - timedelta(minutes=1),
+            "closes_at": now + timedelta(days=1),
+            "items": [{"title": "加装电梯", "matter": "rebuild"}, {"title": "选聘物业", "matter": "property_manager"}],
+        },
+    )
     services.publish(admin, vote)
     items = [i.id for i in vote.items]
-    places = db.session.execute(db.select(VoteUnit.unit_id, VoteUnit.owner_id).where(VoteUnit.vote_id == vote.id)
-                                .order_by(VoteUnit.unit_id).limit(ballots)).all()
+    places = db.session.execute(
+        db.select(VoteUnit.unit_id, VoteUnit.owner_id)
+        .where(VoteUnit.vote_id == vote.id)
+        .order_by(VoteUnit.unit_id)
+        .limit(ballots)
+    ).all()
     options = ["agree", "agree", "agree", "disagree", "abstain"]
     rows = []
     for n, (unit_id, owner_id) in enumerate(places):
         choice = options[owner_id % len(options)]  # one owner, one voice across their units
-        ballot = Ballot(vote_id=vote.id, unit_id=unit_id, owner_id=owner_id, channel="paper", receipt=f"B{n:09d}",
-                        entered_by="bench",
-                        created_at=now, confirmed_at=now, confirmed_by="bench")
+        ballot = Ballot(
+            vote_id=vote.id,
+            unit_id=unit_id,
+            owner_id=owner_id,
+            channel="paper",
+            receipt=f"B{n:09d}",
+            entered_by="bench",
+            created_at=now,
+            confirmed_at=now,
+            confirmed_by="bench",
+        )
         ballot.choices = [BallotChoice(item_id=i, option=choice) for i in items]
         rows.append(ballot)
     db.session.add_all(rows)
@@ -126,8 +157,10 @@ def main():
         t0 = time.perf_counter()
         vote_id, admin = build()
         token = issue_tokens(admin)["access_token"]
-        print(f"database: {db.engine.url.get_backend_name()}; built 3000 units and 3000 ballots "
-              f"in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"database: {db.engine.url.get_backend_name()}; built 3000 units and 3000 ballots "
+            f"in {time.perf_counter() - t0:.1f} s"
+        )
 
         def service():
             db.session.remove()

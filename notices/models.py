@@ -1,4 +1,5 @@
 """Notices on the notice board, each with an unguessable public token behind its QR code."""
+
 import secrets
 from datetime import datetime
 from typing import Optional
@@ -11,7 +12,12 @@ from backend.roster.models import Compound
 from backend.types import UTCDateTime, utcnow
 
 KINDS = ("announcement", "vote_notice", "survey_invite", "result_notice")
-KIND_NAMES = {"announcement": "公告", "vote_notice": "表决通知", "survey_invite": "问卷邀请", "result_notice": "结果公示"}
+KIND_NAMES = {
+    "announcement": "公告",
+    "vote_notice": "表决通知",
+    "survey_invite": "问卷邀请",
+    "result_notice": "结果公示",
+}
 
 
 def new_token():
@@ -40,8 +46,10 @@ class Notice(db.Model):
 
     compound: Mapped[Compound] = relationship()
 
-    __table_args__ = (CheckConstraint(f"kind IN {KINDS}", name="kind"),
-                      CheckConstraint("expires_at IS NULL OR expires_at > publish_at", name="expiry_after_publish"))
+    __table_args__ = (
+        CheckConstraint(f"kind IN {KINDS}", name="kind"),
+        CheckConstraint("expires_at IS NULL OR expires_at > publish_at", name="expiry_after_publish"),
+    )
 
     @property
     def kind_name(self):

@@ -2,6 +2,7 @@
 
 Chinese text uses reportlab's built-in CID font STSong-Light: no font file to ship, and pdftotext extracts it.
 """
+
 import io
 
 import qrcode
@@ -91,7 +92,11 @@ def poster_pdf(notice, url):
     c.setFont(FONT, 16)
     c.drawString(margin, height - margin - 6 * mm, f"{notice.compound.name} · {notice.kind_name}")
     y = wrap(c, notice.title, margin, height - margin - 12 * mm, width - 2 * margin, 28, 36)
-    body = notice.body if len(notice.body) <= POSTER_BODY_CHARS else notice.body[:POSTER_BODY_CHARS] + "……（全文请扫码查看）"
+    body = (
+        notice.body
+        if len(notice.body) <= POSTER_BODY_CHARS
+        else notice.body[:POSTER_BODY_CHARS] + "……（全文请扫码查看）"
+    )
     body_bottom = wrap(c, body, margin, y - 8 * mm, width - 2 * margin, 14)
     qr_size = 80 * mm
     qr_y = max(min(body_bottom - 10 * mm - qr_size, 110 * mm), 45 * mm)

@@ -1,4 +1,5 @@
 """Notices: the committee publishes; anyone with the QR reads the public view."""
+
 from flask import jsonify
 from flask.views import MethodView
 from flask_jwt_extended import current_user
@@ -92,8 +93,9 @@ class NoticePoster(MethodView):
     def get(self, notice_id):
         """An A4 poster for the notice board: title, text, QR, compound and dates."""
         notice = services.get_notice(current_user, notice_id)
-        return file_response(render.poster_pdf(notice, services.public_url(notice)), "application/pdf",
-                     f"notice-{notice.id}.pdf")
+        return file_response(
+            render.poster_pdf(notice, services.public_url(notice)), "application/pdf", f"notice-{notice.id}.pdf"
+        )
 
 
 @blp.route("/public/notices/<token>")

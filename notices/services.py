@@ -1,4 +1,5 @@
 """Publishing notices, their public landing data and their scan counts."""
+
 from flask import current_app
 from sqlalchemy import select, update
 
@@ -25,11 +26,11 @@ def _check_vote(compound_id, vote_id):
     """
     vote = db.session.get(Vote, vote_id)
     if vote is None or vote.compound_id != compound_id:
-        raise Invalid("vote_not_found", "找不到该表决，请从本小区的表决中选择",
-                      {"json": {"vote_id": ["找不到该表决"]}})
+        raise Invalid("vote_not_found", "找不到该表决，请从本小区的表决中选择", {"json": {"vote_id": ["找不到该表决"]}})
     if vote.status == "draft":
-        raise Invalid("vote_not_published", "该表决还是草稿，请先发布表决，再发表决通知",
-                      {"json": {"vote_id": ["表决尚未发布"]}})
+        raise Invalid(
+            "vote_not_published", "该表决还是草稿，请先发布表决，再发表决通知", {"json": {"vote_id": ["表决尚未发布"]}}
+        )
 
 
 def _check_links(compound_id, data):
@@ -41,8 +42,9 @@ def _check_links(compound_id, data):
         raise Invalid("survey_required", "问卷邀请须关联一份问卷", {"json": {"survey_id": ["请选择问卷"]}})
     publish_at, expires_at = data.get("publish_at"), data.get("expires_at")
     if expires_at is not None and expires_at <= (publish_at or utcnow()):
-        raise Invalid("expiry_before_publish", "截止时间必须晚于发布时间",
-                      {"json": {"expires_at": ["截止时间必须晚于发布时间"]}})
+        raise Invalid(
+            "expiry_before_publish", "截止时间必须晚于发布时间", {"json": {"expires_at": ["截止时间必须晚于发布时间"]}}
+        )
 
 
 def create_notice(actor, compound_id, data):
@@ -63,8 +65,7 @@ def notices_query(actor, compound_id):
     and what has expired from it: a scheduled notice may still change, and a withdrawn one was taken down.
     """
     require_compound(actor, compound_id)
-    stmt = select(Notice).where(Notice.compound_id == compound_id).order_by(Notice.publish_at.desc(),
-                                                                            Notice.id.desc())
+    stmt = select(Notice).where(Notice.compound_id == compound_id).order_by(Notice.publish_at.desc(), Notice.id.desc())
     if is_resident(actor):
         stmt = stmt.where(Notice.withdrawn_at.is_(None), Notice.publish_at <= utcnow())
     return stmt
@@ -104,8 +105,9 @@ def by_token(token, count_scan=False):
         raise NotFound("notice_not_found", "找不到该通知，可能已撤下或尚未发布")
     if count_scan:
         # One UPDATE, so concurrent scans never lose a count.
-        db.session.execute(update(Notice).where(Notice.id == notice.id)
-                           .values(scan_count=Notice.scan_count + 1, last_scan_at=utcnow()))
+        db.session.execute(
+            update(Notice).where(Notice.id == notice.id).values(scan_count=Notice.scan_count + 1, last_scan_at=utcnow())
+        )
         db.session.commit()
         db.session.refresh(notice)
     return notice

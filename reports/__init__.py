@@ -5,4 +5,5 @@ def init_app(app):
     from backend.extensions import api
 
     from .routes import blp
+
     api.register_blueprint(blp)

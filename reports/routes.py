@@ -1,4 +1,5 @@
 """Reports for officials and committees: consent rates across the caller's region."""
+
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
@@ -24,5 +25,6 @@ class ConsentRates(MethodView):
         if args["format"] == "json":
             rows = list(rows)
             return rows, {"X-Total-Count": str(len(rows))}  # one row per vote item, as the body
-        return table_response(args["format"], "表决同意率统计", services.HEADER,
-                              (services.table_cells(r) for r in rows), "同意率")
+        return table_response(
+            args["format"], "表决同意率统计", services.HEADER, (services.table_cells(r) for r in rows), "同意率"
+        )

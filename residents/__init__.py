@@ -9,6 +9,7 @@ def init_app(app):
     from .cli import residents_cli
     from .pages import bp as pages_bp
     from .routes import blp
+
     api.register_blueprint(blp)
     app.register_blueprint(pages_bp)
     app.cli.add_command(residents_cli)

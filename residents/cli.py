@@ -1,4 +1,5 @@
 """``flask residents purge`` (daily, from cron) and ``flask residents worker`` (the RQ letters worker)."""
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -10,6 +11,7 @@ residents_cli = AppGroup("residents", help="Residents: retention purge and the l
 def purge_cmd():
     """Delete bindings, codes, requests and photos past RETENTION_DAYS, and letter PDFs past LETTERS_KEEP_DAYS."""
     from .privacy import purge
+
     counts = purge()
     days = current_app.config["RETENTION_DAYS"]
     click.echo(f"purged (retention {days} days): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
@@ -26,4 +28,5 @@ def worker_cmd(burst):
     from rq import Worker
 
     from .letters import QUEUE
+
     Worker([QUEUE], connection=redis.Redis.from_url(url)).work(burst=burst)

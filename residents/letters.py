@@ -5,6 +5,7 @@ A compound of 3,000 units takes seconds, so the work runs in the background — 
 committee page polls. Codes are kept in memory until the PDF is written, then the old codes of those units are
 revoked and the new ones stored in one transaction: a failed job leaves the old letters valid.
 """
+
 import contextlib
 import logging
 import os
@@ -49,17 +50,30 @@ def start(actor, compound_id, building, entrance, address):
     require_compound(actor, compound_id, manage=True)
     if entrance and not building:
         raise Invalid("building_required", "按单元打印时请同时选择楼栋", {"json": {"building": ["请选择楼栋"]}})
-    total = db.session.scalar(select(db.func.count()).select_from(
-        scope_query(compound_id, building, entrance).subquery()))
+    total = db.session.scalar(
+        select(db.func.count()).select_from(scope_query(compound_id, building, entrance).subquery())
+    )
     if not total:
         raise Invalid("no_units", "该范围内没有房屋，请先导入名册或核对楼栋、单元")
     recent = utcnow() - timedelta(hours=1)
-    if db.session.scalar(select(LetterJob.id).where(
-            LetterJob.compound_id == compound_id, LetterJob.status.in_(("queued", "running")),
-            LetterJob.created_at > recent)) is not None:
+    if (
+        db.session.scalar(
+            select(LetterJob.id).where(
+                LetterJob.compound_id == compound_id,
+                LetterJob.status.in_(("queued", "running")),
+                LetterJob.created_at > recent,
+            )
+        )
+        is not None
+    ):
         raise Conflict("letters_running", "该小区的入户信正在生成，请等它完成后再生成")
-    job = LetterJob(compound_id=compound_id, building=building or None, entrance=entrance or None,
-                    total=total, created_by=actor_label(actor))
+    job = LetterJob(
+        compound_id=compound_id,
+        building=building or None,
+        entrance=entrance or None,
+        total=total,
+        created_by=actor_label(actor),
+    )
     db.session.add(job)
     db.session.flush()
     record_access(actor, "export", f"compound:{compound_id} letters job:{job.id}", address)
@@ -74,6 +88,7 @@ def dispatch(job_id):
     if url:
         import redis
         from rq import Queue
+
         Queue(QUEUE, connection=redis.Redis.from_url(url)).enqueue(run_job, job_id, job_timeout=3600)
         return
     threading.Thread(target=_run_with_app, args=(app, job_id), name=f"letters-{job_id}", daemon=True).start()
@@ -88,6 +103,7 @@ def run_job(job_id):
     """Entry point for the thread and for RQ workers (which may run outside any app context)."""
     if not has_app_context():
         from backend import create_app
+
         with create_app().app_context():
             return run_job(job_id)
     job = db.session.get(LetterJob, job_id)
@@ -115,8 +131,9 @@ def build(job):
     job.status = "running"
     db.session.commit()
     compound = db.session.get(Compound, job.compound_id)
-    units = db.session.scalars(scope_query(job.compound_id, job.building, job.entrance).order_by(
-        Unit.building, Unit.entrance, Unit.room)).all()
+    units = db.session.scalars(
+        scope_query(job.compound_id, job.building, job.entrance).order_by(Unit.building, Unit.entrance, Unit.room)
+    ).all()
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     issued = local_date_text(utcnow())
     # The code dies INVITE_CODE_DAYS after now, at this time of day: print the day before, so it holds all day.
@@ -128,17 +145,29 @@ def build(job):
     codes = []
     for n, unit in enumerate(units, 1):
         code = new_invite_code()
-        codes.append({"unit_id": unit.id, "code_hash": code_hash(code), "status": "active",
-                      "letter_job_id": job.id, "created_at": utcnow()})
+        codes.append(
+            {
+                "unit_id": unit.id,
+                "code_hash": code_hash(code),
+                "status": "active",
+                "letter_job_id": job.id,
+                "created_at": utcnow(),
+            }
+        )
         draw_letter(c, compound, unit, code, f"{base}/m/bind#code={code}", issued, valid_until)
         if n % PROGRESS_EVERY == 0:
             job.done = n
             db.session.commit()
     c.save()
     now = utcnow()
-    db.session.execute(update(InviteCode).where(
-        InviteCode.unit_id.in_(scope_query(job.compound_id, job.building, job.entrance).with_only_columns(Unit.id)),
-        InviteCode.status == "active").values(status="revoked", ended_at=now))
+    db.session.execute(
+        update(InviteCode)
+        .where(
+            InviteCode.unit_id.in_(scope_query(job.compound_id, job.building, job.entrance).with_only_columns(Unit.id)),
+            InviteCode.status == "active",
+        )
+        .values(status="revoked", ended_at=now)
+    )
     if codes:
         db.session.execute(insert(InviteCode), codes)
     job.done, job.status, job.file_name, job.finished_at = len(units), "done", file_name, now
@@ -156,9 +185,11 @@ def draw_letter(c, compound, unit, code, url, issued, valid_until):
     c.drawString(left, y, f"致：{compound.name} {unit.label} 住户")
     y -= 12 * mm
     c.setFont(FONT, 14)
-    for line in ("您好！小区的通知、业主表决和结果公示都可以在手机上查看和参与。",
-                 "请用微信“扫一扫”扫描下方二维码，按提示登录，即可绑定您家的房屋。",
-                 "如扫码不便，也可在绑定页面手动输入下面的邀请码。"):
+    for line in (
+        "您好！小区的通知、业主表决和结果公示都可以在手机上查看和参与。",
+        "请用微信“扫一扫”扫描下方二维码，按提示登录，即可绑定您家的房屋。",
+        "如扫码不便，也可在绑定页面手动输入下面的邀请码。",
+    ):
         c.drawString(left, y, line)
         y -= 8 * mm
     y -= 6 * mm
@@ -171,12 +202,14 @@ def draw_letter(c, compound, unit, code, url, issued, valid_until):
     draw_qr(c, url, (width - qr_size) / 2, y, qr_size)
     y -= 14 * mm
     c.setFont(FONT, 13)
-    for line in ("● 邀请码只能使用一次，请勿转给他人。重新打印后，旧的邀请码作废。",
-                 f"● 邀请码有效期至{valid_until}，过期请向居委会索取新的入户信。",
-                 "● 以业主身份绑定时，须填写房产证上的业主姓名。",
-                 "● 同一户的其他业主，可在绑定页面选择“核对业主信息”绑定。",
-                 "● 子女代老人投票，须上传老人签字的委托书，经居委会审核后生效。",
-                 "● 家中没有智能手机的，请到居委会领取纸质表决票，或请工作人员上门。"):
+    for line in (
+        "● 邀请码只能使用一次，请勿转给他人。重新打印后，旧的邀请码作废。",
+        f"● 邀请码有效期至{valid_until}，过期请向居委会索取新的入户信。",
+        "● 以业主身份绑定时，须填写房产证上的业主姓名。",
+        "● 同一户的其他业主，可在绑定页面选择“核对业主信息”绑定。",
+        "● 子女代老人投票，须上传老人签字的委托书，经居委会审核后生效。",
+        "● 家中没有智能手机的，请到居委会领取纸质表决票，或请工作人员上门。",
+    ):
         c.drawString(left, y, line)
         y -= 7 * mm
     c.setFont(FONT, 12)
@@ -188,8 +221,11 @@ def purge_files(now):
     """Delete the PDFs of letter jobs finished more than LETTERS_KEEP_DAYS ago: each holds a whole compound's
     invite codes in clear. The job stays, with ``file_name`` cleared, so its download says why it is gone."""
     cutoff = now - timedelta(days=current_app.config["LETTERS_KEEP_DAYS"])
-    jobs = db.session.scalars(select(LetterJob).where(
-        LetterJob.status == "done", LetterJob.file_name.is_not(None), LetterJob.finished_at < cutoff)).all()
+    jobs = db.session.scalars(
+        select(LetterJob).where(
+            LetterJob.status == "done", LetterJob.file_name.is_not(None), LetterJob.finished_at < cutoff
+        )
+    ).all()
     for job in jobs:
         with contextlib.suppress(FileNotFoundError):  # removed by hand, or LETTERS_DIR moved: still mark the job
             os.remove(os.path.join(letters_dir(), job.file_name))

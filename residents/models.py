@@ -1,4 +1,5 @@
 """Resident sign-in identities, one-time codes, binding requests, proxy authorisations and letter jobs."""
+
 from datetime import datetime
 from typing import Optional
 
@@ -27,8 +28,10 @@ class ResidentIdentity(db.Model):
 
     resident: Mapped[Resident] = relationship()
 
-    __table_args__ = (UniqueConstraint("provider", "subject"),
-                      CheckConstraint(f"provider IN {PROVIDERS}", name="provider"))
+    __table_args__ = (
+        UniqueConstraint("provider", "subject"),
+        CheckConstraint(f"provider IN {PROVIDERS}", name="provider"),
+    )
 
 
 class SmsCode(db.Model):
@@ -59,8 +62,10 @@ class InviteCode(db.Model):
 
     unit: Mapped[Unit] = relationship()
 
-    __table_args__ = (CheckConstraint("status IN ('active', 'used', 'revoked')", name="status"),
-                      Index("ix_invite_codes_unit_status", "unit_id", "status"))
+    __table_args__ = (
+        CheckConstraint("status IN ('active', 'used', 'revoked')", name="status"),
+        Index("ix_invite_codes_unit_status", "unit_id", "status"),
+    )
 
 
 class Reviewed:
@@ -90,11 +95,22 @@ class BindingRequest(Reviewed, db.Model):
 
     unit: Mapped[Optional[Unit]] = relationship()
 
-    __table_args__ = (CheckConstraint(f"status IN {DECISIONS}", name="status"),
-                      CheckConstraint(f"relation IN {RELATIONS}", name="relation"),
-                      # One pending request per resident and address, however many taps arrive at once.
-                      Index("uq_binding_requests_pending", "resident_id", "compound_id", "building", "entrance", "room",
-                            unique=True, sqlite_where=text(PENDING), postgresql_where=text(PENDING)))
+    __table_args__ = (
+        CheckConstraint(f"status IN {DECISIONS}", name="status"),
+        CheckConstraint(f"relation IN {RELATIONS}", name="relation"),
+        # One pending request per resident and address, however many taps arrive at once.
+        Index(
+            "uq_binding_requests_pending",
+            "resident_id",
+            "compound_id",
+            "building",
+            "entrance",
+            "room",
+            unique=True,
+            sqlite_where=text(PENDING),
+            postgresql_where=text(PENDING),
+        ),
+    )
 
 
 class ProxyAuthorisation(Reviewed, db.Model):

@@ -4,6 +4,7 @@ No cookies are set: the resident's tokens live in the page's localStorage, which
 (third-party cookies and pop-ups are never needed). No-store, no-referrer and the CSP come from
 ``backend/security.py``, for every page alike.
 """
+
 from flask import Blueprint, current_app, redirect, render_template, request
 
 from backend.errors import ServiceError
@@ -12,8 +13,9 @@ from backend.types import local_text
 from . import signin
 from .privacy import CONSENT_TITLE, consent_lines
 
-bp = Blueprint("residents_pages", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/m/static")
+bp = Blueprint(
+    "residents_pages", __name__, template_folder="templates", static_folder="static", static_url_path="/m/static"
+)
 
 
 def page(name, **context):
@@ -28,16 +30,22 @@ def home():
 
 @bp.get("/m/signin")
 def signin_page():
-    return page("signin", providers=signin.enabled_providers(), next=signin.safe_next(request.args.get("next")),
-                consent_title=CONSENT_TITLE, consent=consent_lines(),
-                consent_version=current_app.config["CONSENT_VERSION"])
+    return page(
+        "signin",
+        providers=signin.enabled_providers(),
+        next=signin.safe_next(request.args.get("next")),
+        consent_title=CONSENT_TITLE,
+        consent=consent_lines(),
+        consent_version=current_app.config["CONSENT_VERSION"],
+    )
 
 
 @bp.get("/m/wechat/start")
 def wechat_start():
     try:
-        url = signin.wechat_authorize_url(request.args.get("next"), request.args.get("nonce", ""),
-                                          request.args.get("consent") == "1")
+        url = signin.wechat_authorize_url(
+            request.args.get("next"), request.args.get("nonce", ""), request.args.get("consent") == "1"
+        )
     except ServiceError as e:
         return page("message", title="无法登录", message=e.message), e.status
     return redirect(url)
@@ -50,8 +58,9 @@ def wechat_callback():
 
 @bp.get("/m/bind")
 def bind_page():
-    return page("bind", compound_id=request.args.get("compound", type=int),
-                next=signin.safe_next(request.args.get("next")))
+    return page(
+        "bind", compound_id=request.args.get("compound", type=int), next=signin.safe_next(request.args.get("next"))
+    )
 
 
 @bp.get("/m/proxy")
@@ -73,8 +82,12 @@ def results_page(vote_id):
 
 @bp.get("/m/privacy")
 def privacy_page():
-    return page("privacy", consent_title=CONSENT_TITLE, consent=consent_lines(),
-                retention_days=current_app.config["RETENTION_DAYS"])
+    return page(
+        "privacy",
+        consent_title=CONSENT_TITLE,
+        consent=consent_lines(),
+        retention_days=current_app.config["RETENTION_DAYS"],
+    )
 
 
 @bp.app_template_filter("china_time")

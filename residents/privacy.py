@@ -14,6 +14,7 @@ Retention (setting RETENTION_DAYS, default 180 days), run daily by ``flask resid
   working INVITE_CODE_DAYS (default 90) after printing.
 Ballots are not personal data kept here: the votes feature keeps them with the vote's audit chain.
 """
+
 from datetime import timedelta
 
 from flask import current_app
@@ -47,32 +48,47 @@ def purge(now=None):
     cutoff = now - timedelta(days=current_app.config["RETENTION_DAYS"])
     counts = {}
     counts["sms_codes"] = db.session.execute(
-        delete(SmsCode).where(SmsCode.created_at < now - timedelta(days=1))).rowcount
-    counts["invite_codes"] = db.session.execute(delete(InviteCode).where(
-        InviteCode.status != "active", InviteCode.ended_at < cutoff)).rowcount
-    counts["bindings"] = db.session.execute(delete(HouseholdBinding).where(
-        HouseholdBinding.status == "revoked", HouseholdBinding.revoked_at < cutoff)).rowcount
-    counts["binding_requests"] = db.session.execute(delete(BindingRequest).where(
-        BindingRequest.status != "pending", BindingRequest.decided_at < cutoff)).rowcount
-    supported = exists().where(HouseholdBinding.unit_id == ProxyAuthorisation.unit_id,
-                               HouseholdBinding.resident_id == ProxyAuthorisation.resident_id,
-                               HouseholdBinding.status == "active", HouseholdBinding.relation == "proxy")
-    counts["proxy_authorisations"] = db.session.execute(delete(ProxyAuthorisation).where(
-        ProxyAuthorisation.status != "pending", ProxyAuthorisation.decided_at < cutoff,
-        or_(ProxyAuthorisation.status == "rejected", ~supported)).execution_options(
-            synchronize_session=False)).rowcount
+        delete(SmsCode).where(SmsCode.created_at < now - timedelta(days=1))
+    ).rowcount
+    counts["invite_codes"] = db.session.execute(
+        delete(InviteCode).where(InviteCode.status != "active", InviteCode.ended_at < cutoff)
+    ).rowcount
+    counts["bindings"] = db.session.execute(
+        delete(HouseholdBinding).where(HouseholdBinding.status == "revoked", HouseholdBinding.revoked_at < cutoff)
+    ).rowcount
+    counts["binding_requests"] = db.session.execute(
+        delete(BindingRequest).where(BindingRequest.status != "pending", BindingRequest.decided_at < cutoff)
+    ).rowcount
+    supported = exists().where(
+        HouseholdBinding.unit_id == ProxyAuthorisation.unit_id,
+        HouseholdBinding.resident_id == ProxyAuthorisation.resident_id,
+        HouseholdBinding.status == "active",
+        HouseholdBinding.relation == "proxy",
+    )
+    counts["proxy_authorisations"] = db.session.execute(
+        delete(ProxyAuthorisation)
+        .where(
+            ProxyAuthorisation.status != "pending",
+            ProxyAuthorisation.decided_at < cutoff,
+            or_(ProxyAuthorisation.status == "rejected", ~supported),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
     idle = select(Resident.id).where(
-        or_(Resident.last_seen_at.is_(None), Resident.last_seen_at < cutoff), Resident.created_at < cutoff,
+        or_(Resident.last_seen_at.is_(None), Resident.last_seen_at < cutoff),
+        Resident.created_at < cutoff,
         ~exists().where(HouseholdBinding.resident_id == Resident.id),
         ~exists().where(BindingRequest.resident_id == Resident.id),
-        ~exists().where(ProxyAuthorisation.resident_id == Resident.id))
+        ~exists().where(ProxyAuthorisation.resident_id == Resident.id),
+    )
     counts["residents"] = 0
     for resident_id in db.session.scalars(idle).all():
         try:
             with db.session.begin_nested():
                 db.session.execute(delete(ResidentIdentity).where(ResidentIdentity.resident_id == resident_id))
-                db.session.execute(update(InviteCode).where(InviteCode.used_by_id == resident_id)
-                                   .values(used_by_id=None))
+                db.session.execute(
+                    update(InviteCode).where(InviteCode.used_by_id == resident_id).values(used_by_id=None)
+                )
                 db.session.execute(delete(Resident).where(Resident.id == resident_id))
             counts["residents"] += 1
         except IntegrityError:

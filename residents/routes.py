@@ -1,4 +1,5 @@
 """Resident sign-in, household binding and proxies; the committee's review and household letters."""
+
 from flask import current_app, request, send_file
 from flask.views import MethodView
 from flask_jwt_extended import current_user
@@ -44,14 +45,18 @@ managers = roles_required(*MANAGERS)
 
 # --- sign-in --------------------------------------------------------------------------------------------
 
+
 @blp.route("/residents/auth/providers")
 class Providers(MethodView):
     @blp.response(200, ProvidersOut)
     @blp.doc(security=[])
     def get(self):
         """The sign-in methods open on this server, and the consent text shown before sign-in."""
-        return {"providers": signin.enabled_providers(), "consent_version": current_app.config["CONSENT_VERSION"],
-                "consent": [CONSENT_TITLE, *consent_lines()]}
+        return {
+            "providers": signin.enabled_providers(),
+            "consent_version": current_app.config["CONSENT_VERSION"],
+            "consent": [CONSENT_TITLE, *consent_lines()],
+        }
 
 
 @blp.route("/residents/auth/sms/send")
@@ -96,6 +101,7 @@ class Dev(MethodView):
 
 # --- the resident's own household -----------------------------------------------------------------------
 
+
 @blp.route("/my/household")
 class Household(MethodView):
     @resident_only
@@ -112,8 +118,7 @@ class BindInvite(MethodView):
     @blp.response(201, BindingOut)
     def post(self, data):
         """Bind with the one-time invite code from the household letter (as owner: with the owner's name)."""
-        return services.bind_by_code(current_user, data["code"], data["relation"], data["owner_name"],
-                                     client_address())
+        return services.bind_by_code(current_user, data["code"], data["relation"], data["owner_name"], client_address())
 
 
 @blp.route("/my/bindings/roster")
@@ -158,6 +163,7 @@ class MyProxies(MethodView):
 
 # --- the committee --------------------------------------------------------------------------------------
 
+
 def _review_list(model, compound_id, args, filters):
     require_compound(current_user, compound_id, manage=True)
     stmt = select(model).where(*filters).order_by(model.id.desc())
@@ -199,6 +205,7 @@ class CompoundProxies(MethodView):
     def get(self, args, compound_id):
         """Proxy authorisations (委托书) to check (default: pending)."""
         from backend.roster.models import Unit
+
         units = select(Unit.id).where(Unit.compound_id == compound_id)
         return _review_list(ProxyAuthorisation, compound_id, args, [ProxyAuthorisation.unit_id.in_(units)])
 
@@ -263,5 +270,10 @@ class LetterJobPdf(MethodView):
         """The letters PDF, once the job is done."""
         job, path = letters.job_file(current_user, job_id)
         commit_access(current_user, "export", f"letters job:{job.id}", client_address())
-        return send_file(path, mimetype="application/pdf", as_attachment=True,
-                         download_name=f"letters-{job.compound_id}-{job.id}.pdf", max_age=0)
+        return send_file(
+            path,
+            mimetype="application/pdf",
+            as_attachment=True,
+            download_name=f"letters-{job.compound_id}-{job.id}.pdf",
+            max_age=0,
+        )

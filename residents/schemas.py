@@ -70,8 +70,11 @@ class ProvidersOut(Schema):
 class InviteIn(Stripped):
     code = fields.String(required=True, validate=validate.Length(min=8, max=32))
     relation = relation_field()
-    owner_name = fields.String(load_default="", validate=validate.Length(max=100), metadata={
-        "description": "关系为owner时必填：名册上任一共有业主的姓名（不计空格）"})
+    owner_name = fields.String(
+        load_default="",
+        validate=validate.Length(max=100),
+        metadata={"description": "关系为owner时必填：名册上任一共有业主的姓名（不计空格）"},
+    )
 
 
 class Address(Stripped):

@@ -2,6 +2,7 @@
 
 Also proxy authorisations (委托书), which the committee approves into a ``proxy`` binding.
 """
+
 import hmac
 import secrets
 from contextlib import contextmanager
@@ -62,8 +63,11 @@ def _require_consent(resident):
 
 def bind(resident, unit, relation, method, evidence=None):
     """Create or reactivate the resident's binding to ``unit`` (one row per resident and unit)."""
-    binding = db.session.scalar(select(HouseholdBinding).where(
-        HouseholdBinding.resident_id == resident.id, HouseholdBinding.unit_id == unit.id).with_for_update())
+    binding = db.session.scalar(
+        select(HouseholdBinding)
+        .where(HouseholdBinding.resident_id == resident.id, HouseholdBinding.unit_id == unit.id)
+        .with_for_update()
+    )
     if binding is None:
         binding = HouseholdBinding(resident_id=resident.id, unit_id=unit.id)
         db.session.add(binding)
@@ -73,8 +77,12 @@ def bind(resident, unit, relation, method, evidence=None):
     if evidence is not None:
         binding.proxy_evidence = evidence
     db.session.flush()
-    audit.append(f"bindings:{unit.compound_id}", resident, "bind",
-                 {"unit_id": unit.id, "relation": relation, "method": method, "evidence": evidence})
+    audit.append(
+        f"bindings:{unit.compound_id}",
+        resident,
+        "bind",
+        {"unit_id": unit.id, "relation": relation, "method": method, "evidence": evidence},
+    )
     return binding
 
 
@@ -104,18 +112,27 @@ def _bind_by_code(resident, code, relation, owner_name):
         raise Invalid("invite_expired", "邀请码已过期，请向居委会索取新的入户信")
     if relation == "owner":
         if not owner_name.strip():
-            raise Invalid("owner_name_required", "选择“我是业主”时，请填写房产证上的业主姓名",
-                          {"json": {"owner_name": ["请填写业主姓名"]}})
+            raise Invalid(
+                "owner_name_required",
+                "选择“我是业主”时，请填写房产证上的业主姓名",
+                {"json": {"owner_name": ["请填写业主姓名"]}},
+            )
         if not _names_match(owner_name, invite.unit.owner):
             # Never echo the roster's name: the holder of a letter may be a tenant fishing for it. The code
             # stays valid, so the same person can bind as family or tenant, or ask the committee.
-            raise Invalid("owner_name_mismatch", "业主姓名与名册不一致。不是业主的，请选择“家庭成员”或“租户”；"
-                          "确是业主的，请提交申请由居委会审核", {"json": {"owner_name": ["与名册不一致"]}})
+            raise Invalid(
+                "owner_name_mismatch",
+                "业主姓名与名册不一致。不是业主的，请选择“家庭成员”或“租户”；确是业主的，请提交申请由居委会审核",
+                {"json": {"owner_name": ["与名册不一致"]}},
+            )
     # The conditional update's row count decides which of several simultaneous holders the code binds: a row lock
     # on PostgreSQL and the write lock on SQLite both make the others see it used.
-    used = db.session.execute(update(InviteCode).where(InviteCode.id == invite.id, InviteCode.status == "active")
-                              .values(status="used", used_by_id=resident.id, ended_at=utcnow())
-                              .execution_options(synchronize_session=False))
+    used = db.session.execute(
+        update(InviteCode)
+        .where(InviteCode.id == invite.id, InviteCode.status == "active")
+        .values(status="used", used_by_id=resident.id, ended_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     if used.rowcount != 1:
         raise Conflict("invite_used", INVITE_USED)
     binding = bind(resident, invite.unit, relation, "invite")
@@ -124,9 +141,14 @@ def _bind_by_code(resident, code, relation, owner_name):
 
 
 def find_unit(compound_id, building, entrance, room):
-    return db.session.scalar(select(Unit).where(
-        Unit.compound_id == compound_id, Unit.building == building.strip(),
-        Unit.entrance == (entrance or "1").strip(), Unit.room == room.strip()))
+    return db.session.scalar(
+        select(Unit).where(
+            Unit.compound_id == compound_id,
+            Unit.building == building.strip(),
+            Unit.entrance == (entrance or "1").strip(),
+            Unit.room == room.strip(),
+        )
+    )
 
 
 def _names_match(typed, owner):
@@ -145,8 +167,12 @@ def _bind_by_roster(resident, data):
     compound = db.session.get(Compound, data["compound_id"])
     unit = compound and find_unit(compound.id, data["building"], data["entrance"], data["room"])
     phones = [m.phone for m in unit.owner.members if m.phone] if unit else []
-    if (unit is None or not phones or not _names_match(data["owner_name"], unit.owner)
-            or not any(hmac.compare_digest(p[-4:].encode(), data["phone_last4"].encode()) for p in phones)):
+    if (
+        unit is None
+        or not phones
+        or not _names_match(data["owner_name"], unit.owner)
+        or not any(hmac.compare_digest(p[-4:].encode(), data["phone_last4"].encode()) for p in phones)
+    ):
         # One message for every mismatch, so the form cannot be used to learn who owns which flat.
         raise Invalid("roster_mismatch", "与业主名册不一致，无法自动绑定。请核对后重试，或提交申请由居委会审核")
     binding = bind(resident, unit, "owner", "roster")
@@ -161,9 +187,17 @@ def request_binding(resident, data):
         raise NotFound("compound_not_found", "找不到该小区")
     unit = find_unit(compound.id, data["building"], data["entrance"], data["room"])
     # A second pending request for the same address breaks uq_binding_requests_pending: 409 request_pending.
-    req = BindingRequest(resident_id=resident.id, compound_id=compound.id, unit_id=unit.id if unit else None,
-                         building=data["building"], entrance=data["entrance"], room=data["room"],
-                         relation=data["relation"], name=data["name"], note=data.get("note", ""))
+    req = BindingRequest(
+        resident_id=resident.id,
+        compound_id=compound.id,
+        unit_id=unit.id if unit else None,
+        building=data["building"],
+        entrance=data["entrance"],
+        room=data["room"],
+        relation=data["relation"],
+        name=data["name"],
+        note=data.get("note", ""),
+    )
     db.session.add(req)
     db.session.commit()
     return req
@@ -193,10 +227,17 @@ def _settle(item, actor, approve, reason, **values):
     count lets exactly one of two simultaneous decisions through (row lock on PostgreSQL, write lock on SQLite)."""
     model = type(item)
     decided = db.session.execute(
-        update(model).where(model.id == item.id, model.status == "pending")
-        .values(status="approved" if approve else "rejected", reason=reason.strip(),
-                reviewed_by=audit.actor_label(actor), decided_at=utcnow(), **values)
-        .execution_options(synchronize_session="evaluate"))
+        update(model)
+        .where(model.id == item.id, model.status == "pending")
+        .values(
+            status="approved" if approve else "rejected",
+            reason=reason.strip(),
+            reviewed_by=audit.actor_label(actor),
+            decided_at=utcnow(),
+            **values,
+        )
+        .execution_options(synchronize_session="evaluate")
+    )
     if decided.rowcount != 1:
         raise Conflict("already_decided", ALREADY_DECIDED)
 
@@ -212,8 +253,9 @@ def decide_request(actor, request_id, approve, reason="", relation=None):
     _settle(req, actor, approve, reason, unit_id=unit.id if unit else req.unit_id)
     if unit is not None:
         bind(db.session.get(Resident, req.resident_id), unit, relation or req.relation, "request")
-    audit.append(f"bindings:{req.compound_id}", actor, "request_" + req.status,
-                 {"request_id": req.id, "reason": req.reason})
+    audit.append(
+        f"bindings:{req.compound_id}", actor, "request_" + req.status, {"request_id": req.id, "reason": req.reason}
+    )
     db.session.commit()
     return req
 
@@ -238,8 +280,14 @@ def submit_proxy(resident, data, photo):
     unit = find_unit(data["compound_id"], data["building"], data["entrance"], data["room"])
     if unit is None:
         raise NotFound("unit_not_found", "找不到该房屋，请核对楼栋、单元、房号")
-    auth = ProxyAuthorisation(resident_id=resident.id, unit_id=unit.id, proxy_name=data["proxy_name"],
-                              owner_name=data["owner_name"], photo=content, photo_type=mime)
+    auth = ProxyAuthorisation(
+        resident_id=resident.id,
+        unit_id=unit.id,
+        proxy_name=data["proxy_name"],
+        owner_name=data["owner_name"],
+        photo=content,
+        photo_type=mime,
+    )
     db.session.add(auth)
     db.session.commit()
     return auth
@@ -254,8 +302,12 @@ def decide_proxy(actor, proxy_id, approve, reason=""):
         # The votes feature writes the resident's name on proxy ballots; WeChat and SMS sign-ins bring none.
         resident.display_name = resident.display_name or auth.proxy_name
         bind(resident, auth.unit, "proxy", "proxy", evidence=auth.reference)
-    audit.append(f"bindings:{auth.unit.compound_id}", actor, "proxy_" + auth.status,
-                 {"proxy_id": auth.id, "unit_id": auth.unit_id, "reason": auth.reason})
+    audit.append(
+        f"bindings:{auth.unit.compound_id}",
+        actor,
+        "proxy_" + auth.status,
+        {"proxy_id": auth.id, "unit_id": auth.unit_id, "reason": auth.reason},
+    )
     db.session.commit()
     return auth
 
@@ -281,11 +333,17 @@ def unbind(resident, binding_id):
 
 
 def household(resident):
-    bindings = db.session.scalars(select(HouseholdBinding).where(
-        HouseholdBinding.resident_id == resident.id, HouseholdBinding.status == "active")
-        .order_by(HouseholdBinding.id)).all()
-    requests = db.session.scalars(select(BindingRequest).where(BindingRequest.resident_id == resident.id)
-                                  .order_by(BindingRequest.id.desc())).all()
-    proxies = db.session.scalars(select(ProxyAuthorisation).where(ProxyAuthorisation.resident_id == resident.id)
-                                 .order_by(ProxyAuthorisation.id.desc())).all()
+    bindings = db.session.scalars(
+        select(HouseholdBinding)
+        .where(HouseholdBinding.resident_id == resident.id, HouseholdBinding.status == "active")
+        .order_by(HouseholdBinding.id)
+    ).all()
+    requests = db.session.scalars(
+        select(BindingRequest).where(BindingRequest.resident_id == resident.id).order_by(BindingRequest.id.desc())
+    ).all()
+    proxies = db.session.scalars(
+        select(ProxyAuthorisation)
+        .where(ProxyAuthorisation.resident_id == resident.id)
+        .order_by(ProxyAuthorisation.id.desc())
+    ).all()
     return {"resident": resident, "bindings": bindings, "requests": requests, "proxies": proxies}

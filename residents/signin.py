@@ -5,6 +5,7 @@ them back with a code, and the server exchanges the code for the openid. ``sms``
 six-digit code. ``dev``: one click, for the demo only, never when APP_ENV=production.
 Whatever the provider, the resident then gets the same JWTs (role ``resident``).
 """
+
 import hashlib
 import hmac
 import json
@@ -54,10 +55,12 @@ def require_provider(name):
 
 # --- the common end of every provider -------------------------------------------------------------------
 
+
 def sign_in(provider, subject, consent, display_name=""):
     """Find or create the resident for this identity, record consent, and issue their tokens."""
-    identity = db.session.scalar(select(ResidentIdentity).where(
-        ResidentIdentity.provider == provider, ResidentIdentity.subject == subject))
+    identity = db.session.scalar(
+        select(ResidentIdentity).where(ResidentIdentity.provider == provider, ResidentIdentity.subject == subject)
+    )
     resident = identity.resident if identity else None
     version = current_app.config["CONSENT_VERSION"]
     if (resident is None or resident.consent_version != version) and not consent:
@@ -77,6 +80,7 @@ def sign_in(provider, subject, consent, display_name=""):
 
 # --- wechat ---------------------------------------------------------------------------------------------
 
+
 def _state_serializer():
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="wechat-oauth-state")
 
@@ -92,8 +96,12 @@ def safe_next(path):
     printable ASCII without spaces, backslashes, quotes or angle brackets (the path lands in an href), one leading slash and no "//" anywhere; anything else
     (a full URL included) falls back to the home page. Pages percent-encode whatever else they need.
     """
-    if (not path or not path.startswith("/") or "//" in path
-            or any(not "!" <= ch <= "~" or ch in "\\\"'<>`" for ch in path)):
+    if (
+        not path
+        or not path.startswith("/")
+        or "//" in path
+        or any(not "!" <= ch <= "~" or ch in "\\\"'<>`" for ch in path)
+    ):
         return DEFAULT_NEXT
     return path
 
@@ -103,10 +111,15 @@ def wechat_authorize_url(next_path, nonce, consent):
     require_provider("wechat")
     cfg = current_app.config
     state = _state_serializer().dumps({"n": safe_next(next_path), "nonce": nonce[:64], "c": bool(consent)})
-    query = urllib.parse.urlencode({
-        "appid": cfg["WECHAT_APP_ID"],
-        "redirect_uri": cfg["PUBLIC_BASE_URL"].rstrip("/") + "/m/wechat/callback",
-        "response_type": "code", "scope": "snsapi_base", "state": state})
+    query = urllib.parse.urlencode(
+        {
+            "appid": cfg["WECHAT_APP_ID"],
+            "redirect_uri": cfg["PUBLIC_BASE_URL"].rstrip("/") + "/m/wechat/callback",
+            "response_type": "code",
+            "scope": "snsapi_base",
+            "state": state,
+        }
+    )
     return f"{cfg['WECHAT_AUTHORIZE_URL']}?{query}#wechat_redirect"
 
 
@@ -122,15 +135,23 @@ def read_state(state):
 def wechat_openid(code):
     """Exchange the authorisation code for the user's openid at WeChat (over HTTP, with a timeout)."""
     cfg = current_app.config
-    query = urllib.parse.urlencode({"appid": cfg["WECHAT_APP_ID"], "secret": cfg["WECHAT_APP_SECRET"],
-                                    "code": code, "grant_type": "authorization_code"})
+    query = urllib.parse.urlencode(
+        {
+            "appid": cfg["WECHAT_APP_ID"],
+            "secret": cfg["WECHAT_APP_SECRET"],
+            "code": code,
+            "grant_type": "authorization_code",
+        }
+    )
     url = f"{cfg['WECHAT_BASE_URL'].rstrip('/')}/sns/oauth2/access_token?{query}"
     try:
         with urllib.request.urlopen(url, timeout=cfg["WECHAT_TIMEOUT_SECONDS"]) as resp:
             body = json.loads(resp.read().decode("utf-8"))
     except (urllib.error.URLError, TimeoutError, ValueError) as e:
         log.warning("wechat exchange failed: %s", e)
-        raise ServiceError("wechat_unavailable", "微信服务暂时无法连接，请稍后再试或用手机验证码登录", status=502) from e
+        raise ServiceError(
+            "wechat_unavailable", "微信服务暂时无法连接，请稍后再试或用手机验证码登录", status=502
+        ) from e
     if body.get("errcode") or not body.get("openid"):
         # 40029: invalid code, 40163: code already used — both mean "try again from the start".
         log.info("wechat refused code: %s %s", body.get("errcode"), body.get("errmsg"))
@@ -146,6 +167,7 @@ def sign_in_wechat(code, state):
 
 
 # --- sms ------------------------------------------------------------------------------------------------
+
 
 def normalise_phone(phone):
     digits = "".join(ch for ch in phone if ch.isdigit())
@@ -167,15 +189,21 @@ def send_sms_code(phone, address):
     cfg = current_app.config
     _enforce_all(cfg["SMS_RATE_PER_IP"], "sms-ip", address, "发送验证码过于频繁，请稍后再试")
     _enforce_all(cfg["SMS_RATE_PER_PHONE"], "sms-phone", phone, "验证码已发送，请稍等一分钟再重新获取")
-    code = f"{secrets.randbelow(10 ** 6):06d}"
+    code = f"{secrets.randbelow(10**6):06d}"
     phone_hash = keyed_hash("phone", phone)
     now = utcnow()
     # A new code replaces any earlier one for the same phone.
-    db.session.execute(update(SmsCode).where(SmsCode.phone_hash == phone_hash, SmsCode.used_at.is_(None))
-                       .values(used_at=now))
+    db.session.execute(
+        update(SmsCode).where(SmsCode.phone_hash == phone_hash, SmsCode.used_at.is_(None)).values(used_at=now)
+    )
     ttl = cfg["SMS_CODE_TTL_SECONDS"]
-    db.session.add(SmsCode(phone_hash=phone_hash, code_hash=keyed_hash("sms", phone_hash + code),
-                           expires_at=now + timedelta(seconds=ttl)))
+    db.session.add(
+        SmsCode(
+            phone_hash=phone_hash,
+            code_hash=keyed_hash("sms", phone_hash + code),
+            expires_at=now + timedelta(seconds=ttl),
+        )
+    )
     db.session.commit()
     deliver_code(cfg, phone, code, ttl // 60)
     return {"expires_in": ttl}
@@ -189,8 +217,9 @@ def sign_in_sms(phone, code, consent, address):
     phone = normalise_phone(phone)
     phone_hash = keyed_hash("phone", phone)
     enforce("30 per hour", "sms-verify-ip", address, message="尝试次数过多，请稍后再试")
-    sent = db.session.scalar(select(SmsCode).where(SmsCode.phone_hash == phone_hash)
-                             .order_by(SmsCode.id.desc()).limit(1))
+    sent = db.session.scalar(
+        select(SmsCode).where(SmsCode.phone_hash == phone_hash).order_by(SmsCode.id.desc()).limit(1)
+    )
     now = utcnow()
     if sent is None:
         raise Unauthorized("sms_code_invalid", "验证码不正确，请重新获取")
@@ -215,14 +244,18 @@ def _spend_try(code_id, correct, now):
     """
     last_try = SmsCode.tries + 1 >= current_app.config["SMS_CODE_MAX_TRIES"]
     spent = db.session.execute(
-        update(SmsCode).where(SmsCode.id == code_id, SmsCode.used_at.is_(None))
-        .values(tries=SmsCode.tries + 1,
-                used_at=now if correct else case((last_try, literal(now, UTCDateTime)), else_=None))
-        .execution_options(synchronize_session=False))
+        update(SmsCode)
+        .where(SmsCode.id == code_id, SmsCode.used_at.is_(None))
+        .values(
+            tries=SmsCode.tries + 1, used_at=now if correct else case((last_try, literal(now, UTCDateTime)), else_=None)
+        )
+        .execution_options(synchronize_session=False)
+    )
     return spent.rowcount == 1
 
 
 # --- dev ------------------------------------------------------------------------------------------------
+
 
 def sign_in_dev(subject, consent):
     require_provider("dev")

@@ -9,6 +9,7 @@ the code alone. ``package.module:Class`` names a sender of your own, built with 
 A gateway that refuses, fails or does not answer in time becomes one clean 502 for the resident; the log keeps
 the gateway's own error code for the operator, and never the sign-in code or the full phone number.
 """
+
 import json
 import logging
 from importlib import import_module
@@ -75,8 +76,9 @@ class Gateway:
             return
         # An SDK's network error quotes the request URL, and so the phone and the code: scrub both.
         message = (message or "").replace(code, "******").replace(phone, mask_phone(phone))
-        log.error("SMS via %s to %s failed: %s %s (request %s)", self.name, mask_phone(phone), error, message,
-                  request_id)
+        log.error(
+            "SMS via %s to %s failed: %s %s (request %s)", self.name, mask_phone(phone), error, message, request_id
+        )
         raise SmsGatewayError()
 
     def request(self, phone, code):
@@ -97,13 +99,23 @@ class AliyunSender(Gateway):
         cfg = self.config
         protocol, host = endpoint_parts(cfg["SMS_ALIYUN_ENDPOINT"])
         timeout_ms = cfg["SMS_TIMEOUT_SECONDS"] * 1000
-        client = Client(Config(access_key_id=cfg["SMS_ALIYUN_ACCESS_KEY_ID"],
-                               access_key_secret=cfg["SMS_ALIYUN_ACCESS_KEY_SECRET"],
-                               endpoint=host, protocol=protocol))
+        client = Client(
+            Config(
+                access_key_id=cfg["SMS_ALIYUN_ACCESS_KEY_ID"],
+                access_key_secret=cfg["SMS_ALIYUN_ACCESS_KEY_SECRET"],
+                endpoint=host,
+                protocol=protocol,
+            )
+        )
         body = client.send_sms_with_options(
-            SendSmsRequest(phone_numbers=phone, sign_name=cfg["SMS_ALIYUN_SIGN_NAME"],
-                           template_code=cfg["SMS_ALIYUN_TEMPLATE_CODE"], template_param=json.dumps({"code": code})),
-            RuntimeOptions(connect_timeout=timeout_ms, read_timeout=timeout_ms)).body
+            SendSmsRequest(
+                phone_numbers=phone,
+                sign_name=cfg["SMS_ALIYUN_SIGN_NAME"],
+                template_code=cfg["SMS_ALIYUN_TEMPLATE_CODE"],
+                template_param=json.dumps({"code": code}),
+            ),
+            RuntimeOptions(connect_timeout=timeout_ms, read_timeout=timeout_ms),
+        ).body
         # A refused message still answers HTTP 200, with a Code other than "OK" (isv.BUSINESS_LIMIT_CONTROL …).
         return (None if body.code == "OK" else body.code), body.message, body.request_id
 
@@ -122,10 +134,12 @@ class TencentSender(Gateway):
 
         cfg = self.config
         protocol, host = endpoint_parts(cfg["SMS_TENCENT_ENDPOINT"])
-        profile = ClientProfile(httpProfile=HttpProfile(protocol=protocol, endpoint=host,
-                                                        reqTimeout=cfg["SMS_TIMEOUT_SECONDS"]))
-        client = SmsClient(Credential(cfg["SMS_TENCENT_SECRET_ID"], cfg["SMS_TENCENT_SECRET_KEY"]),
-                           cfg["SMS_TENCENT_REGION"], profile)
+        profile = ClientProfile(
+            httpProfile=HttpProfile(protocol=protocol, endpoint=host, reqTimeout=cfg["SMS_TIMEOUT_SECONDS"])
+        )
+        client = SmsClient(
+            Credential(cfg["SMS_TENCENT_SECRET_ID"], cfg["SMS_TENCENT_SECRET_KEY"]), cfg["SMS_TENCENT_REGION"], profile
+        )
         request = SendSmsRequest()
         request.PhoneNumberSet = [f"+86{phone}"]
         request.SmsSdkAppId = cfg["SMS_TENCENT_SDK_APP_ID"]

@@ -4,6 +4,7 @@ The schema is built once per database by running the Alembic migrations (never c
 starts from empty tables. ``REQUIRE_POSTGRES=1`` turns a missing PostgreSQL into a failure instead of a skip.
 Each request and CLI command gets a session of its own (tests/contexts.py); ``clock`` fixes the app's time.
 """
+
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -56,6 +57,7 @@ def database(request, tmp_path_factory):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         from flask_migrate import upgrade
+
         upgrade()
         _db.engine.dispose()
     return request.param, url
@@ -74,8 +76,13 @@ def app(database, app_config, request):
         pytest.skip("PostgreSQL-only test (row locks and concurrent writers); runs in the PostgreSQL half")
     if request.node.get_closest_marker("sqlite_only") and backend != "sqlite":
         pytest.skip("SQLite-only test; runs in the SQLite half")
-    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None,
-              "RATELIMIT_STORAGE_URI": "memory://", "PUBLIC_BASE_URL": "http://testserver"}
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "REDIS_URL": None,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "PUBLIC_BASE_URL": "http://testserver",
+    }
     config.update(app_config)
     app = create_app(config)
     app.config["DB_BACKEND"] = backend
@@ -155,6 +162,7 @@ def kit(clock, client, make, world):
     """Drive votes through HTTP as community 1's committee would (tests/test_votes_kit.py), on the test clock
     (requested first, so the world is built on it too)."""
     from tests.test_votes_kit import Kit
+
     return Kit(client, make, world, clock)
 
 

@@ -1,4 +1,5 @@
 """Factories bound to ``db.session``: build the places and people a test needs, directly in the database."""
+
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -52,16 +53,27 @@ class Factory:
             if existing:
                 return existing
         owner = Owner(compound_id=compound.id, key=key, owner_type=owner_type)
-        owner.members = [OwnerMember(position=i, name=n, id_hash=hashes[i] if i < len(hashes) else None,
-                                     phone=phone if i == 0 else None) for i, n in enumerate(names)]
+        owner.members = [
+            OwnerMember(
+                position=i, name=n, id_hash=hashes[i] if i < len(hashes) else None, phone=phone if i == 0 else None
+            )
+            for i, n in enumerate(names)
+        ]
         db.session.add(owner)
         db.session.flush()
         return owner
 
     def unit(self, compound, building="1", entrance="1", room="101", area="80.00", floor=None, owner=None, **kw):
         owner = owner or self.owner(compound, names=(f"业主{building}-{entrance}-{room}",), **kw)
-        unit = Unit(compound_id=compound.id, building=str(building), entrance=str(entrance), room=str(room),
-                    floor=floor, area=Decimal(area), owner=owner)
+        unit = Unit(
+            compound_id=compound.id,
+            building=str(building),
+            entrance=str(entrance),
+            room=str(room),
+            floor=floor,
+            area=Decimal(area),
+            owner=owner,
+        )
         db.session.add(unit)
         db.session.commit()
         return unit
@@ -72,9 +84,17 @@ class Factory:
         for n in range(count):
             floor = n // 2 + 1
             owner = self.owner(compound, names=(f"业主{building}{entrance}{n}",))
-            made.append(Unit(compound_id=compound.id, building=str(building), entrance=str(entrance),
-                             room=f"{floor}0{n % 2 + 1}" if count < 200 else f"{n + 1:04d}", floor=floor,
-                             area=Decimal(area), owner=owner))
+            made.append(
+                Unit(
+                    compound_id=compound.id,
+                    building=str(building),
+                    entrance=str(entrance),
+                    room=f"{floor}0{n % 2 + 1}" if count < 200 else f"{n + 1:04d}",
+                    floor=floor,
+                    area=Decimal(area),
+                    owner=owner,
+                )
+            )
         db.session.add_all(made)
         db.session.commit()
         return made
@@ -106,8 +126,19 @@ class Factory:
             "committee2": self.user("committee2", "committee", c2),
             "committee3": self.user("committee3", "committee", c3),
         }
-        compounds = {"c1": self.compound(c1, "幸福里小区"), "c2": self.compound(c2, "和平小区"),
-                     "c3": self.compound(c3, "书院小区")}
+        compounds = {
+            "c1": self.compound(c1, "幸福里小区"),
+            "c2": self.compound(c2, "和平小区"),
+            "c3": self.compound(c3, "书院小区"),
+        }
         return SimpleNamespace(
-            city=city, district=district, street=street, c1=c1, c2=c2, c3=c3, users=users, compounds=compounds,
-            h={name: self.headers(u) for name, u in users.items()})
+            city=city,
+            district=district,
+            street=street,
+            c1=c1,
+            c2=c2,
+            c3=c3,
+            users=users,
+            compounds=compounds,
+            h={name: self.headers(u) for name, u in users.items()},
+        )

@@ -1,4 +1,5 @@
 """The API's outer shell: error shape everywhere, OpenAPI, docs, health, production guards, demo."""
+
 import pytest
 
 from backend import create_app
@@ -26,6 +27,7 @@ def test_500_is_json_without_exception_text(app, client):
     @app.get("/api/v1/_boom")
     def boom():
         raise RuntimeError("secret internals")
+
     r = client.get("/api/v1/_boom")
     assert_error(r, 500, "internal_error")
     assert "secret internals" not in r.get_data(as_text=True)
@@ -35,8 +37,13 @@ def test_openapi_documents_endpoints_with_schemas(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
     paths = spec["paths"]
-    for path in ("/api/v1/auth/login", "/api/v1/compounds", "/api/v1/compounds/{compound_id}/roster",
-                 "/api/v1/compounds/{compound_id}/units", "/api/v1/compounds/{compound_id}/owners/merge"):
+    for path in (
+        "/api/v1/auth/login",
+        "/api/v1/compounds",
+        "/api/v1/compounds/{compound_id}/roster",
+        "/api/v1/compounds/{compound_id}/units",
+        "/api/v1/compounds/{compound_id}/owners/merge",
+    ):
         assert path in paths, path
     login = paths["/api/v1/auth/login"]["post"]
     assert "requestBody" in login and "200" in login["responses"]
@@ -48,7 +55,9 @@ def test_docs_page_served_from_local_files(client):
     page = client.get("/api/docs")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "/api/docs/static/swagger-ui-bundle.js" in html and "http" not in html.split("<body>")[1].replace("/api/v1/openapi.json", "")
+    assert "/api/docs/static/swagger-ui-bundle.js" in html and "http" not in html.split("<body>")[1].replace(
+        "/api/v1/openapi.json", ""
+    )
     js = client.get("/api/docs/static/swagger-ui-bundle.js")
     assert js.status_code == 200 and len(js.data) > 100_000
 
@@ -64,11 +73,14 @@ def test_healthz_reports_database_down(tmp_path):
     assert_error(r, 503, "database_unavailable")
 
 
-@pytest.mark.parametrize("env", [{}, {"SECRET_KEY": "s" * 40}, {"JWT_SECRET_KEY": "j" * 40},
-                                 {"SECRET_KEY": "short", "JWT_SECRET_KEY": "j" * 40}])
+@pytest.mark.parametrize(
+    "env",
+    [{}, {"SECRET_KEY": "s" * 40}, {"JWT_SECRET_KEY": "j" * 40}, {"SECRET_KEY": "short", "JWT_SECRET_KEY": "j" * 40}],
+)
 def test_production_refuses_default_secrets(env):
     config = {"APP_ENV": "production", "TESTING": True}
     from backend.config import DEV_JWT_SECRET, DEV_SECRET
+
     config.update({"SECRET_KEY": DEV_SECRET, "JWT_SECRET_KEY": DEV_JWT_SECRET})
     config.update(env)
     with pytest.raises(ConfigError):
@@ -77,9 +89,16 @@ def test_production_refuses_default_secrets(env):
 
 def test_production_refuses_demo_accounts(app, runner, database):
     assert runner.invoke(args=["demo"]).exit_code == 0
-    config = {"APP_ENV": "production", "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40,
-              "SQLALCHEMY_DATABASE_URI": database[1], "PUBLIC_BASE_URL": "https://gongjian.example.cn",
-              "RESIDENT_AUTH_PROVIDERS": "wechat", "WECHAT_APP_ID": "wx-app", "WECHAT_APP_SECRET": "wx-secret"}
+    config = {
+        "APP_ENV": "production",
+        "SECRET_KEY": "s" * 40,
+        "JWT_SECRET_KEY": "j" * 40,
+        "SQLALCHEMY_DATABASE_URI": database[1],
+        "PUBLIC_BASE_URL": "https://gongjian.example.cn",
+        "RESIDENT_AUTH_PROVIDERS": "wechat",
+        "WECHAT_APP_ID": "wx-app",
+        "WECHAT_APP_SECRET": "wx-secret",
+    }
     with pytest.raises(ConfigError, match="demo accounts"):
         create_app(config)
 

@@ -1,4 +1,5 @@
 """The vote's audit chain: every change appended, one chain per vote, and tampering caught by `flask audit verify`."""
+
 import itertools
 
 from sqlalchemy import update
@@ -13,12 +14,21 @@ def test_every_vote_change_is_chained(kit, make, world):
     ballot = kit.paper(vote, units[0], "agree", sheet_no="0007").get_json()
     other = make.headers(make.user("committee_b", "committee", world.c1))
     kit.client.post(f"/api/v1/votes/{vote['id']}/ballots/{ballot['ballot_id']}/confirm", headers=other)
-    kit.client.post(f"/api/v1/votes/{vote['id']}/ballots/{ballot['ballot_id']}/correct", headers=kit.h,
-                    json={"choices": {str(vote["items"][0]["id"]): "disagree"}, "reason": "复核发现录入错误"})
+    kit.client.post(
+        f"/api/v1/votes/{vote['id']}/ballots/{ballot['ballot_id']}/correct",
+        headers=kit.h,
+        json={"choices": {str(vote["items"][0]["id"]): "disagree"}, "reason": "复核发现录入错误"},
+    )
     kit.post(vote, "close")
     chain = entries(f"vote:{vote['id']}")
-    assert [e.action for e in chain] == ["vote_created", "vote_published", "ballot_entered", "ballot_confirmed",
-                                         "ballot_corrected", "vote_closed"]
+    assert [e.action for e in chain] == [
+        "vote_created",
+        "vote_published",
+        "ballot_entered",
+        "ballot_confirmed",
+        "ballot_corrected",
+        "vote_closed",
+    ]
     assert [e.seq for e in chain] == list(range(1, 7))
     assert all(e.prev_hash == p.hash for p, e in itertools.pairwise(chain))
     entered = chain[2].data

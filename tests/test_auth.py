@@ -1,4 +1,5 @@
 """Staff sign-in: login, refresh, logout with revocation, rate limit, error shape."""
+
 import pytest
 
 from tests.factories import bearer
@@ -13,8 +14,13 @@ def test_login_returns_tokens_and_user(client, world):
     assert r.status_code == 200
     body = r.get_json()
     assert body["access_token"] and body["refresh_token"]
-    assert body["user"] == {"id": world.users["committee"].id, "username": "committee", "role": "committee",
-                            "org_id": world.c1.id, "display_name": ""}
+    assert body["user"] == {
+        "id": world.users["committee"].id,
+        "username": "committee",
+        "role": "committee",
+        "org_id": world.c1.id,
+        "display_name": "",
+    }
 
 
 @pytest.mark.parametrize("username,password", [("committee", "wrong"), ("nobody", "secret-pass-1")])
@@ -70,6 +76,7 @@ def test_garbage_token_401(client, world):
 
 def test_deactivated_user_token_refused(client, world, app):
     from backend.extensions import db
+
     tokens = login(client, "committee").get_json()
     world.users["committee"].active = False
     db.session.commit()
@@ -92,8 +99,11 @@ class TestRateLimit:
         # Another username from the same address is counted separately.
         assert login(client, "official").status_code == 200
         # The same username from another address too.
-        r = client.post("/api/v1/auth/login", json={"username": "committee", "password": "secret-pass-1"},
-                        environ_base={"REMOTE_ADDR": "10.9.8.7"})
+        r = client.post(
+            "/api/v1/auth/login",
+            json={"username": "committee", "password": "secret-pass-1"},
+            environ_base={"REMOTE_ADDR": "10.9.8.7"},
+        )
         assert r.status_code == 200
 
 
@@ -106,14 +116,16 @@ def test_admin_creates_user_and_role_gate(client, world):
     assert login(client, "newcom", "long-enough-1").status_code == 200
     r = client.post("/api/v1/auth/users", json=body, headers=world.h["admin"])
     assert r.status_code == 409 and r.get_json()["code"] == "username_taken"
-    r = client.post("/api/v1/auth/users", json={**body, "username": "x2", "org_id": world.street.id},
-                    headers=world.h["admin"])
+    r = client.post(
+        "/api/v1/auth/users", json={**body, "username": "x2", "org_id": world.street.id}, headers=world.h["admin"]
+    )
     assert r.status_code == 422 and r.get_json()["code"] == "org_level"
 
 
 def test_cli_create_user(runner, world, client):
-    r = runner.invoke(args=["create-user", "clicom", "--role", "committee", "--org", str(world.c1.id),
-                            "--password", "cli-pass-123"])
+    r = runner.invoke(
+        args=["create-user", "clicom", "--role", "committee", "--org", str(world.c1.id), "--password", "cli-pass-123"]
+    )
     assert r.exit_code == 0, r.output
     assert "created committee clicom" in r.output
     assert login(client, "clicom", "cli-pass-123").get_json()["user"]["org_id"] == world.c1.id
@@ -130,6 +142,7 @@ class TestRedisBlocklist:
     @pytest.fixture
     def app_config(self):
         import os
+
         url = os.environ.get("TEST_REDIS_URL")
         if not url:
             pytest.skip("set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15) to test the Redis blocklist")
@@ -143,6 +156,7 @@ class TestRedisBlocklist:
 
         from backend.auth.models import RevokedToken
         from backend.extensions import db
+
         name = f"committee-{uuid.uuid4().hex[:12]}"  # login counters are kept per username
         make.user(name, "committee", world.c1)
         tokens = login(client, name).get_json()

@@ -1,4 +1,5 @@
 """Printed ballot sheets: one A4 page per unit, a barcode that decodes to the sheet number, entry by that number."""
+
 import io
 import re
 import shutil
@@ -27,8 +28,13 @@ def estate(make, kit):
     """Stairs that sort wrongly as text (building 10 after 2, room 1001 after 201) and one co-owned flat."""
     c1 = kit.compound
     couple = make.owner(c1, names=("张建国", "李秀英"), ids=("610100195501010011", "610100195702020022"))
-    flats = [make.unit(c1, "10", "1", "101"), make.unit(c1, "2", "1", "1001"), make.unit(c1, "2", "1", "201"),
-             make.unit(c1, "2", "2", "101", owner=couple), make.unit(c1, "2", "2", "102")]
+    flats = [
+        make.unit(c1, "10", "1", "101"),
+        make.unit(c1, "2", "1", "1001"),
+        make.unit(c1, "2", "1", "201"),
+        make.unit(c1, "2", "2", "101", owner=couple),
+        make.unit(c1, "2", "2", "102"),
+    ]
     return {u.label: u for u in flats}
 
 
@@ -36,8 +42,7 @@ ORDER = ["2号楼1单元201室", "2号楼1单元1001室", "2号楼2单元101室"
 
 
 def sheets_pdf(kit, vote, headers=None, **scope):
-    return kit.client.get(f"/api/v1/votes/{vote['id']}/ballot-sheets.pdf", query_string=scope,
-                          headers=headers or kit.h)
+    return kit.client.get(f"/api/v1/votes/{vote['id']}/ballot-sheets.pdf", query_string=scope, headers=headers or kit.h)
 
 
 def printed(kit, vote, **scope):
@@ -63,8 +68,22 @@ def numbers(data, tmp_path):
 def barcode(data, tmp_path, page=1):
     path = tmp_path / "scan.pdf"
     path.write_bytes(data)
-    subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", str(page), "-l", str(page), "-singlefile", str(path),
-                    str(tmp_path / "scan")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "150",
+            "-png",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-singlefile",
+            str(path),
+            str(tmp_path / "scan"),
+        ],
+        check=True,
+    )
     found = zxingcpp.read_barcodes(Image.open(tmp_path / "scan.png"))
     assert len(found) == 1, found
     return found[0].text
@@ -72,8 +91,11 @@ def barcode(data, tmp_path, page=1):
 
 def by_sheet(kit, vote, sheet_no, choice=None, **extra):
     choices = {str(i["id"]): choice for i in vote["items"]} if choice else {}
-    return kit.client.post(f"/api/v1/votes/{vote['id']}/paper-ballots",
-                           json={"sheet_no": sheet_no, "choices": choices, **extra}, headers=kit.h)
+    return kit.client.post(
+        f"/api/v1/votes/{vote['id']}/paper-ballots",
+        json={"sheet_no": sheet_no, "choices": choices, **extra},
+        headers=kit.h,
+    )
 
 
 def issued_count(vote):
@@ -90,9 +112,24 @@ def test_one_a4_page_per_unit_in_stair_order(kit, estate, tmp_path):
     assert [next(label for label in ORDER if label in page) for page in pages] == ORDER
     assert numbers(data, tmp_path) == [f"{vote['id']}-{n:04d}" for n in range(1, 6)]
     couple = pages[ORDER.index("2号楼2单元101室")]
-    for expected in ("幸福里小区", "加装电梯与管理模式", "2号楼2单元101室", "张建国、李秀英", "3号楼加装电梯",
-                     "同意", "反对", "弃权", "专业物业公司", "社区准物业", "业主自治", "维持现状",
-                     "一个方框内打“√”", "按弃权计", "签名", "前将本表决票交回"):
+    for expected in (
+        "幸福里小区",
+        "加装电梯与管理模式",
+        "2号楼2单元101室",
+        "张建国、李秀英",
+        "3号楼加装电梯",
+        "同意",
+        "反对",
+        "弃权",
+        "专业物业公司",
+        "社区准物业",
+        "业主自治",
+        "维持现状",
+        "一个方框内打“√”",
+        "按弃权计",
+        "签名",
+        "前将本表决票交回",
+    ):
         assert expected in couple, expected
     assert "业主2-1-201" in pages[0] and "张建国" not in pages[0]
     assert db.session.scalar(select(PersonalDataAccess.subject)) == f"vote:{vote['id']} ballot sheets"
@@ -107,16 +144,30 @@ def test_scanned_number_enters_the_ballot_for_its_unit(kit, estate, tmp_path):
     assert barcode(data, tmp_path, page=3) == third
     unit = estate["2号楼2单元101室"]
     desk = kit.client.get(f"/api/v1/votes/{vote['id']}/sheets/{third}", headers=kit.h).get_json()
-    assert desk == {"sheet_no": third, "unit_id": unit.id, "label": "2号楼2单元101室", "building": "2",
-                    "entrance": "2", "room": "101", "owners": ["张建国", "李秀英"], "entered": False,
-                    "receipt": None, "unit_voted": False, "issued_at": desk["issued_at"]}
+    assert desk == {
+        "sheet_no": third,
+        "unit_id": unit.id,
+        "label": "2号楼2单元101室",
+        "building": "2",
+        "entrance": "2",
+        "room": "101",
+        "owners": ["张建国", "李秀英"],
+        "entered": False,
+        "receipt": None,
+        "unit_voted": False,
+        "issued_at": desk["issued_at"],
+    }
     agreement, model = (str(i["id"]) for i in vote["items"])
-    r = kit.client.post(f"/api/v1/votes/{vote['id']}/paper-ballots",
-                        json={"sheet_no": third, "choices": {agreement: "agree"}}, headers=kit.h)
+    r = kit.client.post(
+        f"/api/v1/votes/{vote['id']}/paper-ballots",
+        json={"sheet_no": third, "choices": {agreement: "agree"}},
+        headers=kit.h,
+    )
     assert r.status_code == 201, r.get_json()
     ballots = kit.client.get(f"/api/v1/votes/{vote['id']}/ballots", headers=kit.h).get_json()
     assert [(b["unit_id"], b["sheet_no"], b["channel"], b["choices"]) for b in ballots] == [
-        (unit.id, third, "paper", {agreement: "agree", model: "abstain"})]
+        (unit.id, third, "paper", {agreement: "agree", model: "abstain"})
+    ]
     tally = kit.tally(vote)["items"][0]
     assert tally["participation"]["owners"] == 1 and tally["options"]["agree"]["area"] == "80.00"
     desk = kit.client.get(f"/api/v1/votes/{vote['id']}/sheets/{third}", headers=kit.h).get_json()
@@ -135,7 +186,13 @@ def test_reprinting_reuses_the_numbers_and_reconciliation_counts_them(kit, estat
     assert numbers(printed(kit, vote), tmp_path) == whole and issued_count(vote) == 5
     url = f"/api/v1/votes/{vote['id']}/sheets"
     assert kit.client.get(url, headers=kit.h).get_json() == {
-        "issued": 5, "returned": 0, "void": 0, "voided": [], "outstanding": sorted(whole), "not_issued": []}
+        "issued": 5,
+        "returned": 0,
+        "void": 0,
+        "voided": [],
+        "outstanding": sorted(whole),
+        "not_issued": [],
+    }
     assert by_sheet(kit, vote, whole[0], "agree").status_code == 201
     assert kit.client.get(url, headers=kit.h).get_json()["returned"] == 1
 
@@ -157,16 +214,24 @@ def test_entry_by_number_keeps_every_rule(kit, make, estate, tmp_path):
     firm = make.owner(c1, names=("某公司",), ids=("91610000MA6TG0001X",), owner_type="organisation")
     shops = [make.unit(c1, "3", "1", "101", owner=firm), make.unit(c1, "3", "1", "102", owner=firm)]
     vote = kit.vote()
-    nos = dict(zip(["2-1-201", "2-1-1001", "2-2-101", "2-2-102", "3-1-101", "3-1-102", "10-1-101"],
-                   numbers(printed(kit, vote), tmp_path), strict=False))
+    nos = dict(
+        zip(
+            ["2-1-201", "2-1-1001", "2-2-101", "2-2-102", "3-1-101", "3-1-102", "10-1-101"],
+            numbers(printed(kit, vote), tmp_path),
+            strict=False,
+        )
+    )
     other = estate["10号楼1单元101室"]
     r = kit.paper(vote, other, "agree", sheet_no=nos["2-1-201"])
     assert_error(r, 409, "sheet_unit_mismatch")
     assert "2号楼1单元201室" in r.get_json()["message"]
     assert kit.paper(vote, estate["2号楼1单元201室"], "agree", sheet_no=nos["2-1-201"]).status_code == 201
     assert_error(by_sheet(kit, vote, "99-0001", "agree"), 422, "sheet_not_found")
-    assert_error(kit.client.post(f"/api/v1/votes/{vote['id']}/paper-ballots", json={"choices": {}},
-                                 headers=kit.h), 422, "validation_error")
+    assert_error(
+        kit.client.post(f"/api/v1/votes/{vote['id']}/paper-ballots", json={"choices": {}}, headers=kit.h),
+        422,
+        "validation_error",
+    )
     assert by_sheet(kit, vote, nos["3-1-101"], "agree").status_code == 201
     assert_error(by_sheet(kit, vote, nos["3-1-102"], "disagree"), 409, "owner_inconsistent")
     assert kit.paper(vote, shops[1], "agree").status_code == 201  # the unit alone, as before
@@ -177,8 +242,10 @@ def test_entry_by_number_keeps_every_rule(kit, make, estate, tmp_path):
 
 
 def test_many_items_run_on_to_a_second_page_with_the_barcode(kit, estate, tmp_path):
-    vote = kit.vote(items=[item("rebuild", f"第{n}项改造内容：楼道、管线、屋面防水与外墙保温") for n in range(1, 11)],
-                    scope={"building": "10"})
+    vote = kit.vote(
+        items=[item("rebuild", f"第{n}项改造内容：楼道、管线、屋面防水与外墙保温") for n in range(1, 11)],
+        scope={"building": "10"},
+    )
     data = printed(kit, vote)
     pages = pages_text(data, tmp_path)
     assert len(pages) == 2 and "（续）" in pages[1] and "10号楼1单元101室" in pages[1]
@@ -224,8 +291,9 @@ def test_concurrent_printing_numbers_each_unit_once(app, kit, estate):
     scopes = [{}, {}, {"building": "2", "entrance": "2"}, {"building": "10"}]
     results = race(app, [lambda c, s=s: c.get(url, query_string=s, headers=kit.h) for s in scopes])
     assert [status for status, _ in results] == [200] * 4
-    rows = db.session.execute(select(IssuedSheet.unit_id, IssuedSheet.sheet_no)
-                              .where(IssuedSheet.vote_id == vote["id"])).all()
+    rows = db.session.execute(
+        select(IssuedSheet.unit_id, IssuedSheet.sheet_no).where(IssuedSheet.vote_id == vote["id"])
+    ).all()
     assert len(rows) == len({u for u, _ in rows}) == len({n for _, n in rows}) == 5
     assert {n for _, n in rows} == {f"{vote['id']}-{k:04d}" for k in range(1, 6)}
 

@@ -1,4 +1,5 @@
 """Times as people read them, in the compounds' zone: the one formatter, and the printed notice and evidence that use it."""
+
 import io
 import re
 import subprocess
@@ -13,13 +14,16 @@ from tests.test_votes_result import announced  # noqa: F401  (the announced vote
 ISO_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
-@pytest.mark.parametrize("moment, text", [
-    (datetime(2026, 12, 1, 4, 14, 46, 696901, tzinfo=CHINA_TZ), "2026年12月1日 04:14"),
-    (datetime(2026, 3, 5, 0, 0, tzinfo=CHINA_TZ), "2026年3月5日 00:00"),  # midnight, single-digit month and day
-    (datetime(2026, 12, 31, 16, 30, tzinfo=UTC), "2027年1月1日 00:30"),  # UTC evening: next day, next year
-    (datetime(2026, 6, 9, 23, 59, tzinfo=UTC), "2026年6月10日 07:59"),
-    (None, ""),
-])
+@pytest.mark.parametrize(
+    "moment, text",
+    [
+        (datetime(2026, 12, 1, 4, 14, 46, 696901, tzinfo=CHINA_TZ), "2026年12月1日 04:14"),
+        (datetime(2026, 3, 5, 0, 0, tzinfo=CHINA_TZ), "2026年3月5日 00:00"),  # midnight, single-digit month and day
+        (datetime(2026, 12, 31, 16, 30, tzinfo=UTC), "2027年1月1日 00:30"),  # UTC evening: next day, next year
+        (datetime(2026, 6, 9, 23, 59, tzinfo=UTC), "2026年6月10日 07:59"),
+        (None, ""),
+    ],
+)
 def test_local_text_reads_as_written_in_beijing(moment, text):
     assert local_text(moment) == text
 
@@ -35,7 +39,9 @@ def test_local_naive_is_beijing_wall_clock():
 
 
 def pdf_text(data):
-    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
 
 
 def test_result_notice_prints_dates_as_read_and_no_iso_stamp(announced, kit):  # noqa: F811

@@ -5,13 +5,20 @@ key declared as always sent must be present, and values must have the declared t
 is declared. A response built from a free-form ``fields.Dict`` fails here, as does a key dropped from a shape
 ``API.md`` promises.
 """
+
 import pytest
 
 from tests.test_roster import HEADER, csv_bytes, upload
 from tests.test_votes_kit import at, item
 
-JSON_TYPES = {"integer": (int,), "number": (int, float), "string": (str,), "boolean": (bool,), "array": (list,),
-              "object": (dict,)}
+JSON_TYPES = {
+    "integer": (int,),
+    "number": (int, float),
+    "string": (str,),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+}
 FREE_FORM = (".errors",)  # an error's details: free-form by design (the error shape of API.md)
 
 
@@ -91,10 +98,17 @@ def test_a_vote_from_creation_to_result(api, kit, make, world):
     """Every vote response, in every state it passes through, for staff and for a resident."""
     units = make.units(kit.compound, 6)
     h, cid = kit.h, kit.compound.id
-    spec = {"title": "测试表决", "opens_at": at(minutes=-1), "closes_at": at(days=1), "scope": {"building": "1"},
-            "items": [item("rebuild", "加装电梯"),
-                      item("property_manager", "管理模式", ["professional", {"code": "quasi", "label": "社区准物业"}]),
-                      item("consultation", "井道位置", [{"code": "north", "label": "楼北侧"}, "south"])]}
+    spec = {
+        "title": "测试表决",
+        "opens_at": at(minutes=-1),
+        "closes_at": at(days=1),
+        "scope": {"building": "1"},
+        "items": [
+            item("rebuild", "加装电梯"),
+            item("property_manager", "管理模式", ["professional", {"code": "quasi", "label": "社区准物业"}]),
+            item("consultation", "井道位置", [{"code": "north", "label": "楼北侧"}, "south"]),
+        ],
+    }
     draft = api("POST", "/api/v1/compounds/{compound_id}/votes", 201, compound_id=cid, json=spec, headers=h)
     assert draft["electorate"] is None and draft["participation"] is None
     vote = api("POST", "/api/v1/votes/{vote_id}/publish", vote_id=draft["id"], headers=h)
@@ -105,14 +119,35 @@ def test_a_vote_from_creation_to_result(api, kit, make, world):
     rh = make.headers(resident)
     api("GET", "/api/v1/my/votes", headers=rh)
     api("GET", "/api/v1/votes/{vote_id}", vote_id=vid, headers=rh)
-    api("POST", "/api/v1/votes/{vote_id}/ballots", 201, vote_id=vid, headers=rh,
-        json={"unit_id": units[0].id, "choices": {rebuild: "agree", manager: "quasi", where: "north"}})
-    api("POST", "/api/v1/votes/{vote_id}/paper-ballots", 201, vote_id=vid, headers=h,
-        json={"unit_id": units[1].id, "sheet_no": "0001", "choices": {rebuild: "agree", manager: "professional"}})
-    bulk = api("POST", "/api/v1/votes/{vote_id}/paper-ballots/bulk", vote_id=vid, headers=h, json={"sheets": [
-        {"building": "1", "room": units[2].room, "choices": {rebuild: "disagree", manager: "quasi"}},
-        {"building": "9", "room": "101"},
-        {"building": "1", "room": units[3].room, "choices": {rebuild: "maybe"}}]})
+    api(
+        "POST",
+        "/api/v1/votes/{vote_id}/ballots",
+        201,
+        vote_id=vid,
+        headers=rh,
+        json={"unit_id": units[0].id, "choices": {rebuild: "agree", manager: "quasi", where: "north"}},
+    )
+    api(
+        "POST",
+        "/api/v1/votes/{vote_id}/paper-ballots",
+        201,
+        vote_id=vid,
+        headers=h,
+        json={"unit_id": units[1].id, "sheet_no": "0001", "choices": {rebuild: "agree", manager: "professional"}},
+    )
+    bulk = api(
+        "POST",
+        "/api/v1/votes/{vote_id}/paper-ballots/bulk",
+        vote_id=vid,
+        headers=h,
+        json={
+            "sheets": [
+                {"building": "1", "room": units[2].room, "choices": {rebuild: "disagree", manager: "quasi"}},
+                {"building": "9", "room": "101"},
+                {"building": "1", "room": units[3].room, "choices": {rebuild: "maybe"}},
+            ]
+        },
+    )
     assert [r.get("code") for r in bulk["results"]] == [None, "unit_not_in_electorate", "choices_invalid"]
     api("POST", "/api/v1/votes/{vote_id}/sheets", vote_id=vid, headers=h, json={"sheet_nos": ["0001", "0002"]})
     api("GET", "/api/v1/votes/{vote_id}/sheets", vote_id=vid, headers=h)
@@ -126,8 +161,15 @@ def test_a_vote_from_creation_to_result(api, kit, make, world):
     api("POST", "/api/v1/votes/{vote_id}/close", vote_id=vid, headers=h)
     tally = api("GET", "/api/v1/votes/{vote_id}/tally", vote_id=vid, headers=h)
     assert tally["items"][1]["runoff"] == ["quasi", "professional"]
-    api("POST", "/api/v1/votes/{vote_id}/items/{item_id}/runoff", 201, vote_id=vid, item_id=int(manager), headers=h,
-        json={"opens_at": at(days=1), "closes_at": at(days=3)})
+    api(
+        "POST",
+        "/api/v1/votes/{vote_id}/items/{item_id}/runoff",
+        201,
+        vote_id=vid,
+        item_id=int(manager),
+        headers=h,
+        json={"opens_at": at(days=1), "closes_at": at(days=3)},
+    )
     api("POST", "/api/v1/votes/{vote_id}/announce", vote_id=vid, headers=h)
     api("GET", "/api/v1/votes/{vote_id}/result", vote_id=vid, headers=h)
     api("GET", "/api/v1/votes/{vote_id}/result", vote_id=vid, headers=rh)
@@ -136,8 +178,13 @@ def test_a_vote_from_creation_to_result(api, kit, make, world):
 
 def test_roster_outputs(api, world):
     cid, h = world.compounds["c1"].id, world.h["committee"]
-    content = csv_bytes([HEADER, ["1", "1", "101", "1", "60.00", "王五", "ID-1", "13912345678", "个人"],
-                         ["1", "1", "102", "1", "70.00", "王伍", "ID-1", "", "个人"]])
+    content = csv_bytes(
+        [
+            HEADER,
+            ["1", "1", "101", "1", "60.00", "王五", "ID-1", "13912345678", "个人"],
+            ["1", "1", "102", "1", "70.00", "王伍", "ID-1", "", "个人"],
+        ]
+    )
     r = upload(api.client, cid, h, "r.csv", content)
     assert r.status_code == 200
     schema = api.spec["paths"]["/api/v1/compounds/{compound_id}/roster"]["post"]["responses"]["200"]["content"]
@@ -153,10 +200,20 @@ def test_tally_schema_states_the_shape_of_api_md(api):
 
     def required(name):
         return set(schemas[name]["required"])
+
     assert set(schemas["ElectorateOut"]["properties"]) == {"units", "owners", "area"} == required("ElectorateOut")
     assert {"vote_id", "status", "electorate", "warnings", "items"} <= required("TallyOut")
-    assert {"item_id", "matter", "rule", "participation", "options", "passed", "winner", "explanation",
-            "checks"} <= required("ItemTallyOut")
+    assert {
+        "item_id",
+        "matter",
+        "rule",
+        "participation",
+        "options",
+        "passed",
+        "winner",
+        "explanation",
+        "checks",
+    } <= required("ItemTallyOut")
     assert required("RuleOut") == {"participation", "consent"}
     assert {"owners", "area", "owners_ratio", "area_ratio", "met"} <= required("ParticipationOut")
     options = schemas["ItemTallyOut"]["properties"]["options"]["additionalProperties"]
@@ -174,8 +231,12 @@ def test_tally_schema_states_the_shape_of_api_md(api):
 def test_the_walk_refuses_undeclared_missing_and_mistyped_keys(api):
     electorate = {"$ref": "#/components/schemas/ElectorateOut"}
     conforms(api.spec, electorate, {"units": 3, "owners": 2, "area": "150.00"})
-    for bad in ({"units": 3, "owners": 2, "area": "150.00", "extra": 1}, {"units": 3, "owners": 2},
-                {"units": "3", "owners": 2, "area": "150.00"}, {"units": 3, "owners": None, "area": "150.00"}):
+    for bad in (
+        {"units": 3, "owners": 2, "area": "150.00", "extra": 1},
+        {"units": 3, "owners": 2},
+        {"units": "3", "owners": 2, "area": "150.00"},
+        {"units": 3, "owners": None, "area": "150.00"},
+    ):
         with pytest.raises(AssertionError):
             conforms(api.spec, electorate, bad)
     with pytest.raises(AssertionError, match="not declared"):

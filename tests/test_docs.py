@@ -1,6 +1,7 @@
 """The handbooks in docs/ and the README: every picture they show exists and is one the browser tests take
 (tests/browser/shots.py), every relative link leads to a file, and nobody is sent to ``../shared``, which only
 the people who wrote the project ever had."""
+
 import re
 from pathlib import Path
 

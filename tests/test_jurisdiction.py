@@ -1,4 +1,5 @@
 """Every role against compounds inside and outside its jurisdiction: reads and writes, allowed and refused."""
+
 import io
 
 import pytest
@@ -7,12 +8,19 @@ ROSTER = "楼栋,房号,建筑面积,业主\n1,101,60.00,张三\n".encode()
 
 # (user, compound) → can read?, can manage?
 MATRIX = {
-    ("admin", "c1"): (True, True), ("admin", "c3"): (True, True),
-    ("official", "c1"): (True, False), ("official", "c2"): (True, False), ("official", "c3"): (False, False),
-    ("official_city", "c3"): (True, False), ("official_other", "c1"): (False, False),
+    ("admin", "c1"): (True, True),
+    ("admin", "c3"): (True, True),
+    ("official", "c1"): (True, False),
+    ("official", "c2"): (True, False),
+    ("official", "c3"): (False, False),
+    ("official_city", "c3"): (True, False),
+    ("official_other", "c1"): (False, False),
     ("official_other", "c3"): (True, False),
-    ("committee", "c1"): (True, True), ("committee", "c2"): (False, False), ("committee", "c3"): (False, False),
-    ("committee2", "c1"): (False, False), ("committee2", "c2"): (True, True),
+    ("committee", "c1"): (True, True),
+    ("committee", "c2"): (False, False),
+    ("committee", "c3"): (False, False),
+    ("committee2", "c1"): (False, False),
+    ("committee2", "c2"): (True, True),
 }
 
 
@@ -20,8 +28,12 @@ MATRIX = {
 def test_read_matrix(client, world, user, compound):
     can_read, _ = MATRIX[(user, compound)]
     cid = world.compounds[compound].id
-    for path in (f"/api/v1/compounds/{cid}", f"/api/v1/compounds/{cid}/units", f"/api/v1/compounds/{cid}/owners",
-                 f"/api/v1/compounds/{cid}/roster/export"):
+    for path in (
+        f"/api/v1/compounds/{cid}",
+        f"/api/v1/compounds/{cid}/units",
+        f"/api/v1/compounds/{cid}/owners",
+        f"/api/v1/compounds/{cid}/roster/export",
+    ):
         r = client.get(path, headers=world.h[user])
         if can_read:
             assert r.status_code == 200, (path, r.get_json())
@@ -36,8 +48,12 @@ def test_read_matrix(client, world, user, compound):
 def test_write_matrix(client, world, user, compound):
     _, can_manage = MATRIX[(user, compound)]
     cid = world.compounds[compound].id
-    r = client.post(f"/api/v1/compounds/{cid}/roster", headers=world.h[user],
-                    data={"file": (io.BytesIO(ROSTER), "r.csv")}, content_type="multipart/form-data")
+    r = client.post(
+        f"/api/v1/compounds/{cid}/roster",
+        headers=world.h[user],
+        data={"file": (io.BytesIO(ROSTER), "r.csv")},
+        content_type="multipart/form-data",
+    )
     patch = client.patch(f"/api/v1/compounds/{cid}", headers=world.h[user], json={"notice_lead_days": 20})
     if can_manage:
         assert r.status_code == 200 and patch.status_code == 200
@@ -90,10 +106,16 @@ def test_orgs_tree_by_region(client, world):
     names = [o["name"] for o in client.get("/api/v1/orgs", headers=world.h["official"]).get_json()]
     assert names == ["小寨路街道", "幸福里社区", "和平路社区"]
     assert len(client.get("/api/v1/orgs", headers=world.h["admin"]).get_json()) == 8
-    r = client.post("/api/v1/orgs", headers=world.h["admin"], json={"name": "新社区", "level": "community",
-                                                                     "parent_id": world.street.id})
+    r = client.post(
+        "/api/v1/orgs",
+        headers=world.h["admin"],
+        json={"name": "新社区", "level": "community", "parent_id": world.street.id},
+    )
     assert r.status_code == 201
-    r = client.post("/api/v1/orgs", headers=world.h["admin"], json={"name": "错", "level": "street",
-                                                                     "parent_id": world.street.id})
+    r = client.post(
+        "/api/v1/orgs", headers=world.h["admin"], json={"name": "错", "level": "street", "parent_id": world.street.id}
+    )
     assert r.status_code == 422 and r.get_json()["code"] == "org_level"
-    assert client.post("/api/v1/orgs", headers=world.h["official"], json={"name": "x", "level": "city"}).status_code == 403
+    assert (
+        client.post("/api/v1/orgs", headers=world.h["official"], json={"name": "x", "level": "city"}).status_code == 403
+    )

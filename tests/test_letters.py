@@ -1,4 +1,5 @@
 """Household letters: a background job with progress, one page per unit, codes that bind and are revoked on reprint."""
+
 import io
 import os
 import re
@@ -113,8 +114,7 @@ def test_reprint_of_one_building_keeps_the_others(client, world, make):
     print_letters(client, world, c1)
     print_letters(client, world, c1, building="2")
     rows = db.session.execute(select(InviteCode.status, InviteCode.letter_job_id)).all()
-    assert sorted(rows) == [("active", 1), ("active", 1), ("active", 2), ("active", 2), ("revoked", 1),
-                            ("revoked", 1)]
+    assert sorted(rows) == [("active", 1), ("active", 1), ("active", 2), ("active", 2), ("revoked", 1), ("revoked", 1)]
 
 
 def test_purge_deletes_old_letters_and_the_job_says_so(client, world, make, app, runner, clock):
@@ -235,8 +235,10 @@ def test_letters_on_rq(client, world, make, app, monkeypatch):
     make.units(c1, 3)
     r = client.post(f"/api/v1/compounds/{c1.id}/letters", json={}, headers=world.h["committee"])
     assert r.status_code == 202
-    assert client.get(f"/api/v1/letter-jobs/{r.get_json()['id']}", headers=world.h["committee"]).get_json()[
-        "status"] == "queued"
+    assert (
+        client.get(f"/api/v1/letter-jobs/{r.get_json()['id']}", headers=world.h["committee"]).get_json()["status"]
+        == "queued"
+    )
     with own_app_context(app):  # the worker is a process of its own in production
         SimpleWorker([queue], connection=connection).work(burst=True)
     Queue(queue, connection=connection).delete()

@@ -1,4 +1,5 @@
 """Notices: publishing, the public landing page and scan counts, QR codes (decoded) and the A4 poster."""
+
 import io
 import subprocess
 from datetime import timedelta
@@ -28,8 +29,13 @@ def publish(client, world, compound=None, **extra):
 def make_vote(compound, status="open"):
     """A vote row of the votes feature, as far as a notice cares: its compound and whether it is a draft."""
     now = utcnow()
-    vote = Vote(compound_id=compound.id, title="加装电梯", opens_at=now - timedelta(hours=1),
-                closes_at=now + timedelta(days=15), status=status)
+    vote = Vote(
+        compound_id=compound.id,
+        title="加装电梯",
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=15),
+        status=status,
+    )
     db.session.add(vote)
     db.session.commit()
     return vote.id
@@ -58,31 +64,50 @@ def test_tokens_are_unguessable_and_distinct(client, world):
     assert len(tokens) == 5
 
 
-@pytest.mark.parametrize("data,code", [
-    ({"title": ""}, "validation_error"),
-    ({"kind": "vote_notice"}, "vote_required"),
-    ({"kind": "survey_invite"}, "survey_required"),
-    ({"kind": "poster"}, "validation_error"),
-    ({"publish_at": "2030-01-02T09:00:00+08:00", "expires_at": "2030-01-01T09:00:00+08:00"}, "expiry_before_publish"),
-    ({"expires_at": "2030-01-01T09:00:00"}, "validation_error"),  # no offset: ambiguous
-])
+@pytest.mark.parametrize(
+    "data,code",
+    [
+        ({"title": ""}, "validation_error"),
+        ({"kind": "vote_notice"}, "vote_required"),
+        ({"kind": "survey_invite"}, "survey_required"),
+        ({"kind": "poster"}, "validation_error"),
+        (
+            {"publish_at": "2030-01-02T09:00:00+08:00", "expires_at": "2030-01-01T09:00:00+08:00"},
+            "expiry_before_publish",
+        ),
+        ({"expires_at": "2030-01-01T09:00:00"}, "validation_error"),  # no offset: ambiguous
+    ],
+)
 def test_publish_validation(client, world, data, code):
-    r = client.post(f"/api/v1/compounds/{world.compounds['c1'].id}/notices", json={"title": "t", **data},
-                    headers=world.h["committee"])
+    r = client.post(
+        f"/api/v1/compounds/{world.compounds['c1'].id}/notices",
+        json={"title": "t", **data},
+        headers=world.h["committee"],
+    )
     assert r.status_code == 422 and r.get_json()["code"] == code
 
 
-@pytest.mark.parametrize("case,code", [("missing", "vote_not_found"), ("other_compound", "vote_not_found"),
-                                       ("draft", "vote_not_published")])
+@pytest.mark.parametrize(
+    "case,code", [("missing", "vote_not_found"), ("other_compound", "vote_not_found"), ("draft", "vote_not_published")]
+)
 @pytest.mark.parametrize("kind", ["vote_notice", "result_notice"])
 def test_notice_links_only_a_published_vote_of_its_compound(client, world, case, code, kind):
     c1, c2 = world.compounds["c1"], world.compounds["c2"]
-    vote_id = {"missing": lambda: 999_999, "other_compound": lambda: make_vote(c2),
-               "draft": lambda: make_vote(c1, status="draft")}[case]()
-    r = client.post(f"/api/v1/compounds/{c1.id}/notices", headers=world.h["committee"],
-                    json={"kind": kind, "title": TITLE, "vote_id": vote_id})
+    vote_id = {
+        "missing": lambda: 999_999,
+        "other_compound": lambda: make_vote(c2),
+        "draft": lambda: make_vote(c1, status="draft"),
+    }[case]()
+    r = client.post(
+        f"/api/v1/compounds/{c1.id}/notices",
+        headers=world.h["committee"],
+        json={"kind": kind, "title": TITLE, "vote_id": vote_id},
+    )
     assert r.status_code == 422 and r.get_json()["code"] == code
-    assert r.get_json()["message"] in ("找不到该表决，请从本小区的表决中选择", "该表决还是草稿，请先发布表决，再发表决通知")
+    assert r.get_json()["message"] in (
+        "找不到该表决，请从本小区的表决中选择",
+        "该表决还是草稿，请先发布表决，再发表决通知",
+    )
     assert "vote_id" in r.get_json()["errors"]["json"]
     assert db.session.query(Notice).count() == 0
     # Closed and announced votes may still be announced (a result notice comes after the vote).
@@ -97,8 +122,10 @@ def test_publish_permissions(client, world):
     assert r.status_code == 403 and r.get_json()["code"] == "role_forbidden"
     r = client.post(url, json={"title": "t"}, headers=world.h["committee2"])
     assert r.status_code == 403 and r.get_json()["code"] == "outside_jurisdiction"
-    assert client.post("/api/v1/compounds/999/notices", json={"title": "t"},
-                       headers=world.h["committee"]).status_code == 404
+    assert (
+        client.post("/api/v1/compounds/999/notices", json={"title": "t"}, headers=world.h["committee"]).status_code
+        == 404
+    )
     n = publish(client, world)
     assert client.get(f"/api/v1/notices/{n['id']}", headers=world.h["committee3"]).status_code == 403
     assert client.get("/api/v1/notices/999", headers=world.h["committee"]).status_code == 404
@@ -111,8 +138,13 @@ def test_residents_list_only_what_the_board_shows(client, world, make, relation,
     publish(client, world, title="已过期的通知", expires_at=(utcnow() + timedelta(days=2)).isoformat())
     clock.advance(days=3)
     up = publish(client, world, title="停水通知")
-    scheduled = publish(client, world, title="尚未发布的通知", body="草拟中的内容",
-                        publish_at=(utcnow() + timedelta(days=2)).isoformat())
+    scheduled = publish(
+        client,
+        world,
+        title="尚未发布的通知",
+        body="草拟中的内容",
+        publish_at=(utcnow() + timedelta(days=2)).isoformat(),
+    )
     withdrawn = publish(client, world, title="已撤下的通知", body="撤下的内容")
     client.post(f"/api/v1/notices/{withdrawn['id']}/withdraw", headers=world.h["committee"])
 
@@ -219,8 +251,20 @@ def test_poster_pdf(client, world, tmp_path):
     assert decode_qr(Image.open(tmp_path / "poster.png")) == n["url"]
 
 
-@pytest.mark.parametrize("path", ["/m/committee", "/m/signin", "/m/home", "/m/bind?compound=1", "/m/proxy",
-                                  "/m/vote/1", "/m/results/1", "/m/privacy", "/m/wechat/callback"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/m/committee",
+        "/m/signin",
+        "/m/home",
+        "/m/bind?compound=1",
+        "/m/proxy",
+        "/m/vote/1",
+        "/m/results/1",
+        "/m/privacy",
+        "/m/wechat/callback",
+    ],
+)
 def test_pages_render_without_outside_resources(client, path):
     r = client.get(path)
     assert r.status_code == 200 and r.mimetype == "text/html"

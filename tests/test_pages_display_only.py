@@ -4,6 +4,7 @@ The scripts are read as text: no threshold arithmetic on owners or area, no tabl
 channel names, no flat or building label put together by hand. The rendered pages carry no inline script, so the
 two scripts are all the logic a page has. Then, over HTTP, every option the pages read is given with its label.
 """
+
 import re
 from pathlib import Path
 
@@ -23,11 +24,30 @@ ARITHMETIC = [
     (r"号楼", "a building or flat label built by hand"),
     (r"\b(OPTION_NAMES|STATUS_NAMES|optionName|statusName|scopeText|intCents)\b", "a local name table or rule"),
 ]
-NAMES = {*OPTION_LABELS.values(), *VOTE_STATUS_NAMES.values(), *MATTER_NAMES.values(), *CHANNEL_NAMES.values(),
-         *RULE_NAMES.values(), "全小区", "专业物业", "业主自治管理"}
-PAGES = ["/m/home", "/m/vote/1", "/m/results/1", "/m/bind", "/m/proxy", "/m/signin", "/m/committee/votes",
-         "/m/committee/votes/new", "/m/committee/votes/1", "/m/committee/votes/1/paper",
-         "/m/committee/votes/1/chasing", "/m/committee"]
+NAMES = {
+    *OPTION_LABELS.values(),
+    *VOTE_STATUS_NAMES.values(),
+    *MATTER_NAMES.values(),
+    *CHANNEL_NAMES.values(),
+    *RULE_NAMES.values(),
+    "全小区",
+    "专业物业",
+    "业主自治管理",
+}
+PAGES = [
+    "/m/home",
+    "/m/vote/1",
+    "/m/results/1",
+    "/m/bind",
+    "/m/proxy",
+    "/m/signin",
+    "/m/committee/votes",
+    "/m/committee/votes/new",
+    "/m/committee/votes/1",
+    "/m/committee/votes/1/paper",
+    "/m/committee/votes/1/chasing",
+    "/m/committee",
+]
 
 
 def source(name):
@@ -49,9 +69,11 @@ def test_scripts_hold_no_name_tables(name):
 
 
 def test_the_checks_catch_what_the_desk_used_to_do():
-    old = ('var ok = [4 * y.owners >= 3 * p.owners, y.area * 2 > p.area];'
-           ' rows.push(intCents(p.area) >= Number(e.area) * 100);'
-           ' var OPTION_NAMES = {agree: "同意"}; scope.building + "号楼"')
+    old = (
+        "var ok = [4 * y.owners >= 3 * p.owners, y.area * 2 > p.area];"
+        " rows.push(intCents(p.area) >= Number(e.area) * 100);"
+        ' var OPTION_NAMES = {agree: "同意"}; scope.building + "号楼"'
+    )
     assert all(re.search(pattern, old) for pattern, _ in ARITHMETIC)
     assert "同意" in set(re.findall(r'"([^"]*)"', old)) & NAMES
 
@@ -84,17 +106,24 @@ def labelled(options, labels):
 def test_every_option_read_by_a_page_carries_its_label(kit, make, client):
     """Vote detail (staff and resident), lists, tally (options and checks), ballots, result: codes with labels."""
     units = make.units(kit.compound, 3)
-    vote = kit.vote([item("rebuild"), item("property_manager", "管理模式", MODELS),
-                     item("consultation", "井道", [{"code": "north", "label": "楼北侧"}, "south", "东侧"])])
+    vote = kit.vote(
+        [
+            item("rebuild"),
+            item("property_manager", "管理模式", MODELS),
+            item("consultation", "井道", [{"code": "north", "label": "楼北侧"}, "south", "东侧"]),
+        ]
+    )
     kit.cast(vote, units[:2], None)
     first, models, where = vote["items"]
     choices = {str(first["id"]): "agree", str(models["id"]): "quasi", str(where["id"]): "north"}
     assert kit.paper(vote, units[2], choices=choices).status_code == 201
     resident = make.resident(units[0])
-    shown = [client.get(f"/api/v1/votes/{vote['id']}", headers=kit.h).get_json(),
-             client.get(f"/api/v1/votes/{vote['id']}", headers=make.headers(resident)).get_json(),
-             client.get("/api/v1/my/votes", headers=make.headers(resident)).get_json()[0],
-             client.get("/api/v1/votes", headers=kit.h).get_json()[0]]
+    shown = [
+        client.get(f"/api/v1/votes/{vote['id']}", headers=kit.h).get_json(),
+        client.get(f"/api/v1/votes/{vote['id']}", headers=make.headers(resident)).get_json(),
+        client.get("/api/v1/my/votes", headers=make.headers(resident)).get_json()[0],
+        client.get("/api/v1/votes", headers=kit.h).get_json()[0],
+    ]
     for v in shown:
         for i in v["items"]:
             labelled(i["options"], i["option_labels"])
@@ -110,8 +139,11 @@ def test_every_option_read_by_a_page_carries_its_label(kit, make, client):
 
     ballots = client.get(f"/api/v1/votes/{vote['id']}/ballots", headers=kit.h).get_json()
     [ballot] = [b for b in ballots if b["unit_id"] == units[2].id]
-    assert ballot["choice_labels"] == {str(first["id"]): "同意", str(models["id"]): "社区准物业",
-                                       str(where["id"]): "楼北侧"}
+    assert ballot["choice_labels"] == {
+        str(first["id"]): "同意",
+        str(models["id"]): "社区准物业",
+        str(where["id"]): "楼北侧",
+    }
     assert ballot["channel_name"] == "纸质"
 
     kit.post(vote, "close")
@@ -121,16 +153,19 @@ def test_every_option_read_by_a_page_carries_its_label(kit, make, client):
     assert result["scope_text"] == "全体业主" and result["status_name"] == "已公布结果"
 
 
-@pytest.mark.parametrize("options,error", [
-    (["agree", "agree"], "选项不能重复"),
-    (["agree", {"code": "agree", "label": "赞成"}], "选项不能重复"),
-    (["disagree", "弃权"], "至少需要一个可以获得通过的选项"),
-    ([{"label": "没有代码"}, "agree"], "选项应为"),
-    ([{"code": "a", "label": "甲", "extra": 1}, "agree"], "选项应为"),
-    ([{"code": "", "label": "甲"}, "agree"], "选项应为"),
-    ([7, "agree"], "选项应为"),
-    (["x" * 51, "agree"], "选项应为"),
-])
+@pytest.mark.parametrize(
+    "options,error",
+    [
+        (["agree", "agree"], "选项不能重复"),
+        (["agree", {"code": "agree", "label": "赞成"}], "选项不能重复"),
+        (["disagree", "弃权"], "至少需要一个可以获得通过的选项"),
+        ([{"label": "没有代码"}, "agree"], "选项应为"),
+        ([{"code": "a", "label": "甲", "extra": 1}, "agree"], "选项应为"),
+        ([{"code": "", "label": "甲"}, "agree"], "选项应为"),
+        ([7, "agree"], "选项应为"),
+        (["x" * 51, "agree"], "选项应为"),
+    ],
+)
 def test_options_given_badly_are_refused(kit, options, error):
     r = kit.create([item("consultation", "征询", options)])
     assert r.status_code == 422 and error in str(r.get_json()["errors"]), r.get_json()

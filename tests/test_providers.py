@@ -1,5 +1,6 @@
 """Sign-in providers are offered only when they can work, and production refuses to start with one that cannot:
 a WeChat button with no WeChat app sends the phone to WeChat's error page with an empty appid."""
+
 import sys
 
 import pytest
@@ -58,8 +59,13 @@ def test_unconfigured_providers_refuse_their_endpoints(client):
 
 # --- production ---------------------------------------------------------------------------------------
 
-PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40, "TESTING": True,
-              "PUBLIC_BASE_URL": "https://gongjian.example.cn"}
+PRODUCTION = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "s" * 40,
+    "JWT_SECRET_KEY": "j" * 40,
+    "TESTING": True,
+    "PUBLIC_BASE_URL": "https://gongjian.example.cn",
+}
 
 REFUSED = {
     "wechat without an app id": ({"RESIDENT_AUTH_PROVIDERS": "wechat", "WECHAT_APP_SECRET": "x"}, ["WECHAT_APP_ID"]),
@@ -70,12 +76,25 @@ REFUSED = {
     "sms into memory": ({"RESIDENT_AUTH_PROVIDERS": "sms", "SMS_SENDER": "memory"}, ["SMS_SENDER=memory"]),
     "a misspelt sender": ({"RESIDENT_AUTH_PROVIDERS": "sms", "SMS_SENDER": "aliyn"}, ["SMS_SENDER='aliyn'"]),
     "a misspelt provider": ({"RESIDENT_AUTH_PROVIDERS": "weixin"}, ["'weixin' is not a sign-in provider"]),
-    **{f"aliyun without {key}": ({"RESIDENT_AUTH_PROVIDERS": "sms", **ALIYUN, key: ""}, ["SMS_SENDER=aliyun", key])
-       for key in ("SMS_ALIYUN_ACCESS_KEY_ID", "SMS_ALIYUN_ACCESS_KEY_SECRET", "SMS_ALIYUN_SIGN_NAME",
-                   "SMS_ALIYUN_TEMPLATE_CODE")},
-    **{f"tencent without {key}": ({"RESIDENT_AUTH_PROVIDERS": "sms", **TENCENT, key: ""}, ["SMS_SENDER=tencent", key])
-       for key in ("SMS_TENCENT_SECRET_ID", "SMS_TENCENT_SECRET_KEY", "SMS_TENCENT_SDK_APP_ID",
-                   "SMS_TENCENT_SIGN_NAME", "SMS_TENCENT_TEMPLATE_ID")},
+    **{
+        f"aliyun without {key}": ({"RESIDENT_AUTH_PROVIDERS": "sms", **ALIYUN, key: ""}, ["SMS_SENDER=aliyun", key])
+        for key in (
+            "SMS_ALIYUN_ACCESS_KEY_ID",
+            "SMS_ALIYUN_ACCESS_KEY_SECRET",
+            "SMS_ALIYUN_SIGN_NAME",
+            "SMS_ALIYUN_TEMPLATE_CODE",
+        )
+    },
+    **{
+        f"tencent without {key}": ({"RESIDENT_AUTH_PROVIDERS": "sms", **TENCENT, key: ""}, ["SMS_SENDER=tencent", key])
+        for key in (
+            "SMS_TENCENT_SECRET_ID",
+            "SMS_TENCENT_SECRET_KEY",
+            "SMS_TENCENT_SDK_APP_ID",
+            "SMS_TENCENT_SIGN_NAME",
+            "SMS_TENCENT_TEMPLATE_ID",
+        )
+    },
 }
 
 
@@ -94,11 +113,14 @@ def test_production_refuses_a_gateway_whose_sdk_is_missing(monkeypatch, gateway,
         create_app({**PRODUCTION, **gateway, "RESIDENT_AUTH_PROVIDERS": "sms"})
 
 
-@pytest.mark.parametrize("settings,expected", [
-    ({**WECHAT, **ALIYUN, "RESIDENT_AUTH_PROVIDERS": "wechat,sms,dev"}, ["wechat", "sms"]),
-    ({**TENCENT, "RESIDENT_AUTH_PROVIDERS": "sms"}, ["sms"]),
-    ({**WECHAT, "RESIDENT_AUTH_PROVIDERS": "wechat,dev", "SMS_SENDER": "console"}, ["wechat"]),
-])
+@pytest.mark.parametrize(
+    "settings,expected",
+    [
+        ({**WECHAT, **ALIYUN, "RESIDENT_AUTH_PROVIDERS": "wechat,sms,dev"}, ["wechat", "sms"]),
+        ({**TENCENT, "RESIDENT_AUTH_PROVIDERS": "sms"}, ["sms"]),
+        ({**WECHAT, "RESIDENT_AUTH_PROVIDERS": "wechat,dev", "SMS_SENDER": "console"}, ["wechat"]),
+    ],
+)
 def test_production_starts_and_offers_what_is_configured(settings, expected):
     app = create_app({**PRODUCTION, **settings})
     assert offered(app.test_client()) == expected

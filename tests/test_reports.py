@@ -1,4 +1,5 @@
 """The consent-rate report: JSON, CSV and XLSX opened back and checked against the tallies; region only."""
+
 import csv
 import io
 
@@ -14,8 +15,11 @@ URL = "/api/v1/reports/consent-rates"
 def votes(kit, make, world):
     """Two closed votes in community 1 (one a choice with no winner, one with a consultation) and one elsewhere."""
     units = make.units(kit.compound, 6)
-    first = kit.vote([item("rebuild", "加装电梯"), item("consultation", "=HYPERLINK(\"x\")方案", ["a", "b"])],
-                     title="+一号楼改造", scope={"building": "1"})
+    first = kit.vote(
+        [item("rebuild", "加装电梯"), item("consultation", '=HYPERLINK("x")方案', ["a", "b"])],
+        title="+一号楼改造",
+        scope={"building": "1"},
+    )
     for k, u in enumerate(units[:5]):
         kit.paper(first, u, choices=["agree" if k < 4 else "disagree", "a" if k < 2 else "b"])
     assert kit.post(first, "close").status_code == 200  # on 2025-03-14, Beijing time
@@ -55,7 +59,9 @@ def test_json_rows_match_tallies(kit, votes, world):
             lead = t["winner"] or t["leading"]
             assert row["consent_owners_ratio"] == t["options"][lead]["owners_ratio"]
     rebuild = by_item[first["items"][0]["id"]]
-    assert rebuild["district"] == "雁塔区" and rebuild["street"] == "小寨路街道" and rebuild["community"] == "幸福里社区"
+    assert (
+        rebuild["district"] == "雁塔区" and rebuild["street"] == "小寨路街道" and rebuild["community"] == "幸福里社区"
+    )
     assert rebuild["scope"] == "1号楼" and rebuild["electorate_owners"] == 6 and rebuild["electorate_area"] == "480.00"
     assert rebuild["passed"] is True and rebuild["consent_owners_ratio"] == 0.8
     manager = by_item[second["items"][0]["id"]]
@@ -74,7 +80,7 @@ def test_csv_opened_back_row_by_row(kit, votes, world):
         assert cells["小区"] == row["compound"] and cells["参与人数比例"] == str(row["participation_owners_ratio"])
         assert cells[header[-1]] == {True: "是", False: "否", None: ""}[row["passed"]]
     assert {line[4] for line in body} == {"'+一号楼改造", "'@物业选择"}
-    assert "'=HYPERLINK(\"x\")方案" in {line[5] for line in body}
+    assert '\'=HYPERLINK("x")方案' in {line[5] for line in body}
 
 
 def test_xlsx_opened_back_neutralised(kit, votes, world):
@@ -94,8 +100,9 @@ def test_region_only(kit, votes, world):
     assert kit.client.get(URL, headers=world.h["committee2"]).get_json() == []
     theirs = kit.client.get(URL, headers=world.h["committee3"]).get_json()
     assert {r["vote_id"] for r in theirs} == {other["id"]}
-    assert_error(kit.client.get(f"{URL}?org_id={world.c1.id}", headers=world.h["committee2"]), 403,
-                 "outside_jurisdiction")
+    assert_error(
+        kit.client.get(f"{URL}?org_id={world.c1.id}", headers=world.h["committee2"]), 403, "outside_jurisdiction"
+    )
     assert_error(kit.client.get(URL), 401, "unauthorized")
     assert_error(kit.client.get(f"{URL}?format=pdf", headers=world.h["official"]), 422, "validation_error")
 
@@ -110,12 +117,14 @@ def test_date_filter_on_closing(kit, votes, world):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_files_hold_only_the_callers_region(kit, votes, world, fmt):
     """Another community's committee downloads a file with the header and nothing of this community."""
+
     def read(headers):
         r = kit.client.get(f"{URL}?format={fmt}", headers=headers)
         assert r.status_code == 200
         if fmt == "csv":
             return list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
         return [list(row) for row in load_workbook(io.BytesIO(r.data)).active.iter_rows(values_only=True)]
+
     assert len(read(world.h["committee2"])) == 1
     theirs = read(world.h["committee3"])
     assert len(theirs) == 2 and theirs[1][3] == "书院小区"
@@ -126,6 +135,7 @@ def test_files_hold_only_the_callers_region(kit, votes, world, fmt):
 def test_report_cost_does_not_grow_with_votes_compounds_or_communities(kit, make, world):
     """Each batch of votes loads its items, compounds and their communities together: no query per vote."""
     from tests.test_votes_listing import queries
+
     report = lambda: kit.client.get(URL, headers=world.h["official_city"])  # noqa: E731
     cost = []
     for committee, compound in (("committee", "c1"), ("committee2", "c2"), ("committee3", "c3")):

@@ -1,4 +1,5 @@
 """Resident sign-in: WeChat against a fake WeChat server over real HTTP, SMS codes, the demo provider, consent."""
+
 import json
 import re
 import threading
@@ -81,8 +82,12 @@ class FakeWechat:
         self.server.server_close()
 
     def config(self):
-        return {"WECHAT_BASE_URL": self.base, "WECHAT_AUTHORIZE_URL": self.base + "/connect/oauth2/authorize",
-                "WECHAT_APP_ID": "wx-test-app", "WECHAT_APP_SECRET": "wx-test-secret"}
+        return {
+            "WECHAT_BASE_URL": self.base,
+            "WECHAT_AUTHORIZE_URL": self.base + "/connect/oauth2/authorize",
+            "WECHAT_APP_ID": "wx-test-app",
+            "WECHAT_APP_SECRET": "wx-test-secret",
+        }
 
     def issue(self, openid):
         code = f"direct-{len(self.codes)}"
@@ -115,6 +120,7 @@ def last_code():
 
 # --- providers and consent ----------------------------------------------------------------------------
 
+
 def test_providers_and_consent_text(client, wechat):
     body = client.get("/api/v1/residents/auth/providers").get_json()
     assert body["providers"] == ["wechat", "sms", "dev"]
@@ -142,10 +148,17 @@ def test_resident_token_has_resident_role(client):
     assert r.status_code == 403 and r.get_json()["code"] == "role_forbidden"
 
 
-PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "j" * 40, "TESTING": True,
-              "PUBLIC_BASE_URL": "https://gongjian.example.cn", "RESIDENT_AUTH_PROVIDERS": "wechat,sms,dev",
-              "SMS_SENDER": "residents.sms:MemorySender",  # a dotted path, as a real gateway would be
-              "WECHAT_APP_ID": "wx-prod-app", "WECHAT_APP_SECRET": "wx-prod-secret"}
+PRODUCTION = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "s" * 40,
+    "JWT_SECRET_KEY": "j" * 40,
+    "TESTING": True,
+    "PUBLIC_BASE_URL": "https://gongjian.example.cn",
+    "RESIDENT_AUTH_PROVIDERS": "wechat,sms,dev",
+    "SMS_SENDER": "residents.sms:MemorySender",  # a dotted path, as a real gateway would be
+    "WECHAT_APP_ID": "wx-prod-app",
+    "WECHAT_APP_SECRET": "wx-prod-secret",
+}
 
 
 class TestProduction:
@@ -160,9 +173,22 @@ class TestProduction:
         assert "演示登录" not in client.get("/m/signin").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("url", [None, "", Config.PUBLIC_BASE_URL, "http://127.0.0.1:5000", "http://localhost",
-                                 "https://localhost:8443/", "http://[::1]:5000", "http://0.0.0.0", "http://127.0.1.1",
-                                 "http://app.localhost", "/m/home"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        None,
+        "",
+        Config.PUBLIC_BASE_URL,
+        "http://127.0.0.1:5000",
+        "http://localhost",
+        "https://localhost:8443/",
+        "http://[::1]:5000",
+        "http://0.0.0.0",
+        "http://127.0.1.1",
+        "http://app.localhost",
+        "/m/home",
+    ],
+)
 def test_production_refuses_a_public_base_url_phones_cannot_reach(url):
     """QR codes, letters and the WeChat return address are built from PUBLIC_BASE_URL."""
     with pytest.raises(ConfigError, match="PUBLIC_BASE_URL"):
@@ -192,8 +218,11 @@ class TestBehindProxy:
     @pytest.mark.parametrize("app_config", [1, 0], indirect=True)
     def test_rate_limit_keys_on_forwarded_address(self, client, app_config):
         def send(n, address):
-            return client.post("/api/v1/residents/auth/sms/send", json={"phone": f"1390000000{n}"},
-                               headers={"X-Forwarded-For": address}).status_code
+            return client.post(
+                "/api/v1/residents/auth/sms/send",
+                json={"phone": f"1390000000{n}"},
+                headers={"X-Forwarded-For": address},
+            ).status_code
 
         assert [send(0, "203.0.113.7"), send(1, "203.0.113.7"), send(2, "203.0.113.7")] == [202, 202, 429]
         # Another resident behind the same nginx: their own allowance only when the proxy's header is trusted;
@@ -202,6 +231,7 @@ class TestBehindProxy:
 
 
 # --- sms ----------------------------------------------------------------------------------------------
+
 
 def test_sms_sign_in(client):
     r = client.post("/api/v1/residents/auth/sms/send", json={"phone": "138 1234 5678"})
@@ -225,7 +255,7 @@ def test_sms_code_single_use(client):
 def test_sms_code_expires(client, app, clock):
     client.post("/api/v1/residents/auth/sms/send", json={"phone": PHONE})
     clock.advance(seconds=app.config["SMS_CODE_TTL_SECONDS"] - 1)  # "5分钟内有效": a second before, still alive
-    wrong = f"{(int(last_code()) + 1) % 10 ** 6:06d}"
+    wrong = f"{(int(last_code()) + 1) % 10**6:06d}"
     r = client.post("/api/v1/residents/auth/sms/verify", json={"phone": PHONE, "code": wrong, "consent": True})
     assert r.get_json()["code"] == "sms_code_invalid"
     clock.advance(seconds=1)
@@ -237,7 +267,7 @@ def test_sms_code_expires(client, app, clock):
 def test_sms_wrong_code_then_dead_after_five(client):
     client.post("/api/v1/residents/auth/sms/send", json={"phone": PHONE})
     good = last_code()
-    wrong = f"{(int(good) + 1) % 10 ** 6:06d}"
+    wrong = f"{(int(good) + 1) % 10**6:06d}"
     for _ in range(5):
         r = client.post("/api/v1/residents/auth/sms/verify", json={"phone": PHONE, "code": wrong, "consent": True})
         assert r.status_code == 401 and r.get_json()["code"] == "sms_code_invalid"
@@ -286,6 +316,7 @@ def test_sms_verify_validation(client):
 
 
 # --- wechat -------------------------------------------------------------------------------------------
+
 
 def start_wechat(client, next_path="/n/abc", nonce="n1"):
     r = client.get(f"/m/wechat/start?consent=1&nonce={nonce}&next={urllib.parse.quote(next_path)}")
@@ -342,22 +373,38 @@ def test_wechat_without_consent_refused(client, wechat):
 
 def test_wechat_next_cannot_leave_the_site(client, wechat):
     _, query = start_wechat(client, "//evil.example/x")
-    body = client.post("/api/v1/residents/auth/wechat",
-                       json={"code": wechat.issue("o"), "state": query["state"]}).get_json()
+    body = client.post(
+        "/api/v1/residents/auth/wechat", json={"code": wechat.issue("o"), "state": query["state"]}
+    ).get_json()
     assert body["next"] == "/m/home"
 
 
-EVIL_NEXT = ["//evil.example/x", "/\\evil.example", "/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example",
-             "https://evil.example/", "http:evil.example", "/ /evil.example", "/m/home\x00//evil.example",
-             "\\/evil.example", "evil.example", "/m//evil.example", "/\u3000/evil.example",
-             "/m/home\"/autofocus/onfocus=\"x", "/m/<svg/onload=x>", "/m/'onmouseover=x"]
+EVIL_NEXT = [
+    "//evil.example/x",
+    "/\\evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r\n/evil.example",
+    "https://evil.example/",
+    "http:evil.example",
+    "/ /evil.example",
+    "/m/home\x00//evil.example",
+    "\\/evil.example",
+    "evil.example",
+    "/m//evil.example",
+    "/\u3000/evil.example",
+    '/m/home"/autofocus/onfocus="x',
+    "/m/<svg/onload=x>",
+    "/m/'onmouseover=x",
+]
 
 
 @pytest.mark.parametrize("evil", EVIL_NEXT)
 def test_wechat_state_never_carries_an_outside_address(client, wechat, evil):
     _, query = start_wechat(client, evil)
-    body = client.post("/api/v1/residents/auth/wechat",
-                       json={"code": wechat.issue("o"), "state": query["state"]}).get_json()
+    body = client.post(
+        "/api/v1/residents/auth/wechat", json={"code": wechat.issue("o"), "state": query["state"]}
+    ).get_json()
     assert body["next"] == "/m/home"
 
 

@@ -1,4 +1,5 @@
 """Household binding (invite code, roster match, committee request), proxies, privacy records and retention."""
+
 import io
 from datetime import timedelta
 
@@ -35,18 +36,25 @@ def estate(clock, make, world, client):
 
 def issue_code(unit, status="active", created_at=None):
     code = new_invite_code()
-    db.session.add(InviteCode(unit_id=unit.id, code_hash=code_hash(code), status=status,
-                              created_at=created_at or utcnow()))
+    db.session.add(
+        InviteCode(unit_id=unit.id, code_hash=code_hash(code), status=status, created_at=created_at or utcnow())
+    )
     db.session.commit()
     return code
 
 
 def address(compound, unit, **extra):
-    return {"compound_id": compound.id, "building": unit.building, "entrance": unit.entrance, "room": unit.room,
-            **extra}
+    return {
+        "compound_id": compound.id,
+        "building": unit.building,
+        "entrance": unit.entrance,
+        "room": unit.room,
+        **extra,
+    }
 
 
 # --- invite codes -------------------------------------------------------------------------------------
+
 
 def test_code_alphabet_is_unambiguous():
     code = new_invite_code()
@@ -71,8 +79,10 @@ def test_bind_by_invite_code(client, estate):
 def test_invite_code_reused(client, estate):
     *_, h, _rid = estate
     code = issue_code(estate[2])
-    assert client.post("/api/v1/my/bindings/invite", json={"code": code, "owner_name": "张秀英"},
-                       headers=h).status_code == 201
+    assert (
+        client.post("/api/v1/my/bindings/invite", json={"code": code, "owner_name": "张秀英"}, headers=h).status_code
+        == 201
+    )
     other = bearer(dev_sign_in(client, "someone-else")["access_token"])
     r = client.post("/api/v1/my/bindings/invite", json={"code": code}, headers=other)
     assert r.status_code == 409 and r.get_json()["code"] == "invite_used"
@@ -89,8 +99,10 @@ def test_invite_code_wrong_or_revoked(client, estate, status):
 
 def test_invite_code_guessing_rate_limited(client, estate):
     *_, h, _ = estate
-    codes = [client.post("/api/v1/my/bindings/invite", json={"code": "ACDEFGHJ" + f"{n:02d}"}, headers=h).status_code
-             for n in range(11)]
+    codes = [
+        client.post("/api/v1/my/bindings/invite", json={"code": "ACDEFGHJ" + f"{n:02d}"}, headers=h).status_code
+        for n in range(11)
+    ]
     assert codes[:10] == [422] * 10 and codes[10] == 429
     # The limit covers a real code too, so an attacker cannot tell a hit from the limit.
     r = client.post("/api/v1/my/bindings/invite", json={"code": issue_code(estate[2])}, headers=h)
@@ -110,8 +122,15 @@ def test_owner_by_code_names_any_co_owner(client, estate, typed):
     assert voting_binding(db.session.get(Resident, rid), shared.id).method == "invite"
 
 
-@pytest.mark.parametrize("typed,code", [("王建", "owner_name_mismatch"), ("张秀英", "owner_name_mismatch"),
-                                        ("", "owner_name_required"), (None, "owner_name_required")])
+@pytest.mark.parametrize(
+    "typed,code",
+    [
+        ("王建", "owner_name_mismatch"),
+        ("张秀英", "owner_name_mismatch"),
+        ("", "owner_name_required"),
+        (None, "owner_name_required"),
+    ],
+)
 def test_letter_holder_cannot_claim_ownership_without_the_owners_name(client, estate, typed, code):
     """The letter reaches whoever empties the letterbox — a tenant too. The code alone does not make an owner."""
     _world, _c1, _flat, shared, *_, h, rid = estate
@@ -139,8 +158,10 @@ def test_expired_invite_code_refused(client, estate, app, clock):
     recent = issue_code(shared)
     clock.advance(days=days)  # the first code is a second past its last moment, the second on it
     r = bind_code(client, h, old, relation="tenant")
-    assert r.status_code == 422 and r.get_json() == {"code": "invite_expired",
-                                                     "message": "邀请码已过期，请向居委会索取新的入户信"}
+    assert r.status_code == 422 and r.get_json() == {
+        "code": "invite_expired",
+        "message": "邀请码已过期，请向居委会索取新的入户信",
+    }
     assert db.session.scalar(select(HouseholdBinding)) is None
     assert bind_code(client, h, recent, relation="tenant").status_code == 201
 
@@ -171,15 +192,18 @@ def test_binding_validation_and_auth(client, estate):
 
 # --- roster match -------------------------------------------------------------------------------------
 
+
 def test_bind_by_roster(client, estate):
     _world, c1, flat, *_, h, _rid = estate
-    r = client.post("/api/v1/my/bindings/roster", headers=h,
-                    json=address(c1, flat, owner_name=" 张秀英 ", phone_last4="5678"))
+    r = client.post(
+        "/api/v1/my/bindings/roster", headers=h, json=address(c1, flat, owner_name=" 张秀英 ", phone_last4="5678")
+    )
     assert r.status_code == 201 and r.get_json()["relation"] == "owner" and r.get_json()["method"] == "roster"
 
 
-@pytest.mark.parametrize("change", [{"owner_name": "张秀"}, {"phone_last4": "5679"}, {"room": "503"},
-                                    {"building": "4"}])
+@pytest.mark.parametrize(
+    "change", [{"owner_name": "张秀"}, {"phone_last4": "5679"}, {"room": "503"}, {"building": "4"}]
+)
 def test_roster_mismatch(client, estate, change):
     _world, c1, flat, *_, h, _rid = estate
     data = {**address(c1, flat, owner_name="张秀英", phone_last4="5678"), **change}
@@ -194,8 +218,9 @@ def test_co_owners_each_bind(client, estate):
     ids = []
     for name in ("王建国", "李桂兰"):
         h = bearer(dev_sign_in(client, name)["access_token"])
-        r = client.post("/api/v1/my/bindings/roster", json=address(c1, shared, owner_name=name, phone_last4="1111"),
-                        headers=h)
+        r = client.post(
+            "/api/v1/my/bindings/roster", json=address(c1, shared, owner_name=name, phone_last4="1111"), headers=h
+        )
         assert r.status_code == 201
         ids.append(r.get_json()["id"])
     bindings = db.session.scalars(select(HouseholdBinding).where(HouseholdBinding.unit_id == shared.id)).all()
@@ -212,11 +237,15 @@ def test_resident_holds_several_units(client, estate):
 
 # --- requests the committee decides -------------------------------------------------------------------
 
+
 def test_request_approved(client, estate):
     world, c1, flat, *_, h, _rid = estate
-    r = client.post("/api/v1/my/binding-requests", headers=h,
-                    json=address(c1, flat, name="张小红", relation="family", note="女儿"))
-    assert r.status_code == 201 and r.get_json()["status"] == "pending" and r.get_json()["status_name"] == "待居委会审核"
+    r = client.post(
+        "/api/v1/my/binding-requests", headers=h, json=address(c1, flat, name="张小红", relation="family", note="女儿")
+    )
+    assert (
+        r.status_code == 201 and r.get_json()["status"] == "pending" and r.get_json()["status_name"] == "待居委会审核"
+    )
     rid_ = r.get_json()["id"]
     again = client.post("/api/v1/my/binding-requests", headers=h, json=address(c1, flat, name="张小红"))
     assert again.status_code == 409 and again.get_json()["code"] == "request_pending"
@@ -234,12 +263,16 @@ def test_request_approved(client, estate):
 def test_request_rejected_with_reason_shown(client, estate):
     world, c1, flat, *_, h, _rid = estate
     req = client.post("/api/v1/my/binding-requests", headers=h, json=address(c1, flat, name="赵某")).get_json()
-    r = client.post(f"/api/v1/binding-requests/{req['id']}/decision", json={"approve": False},
-                    headers=world.h["committee"])
+    r = client.post(
+        f"/api/v1/binding-requests/{req['id']}/decision", json={"approve": False}, headers=world.h["committee"]
+    )
     assert r.status_code == 422 and r.get_json()["code"] == "reason_required"
     reason = "房产证上没有您的名字，请业主本人来居委会办理"
-    r = client.post(f"/api/v1/binding-requests/{req['id']}/decision", json={"approve": False, "reason": reason},
-                    headers=world.h["committee"])
+    r = client.post(
+        f"/api/v1/binding-requests/{req['id']}/decision",
+        json={"approve": False, "reason": reason},
+        headers=world.h["committee"],
+    )
     assert r.status_code == 200
     mine = client.get("/api/v1/my/household", headers=h).get_json()["requests"][0]
     assert mine["status_name"] == "未通过" and mine["reason"] == reason
@@ -247,35 +280,48 @@ def test_request_rejected_with_reason_shown(client, estate):
 
 def test_request_for_unknown_room_needs_roster_first(client, estate):
     world, c1, *_, h, _rid = estate
-    req = client.post("/api/v1/my/binding-requests", headers=h,
-                      json={"compound_id": c1.id, "building": "9", "entrance": "1", "room": "909", "name": "新业主"})
+    req = client.post(
+        "/api/v1/my/binding-requests",
+        headers=h,
+        json={"compound_id": c1.id, "building": "9", "entrance": "1", "room": "909", "name": "新业主"},
+    )
     assert req.status_code == 201 and req.get_json()["unit_id"] is None
-    r = client.post(f"/api/v1/binding-requests/{req.get_json()['id']}/decision", json={"approve": True},
-                    headers=world.h["committee"])
+    r = client.post(
+        f"/api/v1/binding-requests/{req.get_json()['id']}/decision",
+        json={"approve": True},
+        headers=world.h["committee"],
+    )
     assert r.status_code == 422 and r.get_json()["code"] == "unit_not_found"
 
 
 def test_request_review_jurisdiction(client, estate):
     world, c1, flat, *_, h, _rid = estate
     req = client.post("/api/v1/my/binding-requests", headers=h, json=address(c1, flat, name="赵某")).get_json()
-    r = client.post(f"/api/v1/binding-requests/{req['id']}/decision", json={"approve": True},
-                    headers=world.h["committee2"])
+    r = client.post(
+        f"/api/v1/binding-requests/{req['id']}/decision", json={"approve": True}, headers=world.h["committee2"]
+    )
     assert r.status_code == 403 and r.get_json()["code"] == "outside_jurisdiction"
     r = client.get(f"/api/v1/compounds/{c1.id}/binding-requests", headers=world.h["committee2"])
     assert r.status_code == 403
     r = client.get(f"/api/v1/compounds/{c1.id}/binding-requests", headers=world.h["official"])
     assert r.status_code == 403 and r.get_json()["code"] == "role_forbidden"
-    assert client.post("/api/v1/binding-requests/999/decision", json={"approve": True},
-                       headers=world.h["committee"]).status_code == 404
-    r = client.post(f"/api/v1/binding-requests/{req['id']}/decision", json={"approve": "maybe"},
-                    headers=world.h["committee"])
+    assert (
+        client.post(
+            "/api/v1/binding-requests/999/decision", json={"approve": True}, headers=world.h["committee"]
+        ).status_code
+        == 404
+    )
+    r = client.post(
+        f"/api/v1/binding-requests/{req['id']}/decision", json={"approve": "maybe"}, headers=world.h["committee"]
+    )
     assert r.status_code == 422
 
 
 def test_resident_cannot_read_another_household(client, estate):
     _world, c1, flat, shared, _, h, _rid = estate
-    mine = client.post("/api/v1/my/bindings/invite", json={"code": issue_code(flat), "owner_name": "张秀英"},
-                       headers=h).get_json()
+    mine = client.post(
+        "/api/v1/my/bindings/invite", json={"code": issue_code(flat), "owner_name": "张秀英"}, headers=h
+    ).get_json()
     client.post("/api/v1/my/binding-requests", headers=h, json=address(c1, shared, name="张小红"))
     stranger = bearer(dev_sign_in(client, "stranger")["access_token"])
     theirs = client.get("/api/v1/my/household", headers=stranger).get_json()
@@ -289,8 +335,9 @@ def test_resident_cannot_read_another_household(client, estate):
 
 def test_unbind(client, estate):
     *_, h, _rid = estate
-    mine = client.post("/api/v1/my/bindings/invite", json={"code": issue_code(estate[2]), "owner_name": "张秀英"},
-                       headers=h).get_json()
+    mine = client.post(
+        "/api/v1/my/bindings/invite", json={"code": issue_code(estate[2]), "owner_name": "张秀英"}, headers=h
+    ).get_json()
     assert client.delete(f"/api/v1/my/bindings/{mine['id']}", headers=h).status_code == 204
     assert client.get("/api/v1/my/household", headers=h).get_json()["bindings"] == []
     binding = db.session.get(HouseholdBinding, mine["id"])
@@ -299,8 +346,12 @@ def test_unbind(client, estate):
 
 # --- proxies (委托书) ----------------------------------------------------------------------------------
 
+
 def submit_proxy(client, h, compound, unit, photo=JPEG):
-    data = {**address(compound, unit, owner_name="张秀英", proxy_name="张小红"), "photo": (io.BytesIO(photo), "wts.jpg")}
+    data = {
+        **address(compound, unit, owner_name="张秀英", proxy_name="张小红"),
+        "photo": (io.BytesIO(photo), "wts.jpg"),
+    }
     return client.post("/api/v1/my/proxies", data=data, headers=h, content_type="multipart/form-data")
 
 
@@ -340,8 +391,11 @@ def test_proxy_rejected(client, estate):
     world, c1, flat, *_, h, _rid = estate
     proxy = submit_proxy(client, h, c1, flat).get_json()
     reason = "委托书没有业主签字"
-    client.post(f"/api/v1/proxies/{proxy['id']}/decision", json={"approve": False, "reason": reason},
-                headers=world.h["committee"])
+    client.post(
+        f"/api/v1/proxies/{proxy['id']}/decision",
+        json={"approve": False, "reason": reason},
+        headers=world.h["committee"],
+    )
     mine = client.get("/api/v1/my/household", headers=h).get_json()["proxies"][0]
     assert mine["status"] == "rejected" and mine["reason"] == reason
 
@@ -355,8 +409,14 @@ def test_proxy_photo_checked(client, estate, photo, code):
 
 def test_proxy_unknown_unit(client, estate):
     _world, c1, _flat, *_, h, _rid = estate
-    data = {"compound_id": c1.id, "building": "99", "room": "1", "owner_name": "x", "proxy_name": "y",
-            "photo": (io.BytesIO(JPEG), "a.jpg")}
+    data = {
+        "compound_id": c1.id,
+        "building": "99",
+        "room": "1",
+        "owner_name": "x",
+        "proxy_name": "y",
+        "photo": (io.BytesIO(JPEG), "a.jpg"),
+    }
     r = client.post("/api/v1/my/proxies", data=data, headers=h, content_type="multipart/form-data")
     assert r.status_code == 404 and r.get_json()["code"] == "unit_not_found"
 
@@ -370,6 +430,7 @@ def test_proxy_photo_other_committee_refused(client, estate):
 
 # --- retention ----------------------------------------------------------------------------------------
 
+
 def test_purge_after_retention(client, estate, app, runner, clock):
     """What ended more than RETENTION_DAYS ago goes; what is still live stays, however old."""
     world, c1, flat, shared, _, h, rid = estate
@@ -379,8 +440,11 @@ def test_purge_after_retention(client, estate, app, runner, clock):
     rejected = submit_proxy(client, h, c1, flat).get_json()
     approved = submit_proxy(client, h, c1, shared).get_json()
     for pid, ok in ((rejected["id"], False), (approved["id"], True)):
-        client.post(f"/api/v1/proxies/{pid}/decision", json={"approve": ok, "reason": "" if ok else "无签字"},
-                    headers=world.h["committee"])
+        client.post(
+            f"/api/v1/proxies/{pid}/decision",
+            json={"approve": ok, "reason": "" if ok else "无签字"},
+            headers=world.h["committee"],
+        )
     db.session.add(SmsCode(phone_hash="x", code_hash="y", expires_at=utcnow() + timedelta(minutes=5)))
     idle_id = dev_sign_in(client, "idle")["resident"]["id"]  # signs in once, binds nothing, never returns
     clock.advance(days=app.config["RETENTION_DAYS"], seconds=1)
@@ -394,11 +458,19 @@ def test_purge_after_retention(client, estate, app, runner, clock):
     assert [b.relation for b in db.session.scalars(select(HouseholdBinding))] == ["proxy"]
     assert [p.id for p in db.session.scalars(select(ProxyAuthorisation))] == [approved["id"]]
     assert db.session.get(Resident, idle_id) is None and db.session.get(Resident, rid) is not None
-    assert purge() == {"sms_codes": 0, "invite_codes": 0, "bindings": 0, "binding_requests": 0,
-                       "proxy_authorisations": 0, "residents": 0, "letter_files": 0}
+    assert purge() == {
+        "sms_codes": 0,
+        "invite_codes": 0,
+        "bindings": 0,
+        "binding_requests": 0,
+        "proxy_authorisations": 0,
+        "residents": 0,
+        "letter_files": 0,
+    }
 
 
 # --- the binding limit per client address ---------------------------------------------------------------
+
 
 class TestAddressLimit:
     """A committee's sign-up afternoon puts many residents behind the office's address: only failures count."""
@@ -418,8 +490,12 @@ class TestAddressLimit:
         code = issue_code(flat)
         r = bind_code(client, late, code, relation="family")
         assert r.status_code == 429 and "一小时后再试" in r.get_json()["message"]
-        elsewhere = client.post("/api/v1/my/bindings/invite", json={"code": code, "relation": "family"},
-                                headers=late, environ_base={"REMOTE_ADDR": "198.51.100.4"})
+        elsewhere = client.post(
+            "/api/v1/my/bindings/invite",
+            json={"code": code, "relation": "family"},
+            headers=late,
+            environ_base={"REMOTE_ADDR": "198.51.100.4"},
+        )
         assert elsewhere.status_code == 201
 
     def test_roster_mismatches_count_too(self, client, estate):
@@ -431,7 +507,10 @@ class TestAddressLimit:
 
 def test_personal_data_access_records_the_client_address(client, estate):
     world, c1, *_ = estate
-    r = client.get(f"/api/v1/compounds/{c1.id}/binding-requests", headers=world.h["committee"],
-                   environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    r = client.get(
+        f"/api/v1/compounds/{c1.id}/binding-requests",
+        headers=world.h["committee"],
+        environ_base={"REMOTE_ADDR": "203.0.113.9"},
+    )
     assert r.status_code == 200
     assert db.session.scalar(select(PersonalDataAccess.address)) == "203.0.113.9"

@@ -1,4 +1,5 @@
 """Residents voting through the votes API: bound owners vote, tenants and pending proxies cannot, approved proxies can."""
+
 import io
 from datetime import timedelta
 
@@ -18,9 +19,14 @@ NOT_THEIRS = (404, "vote_not_found")
 
 def open_vote(client, world, compound, **scope):
     now = utcnow()
-    data = {"title": "3号楼2单元加装电梯", "description": "是否同意加装电梯。", "scope": scope,
-            "opens_at": (now - timedelta(hours=1)).isoformat(), "closes_at": (now + timedelta(days=10)).isoformat(),
-            "items": [{"title": "同意加装电梯", "matter": "rebuild"}]}
+    data = {
+        "title": "3号楼2单元加装电梯",
+        "description": "是否同意加装电梯。",
+        "scope": scope,
+        "opens_at": (now - timedelta(hours=1)).isoformat(),
+        "closes_at": (now + timedelta(days=10)).isoformat(),
+        "items": [{"title": "同意加装电梯", "matter": "rebuild"}],
+    }
     r = client.post(f"/api/v1/compounds/{compound.id}/votes", json=data, headers=world.h["committee"])
     assert r.status_code == 201, r.get_json()
     vote = r.get_json()
@@ -39,8 +45,9 @@ def setting(client, world, make):
 
 def ballot(client, h, vote, unit, choice="agree"):
     item = vote["items"][0]["id"]
-    return client.post(f"/api/v1/votes/{vote['id']}/ballots", json={"unit_id": unit.id, "choices": {str(item): choice}},
-                       headers=h)
+    return client.post(
+        f"/api/v1/votes/{vote['id']}/ballots", json={"unit_id": unit.id, "choices": {str(item): choice}}, headers=h
+    )
 
 
 def test_owner_bound_by_code_votes_and_sees_receipt(client, setting):
@@ -71,8 +78,15 @@ def test_tenant_cannot_vote(client, setting):
 def test_proxy_pending_refused_then_approved_votes_as_proxy(client, setting):
     world, c1, units, vote = setting
     h = bearer(dev_sign_in(client, "child")["access_token"])
-    data = {"compound_id": c1.id, "building": "3", "entrance": "2", "room": units[2].room, "owner_name": "老人",
-            "proxy_name": "张小红", "photo": (io.BytesIO(JPEG), "wts.jpg")}
+    data = {
+        "compound_id": c1.id,
+        "building": "3",
+        "entrance": "2",
+        "room": units[2].room,
+        "owner_name": "老人",
+        "proxy_name": "张小红",
+        "photo": (io.BytesIO(JPEG), "wts.jpg"),
+    }
     proxy = client.post("/api/v1/my/proxies", data=data, headers=h, content_type="multipart/form-data").get_json()
     r = ballot(client, h, vote, units[2])
     assert (r.status_code, r.get_json()["code"]) == NOT_THEIRS  # awaiting approval
@@ -93,8 +107,11 @@ def test_resident_cannot_vote_for_another_household(client, setting):
 
 def test_notice_links_to_vote_page(client, setting):
     world, c1, _units, vote = setting
-    n = client.post(f"/api/v1/compounds/{c1.id}/notices", headers=world.h["committee"],
-                    json={"kind": "vote_notice", "title": vote["title"], "vote_id": vote["id"]}).get_json()
+    n = client.post(
+        f"/api/v1/compounds/{c1.id}/notices",
+        headers=world.h["committee"],
+        json={"kind": "vote_notice", "title": vote["title"], "vote_id": vote["id"]},
+    ).get_json()
     html = client.get(f"/n/{n['token']}").get_data(as_text=True)
     assert f'href="/m/vote/{vote["id"]}?compound={c1.id}"' in html  # the compound rides along, for binding
     page = client.get(f"/m/vote/{vote['id']}?compound={c1.id}")

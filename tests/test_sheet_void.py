@@ -1,4 +1,5 @@
 """Voiding a paper sheet: spoiled or lost sheets leave the outstanding list with a reason, on the vote's audit chain."""
+
 import json
 
 import pytest
@@ -15,26 +16,39 @@ def units(make, world):
 @pytest.fixture
 def issued(kit, units):
     vote = kit.vote()
-    r = kit.client.post(f"/api/v1/votes/{vote['id']}/sheets", json={"sheet_nos": ["0001", "0002", "0003"]},
-                        headers=kit.h)
+    r = kit.client.post(
+        f"/api/v1/votes/{vote['id']}/sheets", json={"sheet_nos": ["0001", "0002", "0003"]}, headers=kit.h
+    )
     assert r.status_code == 200, r.get_json()
     return vote
 
 
 def void(kit, vote, sheet_no, reason="墨水污损，业主另领新票", headers=None):
-    return kit.client.post(f"/api/v1/votes/{vote['id']}/sheets/{sheet_no}/void", json={"reason": reason},
-                           headers=kit.h if headers is None else headers)
+    return kit.client.post(
+        f"/api/v1/votes/{vote['id']}/sheets/{sheet_no}/void",
+        json={"reason": reason},
+        headers=kit.h if headers is None else headers,
+    )
 
 
 def test_void_leaves_outstanding_and_is_audited(kit, issued, units):
     iid = str(issued["items"][0]["id"])
-    r = kit.client.post(f"/api/v1/votes/{issued['id']}/paper-ballots",
-                        json={"unit_id": units[0].id, "sheet_no": "0001", "choices": {iid: "agree"}}, headers=kit.h)
+    r = kit.client.post(
+        f"/api/v1/votes/{issued['id']}/paper-ballots",
+        json={"unit_id": units[0].id, "sheet_no": "0001", "choices": {iid: "agree"}},
+        headers=kit.h,
+    )
     assert r.status_code == 201, r.get_json()
     r = void(kit, issued, "0002")
     assert r.status_code == 200, r.get_json()
-    expected = {"issued": 3, "returned": 1, "void": 1, "voided": [{"sheet_no": "0002", "reason": "墨水污损，业主另领新票"}],
-                "outstanding": ["0003"], "not_issued": []}
+    expected = {
+        "issued": 3,
+        "returned": 1,
+        "void": 1,
+        "voided": [{"sheet_no": "0002", "reason": "墨水污损，业主另领新票"}],
+        "outstanding": ["0003"],
+        "not_issued": [],
+    }
     assert r.get_json() == expected
     assert kit.client.get(f"/api/v1/votes/{issued['id']}/sheets", headers=kit.h).get_json() == expected
     last = audit.entries(f"vote:{issued['id']}")[-1]
@@ -44,8 +58,11 @@ def test_void_leaves_outstanding_and_is_audited(kit, issued, units):
 
 def test_void_refusals(kit, issued, units, client, world):
     iid = str(issued["items"][0]["id"])
-    kit.client.post(f"/api/v1/votes/{issued['id']}/paper-ballots",
-                    json={"unit_id": units[0].id, "sheet_no": "0001", "choices": {iid: "agree"}}, headers=kit.h)
+    kit.client.post(
+        f"/api/v1/votes/{issued['id']}/paper-ballots",
+        json={"unit_id": units[0].id, "sheet_no": "0001", "choices": {iid: "agree"}},
+        headers=kit.h,
+    )
     url = f"/api/v1/votes/{issued['id']}/sheets/0002/void"
     assert_error(client.post(url, json={"reason": "丢失"}), 401, "unauthorized")
     assert_error(void(kit, issued, "0002", headers=world.h["official"]), 403, "role_forbidden")
@@ -64,7 +81,10 @@ def test_a_void_sheet_cannot_be_entered(kit, issued, units):
     """A sheet reconciled as void must not also count as a ballot: keying its number is refused."""
     assert void(kit, issued, "0002").status_code == 200
     iid = str(issued["items"][0]["id"])
-    r = kit.client.post(f"/api/v1/votes/{issued['id']}/paper-ballots",
-                        json={"unit_id": units[1].id, "sheet_no": "0002", "choices": {iid: "agree"}}, headers=kit.h)
+    r = kit.client.post(
+        f"/api/v1/votes/{issued['id']}/paper-ballots",
+        json={"unit_id": units[1].id, "sheet_no": "0002", "choices": {iid: "agree"}},
+        headers=kit.h,
+    )
     assert_error(r, 409, "sheet_void")
     assert kit.client.get(f"/api/v1/votes/{issued['id']}/ballots", headers=kit.h).get_json() == []

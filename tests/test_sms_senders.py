@@ -1,5 +1,6 @@
 """SMS sign-in codes through Alibaba Cloud SMS and Tencent Cloud SMS: each official SDK talks real HTTP to a fake
 gateway on 127.0.0.1 that answers as the gateway does, success or error."""
+
 import json
 import logging
 import re
@@ -18,12 +19,22 @@ PHONE = "13812345678"
 SEND, VERIFY = "/api/v1/residents/auth/sms/send", "/api/v1/residents/auth/sms/verify"
 GATEWAY_ERROR = {"code": "sms_gateway_error", "message": "短信发送失败，请稍后再试"}
 
-ALIYUN = {"SMS_SENDER": "aliyun", "SMS_ALIYUN_ACCESS_KEY_ID": "test-ak-id",
-          "SMS_ALIYUN_ACCESS_KEY_SECRET": "test-ak-secret", "SMS_ALIYUN_SIGN_NAME": "共建社区",
-          "SMS_ALIYUN_TEMPLATE_CODE": "SMS_123456789"}
-TENCENT = {"SMS_SENDER": "tencent", "SMS_TENCENT_SECRET_ID": "test-secret-id",
-           "SMS_TENCENT_SECRET_KEY": "test-secret-key", "SMS_TENCENT_SDK_APP_ID": "1400000001",
-           "SMS_TENCENT_SIGN_NAME": "共建社区", "SMS_TENCENT_TEMPLATE_ID": "2000001", "SMS_TENCENT_REGION": "ap-beijing"}
+ALIYUN = {
+    "SMS_SENDER": "aliyun",
+    "SMS_ALIYUN_ACCESS_KEY_ID": "test-ak-id",
+    "SMS_ALIYUN_ACCESS_KEY_SECRET": "test-ak-secret",
+    "SMS_ALIYUN_SIGN_NAME": "共建社区",
+    "SMS_ALIYUN_TEMPLATE_CODE": "SMS_123456789",
+}
+TENCENT = {
+    "SMS_SENDER": "tencent",
+    "SMS_TENCENT_SECRET_ID": "test-secret-id",
+    "SMS_TENCENT_SECRET_KEY": "test-secret-key",
+    "SMS_TENCENT_SDK_APP_ID": "1400000001",
+    "SMS_TENCENT_SIGN_NAME": "共建社区",
+    "SMS_TENCENT_TEMPLATE_ID": "2000001",
+    "SMS_TENCENT_REGION": "ap-beijing",
+}
 
 
 class FakeGateway:
@@ -41,8 +52,9 @@ class FakeGateway:
             def do_POST(self):
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query))
-                fake.requests.append((query, {k.lower(): v for k, v in self.headers.items()},
-                                      json.loads(raw) if raw else None))
+                fake.requests.append(
+                    (query, {k.lower(): v for k, v in self.headers.items()}, json.loads(raw) if raw else None)
+                )
                 time.sleep(fake.delay)
                 status, body = fake.reply
                 data = json.dumps(body).encode()
@@ -84,29 +96,88 @@ def tencent_sent(request):
 
 
 ALIYUN_OK = {"Code": "OK", "Message": "OK", "BizId": "900619746936498440^0", "RequestId": "req-aliyun-1"}
-TENCENT_OK = {"Response": {"SendStatusSet": [
-    {"SerialNo": "5000:1045710669157053657849499619", "PhoneNumber": "+86" + PHONE, "Fee": 1, "SessionContext": "",
-     "Code": "Ok", "Message": "send success", "IsoCode": "CN"}], "RequestId": "req-tencent-1"}}
+TENCENT_OK = {
+    "Response": {
+        "SendStatusSet": [
+            {
+                "SerialNo": "5000:1045710669157053657849499619",
+                "PhoneNumber": "+86" + PHONE,
+                "Fee": 1,
+                "SessionContext": "",
+                "Code": "Ok",
+                "Message": "send success",
+                "IsoCode": "CN",
+            }
+        ],
+        "RequestId": "req-tencent-1",
+    }
+}
 GATEWAYS = {
-    "aliyun": {"config": ALIYUN, "endpoint": "SMS_ALIYUN_ENDPOINT", "sent": aliyun_sent, "recipient": PHONE,
-               "ok": (200, ALIYUN_OK),
-               # Refusals: one answered 200 with a Code other than OK, one answered 400 (the SDK raises).
-               "errors": [(200, {"Code": "isv.BUSINESS_LIMIT_CONTROL", "Message": "触发分钟级流控Permits:1",
-                                 "RequestId": "req-aliyun-2"}),
-                          (400, {"Code": "InvalidAccessKeyId.NotFound",
-                                 "Message": "Specified access key is not found.", "RequestId": "req-aliyun-3"})]},
-    "tencent": {"config": TENCENT, "endpoint": "SMS_TENCENT_ENDPOINT", "sent": tencent_sent,
-                "recipient": "+86" + PHONE, "ok": (200, TENCENT_OK),
-                # Refusals: one of the whole call (the SDK raises), one of the number in its send status.
-                "errors": [(200, {"Response": {"Error": {"Code": "AuthFailure.SecretIdNotFound",
-                                                         "Message": "The SecretId is not found"},
-                                               "RequestId": "req-tencent-2"}}),
-                           (200, {"Response": {"SendStatusSet": [
-                               {"SerialNo": "", "PhoneNumber": "+86" + PHONE, "Fee": 0, "SessionContext": "",
+    "aliyun": {
+        "config": ALIYUN,
+        "endpoint": "SMS_ALIYUN_ENDPOINT",
+        "sent": aliyun_sent,
+        "recipient": PHONE,
+        "ok": (200, ALIYUN_OK),
+        # Refusals: one answered 200 with a Code other than OK, one answered 400 (the SDK raises).
+        "errors": [
+            (
+                200,
+                {
+                    "Code": "isv.BUSINESS_LIMIT_CONTROL",
+                    "Message": "触发分钟级流控Permits:1",
+                    "RequestId": "req-aliyun-2",
+                },
+            ),
+            (
+                400,
+                {
+                    "Code": "InvalidAccessKeyId.NotFound",
+                    "Message": "Specified access key is not found.",
+                    "RequestId": "req-aliyun-3",
+                },
+            ),
+        ],
+    },
+    "tencent": {
+        "config": TENCENT,
+        "endpoint": "SMS_TENCENT_ENDPOINT",
+        "sent": tencent_sent,
+        "recipient": "+86" + PHONE,
+        "ok": (200, TENCENT_OK),
+        # Refusals: one of the whole call (the SDK raises), one of the number in its send status.
+        "errors": [
+            (
+                200,
+                {
+                    "Response": {
+                        "Error": {"Code": "AuthFailure.SecretIdNotFound", "Message": "The SecretId is not found"},
+                        "RequestId": "req-tencent-2",
+                    }
+                },
+            ),
+            (
+                200,
+                {
+                    "Response": {
+                        "SendStatusSet": [
+                            {
+                                "SerialNo": "",
+                                "PhoneNumber": "+86" + PHONE,
+                                "Fee": 0,
+                                "SessionContext": "",
                                 "Code": "LimitExceeded.PhoneNumberDailyLimit",
                                 "Message": "the number of SMS messages sent from a single mobile number every day "
-                                           "exceeds the upper limit", "IsoCode": "CN"}],
-                               "RequestId": "req-tencent-3"}})]},
+                                "exceeds the upper limit",
+                                "IsoCode": "CN",
+                            }
+                        ],
+                        "RequestId": "req-tencent-3",
+                    }
+                },
+            ),
+        ],
+    },
 }
 
 

@@ -1,4 +1,5 @@
 """DOMAIN.md §2 counting rules, each through HTTP, at their boundaries, on both databases."""
+
 from tests.test_votes_kit import item
 
 
@@ -17,9 +18,9 @@ def test_worked_example_of_domain_md(kit, make):
     c = kit.compound
     developer = owner_units(make, c, 5, "120.00", "开发商", building="9", owner_type="organisation")
     owner_a = owner_units(make, c, 3, "90.00", "业主甲", building="8")
-    agree = singles(make, c, ["79.00"] * 60 + ["90.00"], building="1")            # 61 owners, 4,830 m²
-    others = singles(make, c, ["100.00"] * 18, building="2")                        # 18 owners, 1,800 m²
-    absent = singles(make, c, ["63.00"] * 32 + ["84.00"], building="3")             # 33 owners, 2,100 m²
+    agree = singles(make, c, ["79.00"] * 60 + ["90.00"], building="1")  # 61 owners, 4,830 m²
+    others = singles(make, c, ["100.00"] * 18, building="2")  # 18 owners, 1,800 m²
+    absent = singles(make, c, ["63.00"] * 32 + ["84.00"], building="3")  # 33 owners, 2,100 m²
     assert len(developer + owner_a + agree + others + absent) == 120
     vote = kit.vote([item("fund_raising", "补建维修资金"), item("property_manager", "选聘物业服务企业")])
     assert vote["electorate"] == {"units": 120, "owners": 114, "area": "9600.00"}
@@ -28,10 +29,20 @@ def test_worked_example_of_domain_md(kit, make):
     kit.cast(vote, others[10:], "abstain")
 
     fund, manager = kit.tally(vote)["items"]
-    assert fund["participation"] == {"owners": 80, "area": "6900.00", "owners_ratio": 0.7018, "area_ratio": 0.7188,
-                                     "met": True}
-    assert fund["options"]["agree"] == {"owners": 62, "area": "5100.00", "owners_ratio": 0.775, "area_ratio": 0.7391,
-                                        "label": "同意"}
+    assert fund["participation"] == {
+        "owners": 80,
+        "area": "6900.00",
+        "owners_ratio": 0.7018,
+        "area_ratio": 0.7188,
+        "met": True,
+    }
+    assert fund["options"]["agree"] == {
+        "owners": 62,
+        "area": "5100.00",
+        "owners_ratio": 0.775,
+        "area_ratio": 0.7391,
+        "label": "同意",
+    }
     assert fund["options"]["disagree"]["owners"] == 10 and fund["options"]["abstain"]["area"] == "800.00"
     assert fund["rule"] == {"participation": "2/3", "consent": "3/4"}
     assert fund["passed"] is False and fund["winner"] is None
@@ -80,7 +91,7 @@ def test_exactly_three_quarters_passes(kit, make):
 def test_just_under_three_quarters_by_area_fails(kit, make):
     units = singles(make, kit.compound, ["80.00", "80.00", "80.00", "80.01"])
     vote = kit.vote([item("common_use_change", "绿地改停车位")])
-    kit.cast(vote, units[:3], "agree")   # 3 of 4 by head; 240.00 of 320.01 m²
+    kit.cast(vote, units[:3], "agree")  # 3 of 4 by head; 240.00 of 320.01 m²
     kit.cast(vote, units[3:], "disagree")
     assert kit.item_tally(vote)["passed"] is False
 
@@ -97,7 +108,7 @@ def test_exactly_half_fails_a_majority_matter(kit, make):
 def test_headcount_passes_area_fails(kit, make):
     small, big = singles(make, kit.compound, ["50.00"] * 3), singles(make, kit.compound, ["200.00"] * 2, start=10)
     vote = kit.vote()
-    kit.cast(vote, small, "agree")     # 3 of 5 owners, 150 of 550 m²
+    kit.cast(vote, small, "agree")  # 3 of 5 owners, 150 of 550 m²
     kit.cast(vote, big, "disagree")
     t = kit.item_tally(vote)
     assert t["options"]["agree"]["owners"] == 3 and t["passed"] is False
@@ -117,7 +128,7 @@ def test_abstain_participates_but_does_not_consent(kit, make):
 def test_blank_and_spoiled_paper_items_count_as_abstain(kit, make):
     units = singles(make, kit.compound, ["80.00"] * 3)
     vote = kit.vote([item("property_manager"), item("other_major")])
-    assert kit.paper(vote, units[0], choices=[None, "agree"]).status_code == 201   # first item blank
+    assert kit.paper(vote, units[0], choices=[None, "agree"]).status_code == 201  # first item blank
     assert kit.paper(vote, units[1], choices={str(vote["items"][1]["id"]): "agree"}).status_code == 201  # left out
     assert kit.paper(vote, units[2], spoiled=True).status_code == 201
     first, second = kit.tally(vote)["items"]
@@ -138,7 +149,7 @@ def test_organisation_owning_many_units_counts_once(kit, make):
     kit.cast(vote, people[:3], "disagree")
     t = kit.item_tally(vote)
     assert t["participation"]["owners"] == 4 and t["participation"]["met"] is True
-    assert t["options"]["agree"]["owners"] == 1 and t["passed"] is False   # 1 of 4 by head, area 1000 of 1180
+    assert t["options"]["agree"]["owners"] == 1 and t["passed"] is False  # 1 of 4 by head, area 1000 of 1180
 
 
 def test_owner_with_units_in_and_out_of_scope(kit, make):
@@ -161,8 +172,11 @@ def test_scope_by_building_and_by_entrance(kit, make):
     singles(make, c, ["70.00"] * 2, building="3", entrance="2", start=10)
     singles(make, c, ["80.00"] * 5, building="4", start=20)
     assert kit.vote(scope={"building": "3"})["electorate"] == {"units": 6, "owners": 6, "area": "380.00"}
-    assert kit.vote(scope={"building": "3", "entrance": "2"})["electorate"] == {"units": 2, "owners": 2,
-                                                                                   "area": "140.00"}
+    assert kit.vote(scope={"building": "3", "entrance": "2"})["electorate"] == {
+        "units": 2,
+        "owners": 2,
+        "area": "140.00",
+    }
     assert kit.vote()["electorate"] == {"units": 11, "owners": 11, "area": "780.00"}
 
 
@@ -186,18 +200,25 @@ def test_three_options_without_a_winner_then_runoff(kit, make):
     units = singles(make, kit.compound, ["80.00"] * 7)
     vote = kit.vote([item("property_manager", "管理模式", MODELS)])
     kit.cast(vote, units[:3], "professional")
-    kit.cast(vote, units[3:6], "quasi")     # tie by head and area: ballot order decides the ranking
+    kit.cast(vote, units[3:6], "quasi")  # tie by head and area: ballot order decides the ranking
     kit.cast(vote, units[6:], "self_managed")
     t = kit.item_tally(vote)
     assert t["participation"]["met"] is True and t["passed"] is False and t["winner"] is None
     assert t["runoff"] == ["professional", "quasi"] and "决选" in t["explanation"]
-    r = kit.client.post(f"/api/v1/votes/{vote['id']}/items/{t['item_id']}/runoff",
-                        json={"opens_at": vote["opens_at"], "closes_at": vote["closes_at"]}, headers=kit.h)
+    r = kit.client.post(
+        f"/api/v1/votes/{vote['id']}/items/{t['item_id']}/runoff",
+        json={"opens_at": vote["opens_at"], "closes_at": vote["closes_at"]},
+        headers=kit.h,
+    )
     assert r.status_code == 409 and r.get_json()["code"] == "vote_not_closed"
     assert kit.post(vote, "close").status_code == 200
     from tests.test_votes_kit import at
-    r = kit.client.post(f"/api/v1/votes/{vote['id']}/items/{t['item_id']}/runoff",
-                        json={"opens_at": at(minutes=-1), "closes_at": at(days=3)}, headers=kit.h)
+
+    r = kit.client.post(
+        f"/api/v1/votes/{vote['id']}/items/{t['item_id']}/runoff",
+        json={"opens_at": at(minutes=-1), "closes_at": at(days=3)},
+        headers=kit.h,
+    )
     assert r.status_code == 201, r.get_json()
     runoff = r.get_json()
     assert runoff["status"] == "draft" and runoff["runoff_of_item_id"] == t["item_id"]
@@ -214,8 +235,12 @@ def test_runoff_refused_for_a_decided_item(kit, make):
     kit.cast(vote, units, "agree")
     kit.post(vote, "close")
     from tests.test_votes_kit import at
-    r = kit.client.post(f"/api/v1/votes/{vote['id']}/items/{vote['items'][0]['id']}/runoff",
-                        json={"opens_at": at(days=1), "closes_at": at(days=3)}, headers=kit.h)
+
+    r = kit.client.post(
+        f"/api/v1/votes/{vote['id']}/items/{vote['items'][0]['id']}/runoff",
+        json={"opens_at": at(days=1), "closes_at": at(days=3)},
+        headers=kit.h,
+    )
     assert r.status_code == 409 and r.get_json()["code"] == "runoff_not_applicable"
 
 
@@ -235,5 +260,7 @@ def test_options_list_zeros_and_pending_paper_does_not_count(kit, make, world):
     assert kit.paper(vote, units[0], "agree").get_json()["confirmed"] is False
     t = kit.item_tally(vote)
     assert t["participation"]["owners"] == 0
-    assert t["options"] == {o: {"owners": 0, "area": "0.00", "owners_ratio": 0.0, "area_ratio": 0.0, "label": label}
-                            for o, label in (("agree", "同意"), ("disagree", "反对"), ("abstain", "弃权"))}
+    assert t["options"] == {
+        o: {"owners": 0, "area": "0.00", "owners_ratio": 0.0, "area_ratio": 0.0, "label": label}
+        for o, label in (("agree", "同意"), ("disagree", "反对"), ("abstain", "弃权"))
+    }

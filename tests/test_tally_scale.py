@@ -1,6 +1,7 @@
 """A 3,000-unit compound: the SQL tally agrees with a plain recount, in the same few statements as a small one.
 
 Its speed is measured by bench/tally.py, not here: a timed assertion fails when the machine is busy."""
+
 from collections import defaultdict
 
 from backend.extensions import db

@@ -1,4 +1,5 @@
 """Votes and ballots through HTTP: lifecycle, every channel, the refusals, corrections, access per role."""
+
 import re
 from datetime import timedelta
 
@@ -17,26 +18,34 @@ def units(make, world):
 
 # --- creating and publishing ------------------------------------------------------------------------------
 
+
 def test_create_returns_draft_with_items(kit, units):
-    r = kit.create([item("rebuild", "加装电梯"), item("property_manager", "管理模式", ["professional", "quasi"])],
-                   scope={"building": "1", "entrance": "1"})
+    r = kit.create(
+        [item("rebuild", "加装电梯"), item("property_manager", "管理模式", ["professional", "quasi"])],
+        scope={"building": "1", "entrance": "1"},
+    )
     assert r.status_code == 201
     body = r.get_json()
     assert body["status"] == "draft" and body["scope"] == {"building": "1", "entrance": "1"}
-    assert [i["options"] for i in body["items"]] == [["agree", "disagree", "abstain"],
-                                                      ["professional", "quasi", "abstain"]]
+    assert [i["options"] for i in body["items"]] == [
+        ["agree", "disagree", "abstain"],
+        ["professional", "quasi", "abstain"],
+    ]
     assert all(isinstance(i["id"], int) for i in body["items"]) and body["electorate"] is None
 
 
-@pytest.mark.parametrize("change,field", [
-    ({"items": []}, "items"),
-    ({"items": [{"title": "x", "matter": "nonsense"}]}, "items"),
-    ({"closes_at": timedelta(minutes=-30)}, "closes_at"),
-    ({"opens_at": timedelta(days=2), "closes_at": timedelta(days=1)}, "closes_at"),
-    ({"opens_at": "2026-12-01T09:00:00"}, "opens_at"),            # a time without its zone
-    ({"scope": {"entrance": "2"}}, "scope"),
-    ({"items": [{"title": "x", "matter": "rebuild", "options": ["abstain", "disagree"]}]}, "items"),
-])
+@pytest.mark.parametrize(
+    "change,field",
+    [
+        ({"items": []}, "items"),
+        ({"items": [{"title": "x", "matter": "nonsense"}]}, "items"),
+        ({"closes_at": timedelta(minutes=-30)}, "closes_at"),
+        ({"opens_at": timedelta(days=2), "closes_at": timedelta(days=1)}, "closes_at"),
+        ({"opens_at": "2026-12-01T09:00:00"}, "opens_at"),  # a time without its zone
+        ({"scope": {"entrance": "2"}}, "scope"),
+        ({"items": [{"title": "x", "matter": "rebuild", "options": ["abstain", "disagree"]}]}, "items"),
+    ],
+)
 def test_create_validation_422(kit, units, change, field):
     # Times in the table are offsets from the server's clock, read when the test runs, not at collection.
     change = {k: at(seconds=v.total_seconds()) if isinstance(v, timedelta) else v for k, v in change.items()}
@@ -78,6 +87,7 @@ def test_roster_edits_after_publish_do_not_move_the_electorate(kit, units, make)
 
 
 # --- ballots: refusals ------------------------------------------------------------------------------------
+
 
 def test_paper_ballot_returns_receipt(kit, units):
     vote = kit.vote()
@@ -139,6 +149,7 @@ def test_close_early_then_ballots_refused(kit, units):
     assert_error(kit.paper(vote, units[0], "agree"), 409, "vote_closed")
     assert_error(kit.post(vote, "close"), 409, "vote_closed")
     from backend.audit import entries
+
     closed = [e for e in entries(f"vote:{vote['id']}") if e.action == "vote_closed"]
     assert closed[0].data["early"] is True
 
@@ -158,6 +169,7 @@ def test_ballot_choice_validation(kit, units):
 
 # --- residents --------------------------------------------------------------------------------------------
 
+
 def test_resident_online_ballot_and_my_votes(kit, units, make, client):
     vote = kit.vote([item("rebuild"), item("fund_use")])
     draft = kit.create().get_json()
@@ -166,13 +178,27 @@ def test_resident_online_ballot_and_my_votes(kit, units, make, client):
     mine = client.get("/api/v1/my/votes", headers=h)
     assert mine.status_code == 200 and mine.headers["X-Total-Count"] == "1"
     [v] = mine.get_json()
-    assert set(v) == {"id", "title", "description", "status", "status_name", "opens_at", "closes_at", "compound",
-                      "scope", "scope_text", "items", "units"}  # no staff figures (electorate, counts, warnings)
+    assert set(v) == {
+        "id",
+        "title",
+        "description",
+        "status",
+        "status_name",
+        "opens_at",
+        "closes_at",
+        "compound",
+        "scope",
+        "scope_text",
+        "items",
+        "units",
+    }  # no staff figures (electorate, counts, warnings)
     assert v["compound"] == {"id": kit.compound.id, "name": "幸福里小区"} and v["status"] == "open"
     assert v["status_name"] == "投票中" and v["scope_text"] == "全体业主"
     assert set(v["items"][0]) == {"id", "title", "matter", "matter_name", "options", "option_labels"}
-    assert v["units"] == [{"unit_id": units[0].id, "label": "1号楼1单元101室", "voted": False, "receipt": None},
-                          {"unit_id": units[1].id, "label": "1号楼1单元102室", "voted": False, "receipt": None}]
+    assert v["units"] == [
+        {"unit_id": units[0].id, "label": "1号楼1单元101室", "voted": False, "receipt": None},
+        {"unit_id": units[1].id, "label": "1号楼1单元102室", "voted": False, "receipt": None},
+    ]
     partial = {str(vote["items"][0]["id"]): "agree"}
     r = client.post(f"/api/v1/votes/{vote['id']}/ballots", json={"unit_id": units[0].id, "choices": partial}, headers=h)
     assert_error(r, 422, "choices_invalid")  # online ballots answer every item
@@ -235,13 +261,14 @@ def test_unit_sold_mid_vote(kit, units, make):
     db.session.commit()
     buyer = make.resident(units[0], units[1], name="新业主")
     assert_error(kit.resident_ballot(vote, buyer, units[0], "disagree"), 409, "ballot_exists")  # cast before: stands
-    assert kit.resident_ballot(vote, buyer, units[1], "disagree").status_code == 201            # not yet cast: theirs
+    assert kit.resident_ballot(vote, buyer, units[1], "disagree").status_code == 201  # not yet cast: theirs
     t = kit.tally(vote)
     assert t["electorate"] == {"units": 6, "owners": 6, "area": "480.00"}
     assert t["items"][0]["participation"]["owners"] == 2  # frozen owners: two, not the buyer once
 
 
 # --- confirmation and corrections -------------------------------------------------------------------------
+
 
 def test_second_person_confirmation(kit, units, make, world):
     vote = kit.vote(require_confirmation=True)
@@ -275,13 +302,16 @@ def test_correction_keeps_old_ballot_with_reason_and_audit(kit, make):
     assert len(rows) == 4 and sum(r.superseded_at is None for r in rows) == 2  # both of the owner's units corrected
     assert kit.item_tally(vote)["options"]["agree"]["owners"] == 1
     from backend.audit import entries
+
     corrected = [e.data for e in entries(f"vote:{vote['id']}") if e.action == "ballot_corrected"]
     assert len(corrected) == 2 and corrected[0]["old_choices"] == {choices and next(iter(choices)): "disagree"}
-    assert_error(kit.client.post(url, json={"choices": choices, "reason": "再次更正"}, headers=kit.h),
-                 409, "ballot_superseded")
+    assert_error(
+        kit.client.post(url, json={"choices": choices, "reason": "再次更正"}, headers=kit.h), 409, "ballot_superseded"
+    )
 
 
 # --- chasing participation and paper stacks ---------------------------------------------------------------
+
 
 def test_progress_shows_units_not_voted_and_still_needed(kit, make):
     singles = make.units(kit.compound, 4, area="60.00", building="1")
@@ -307,22 +337,31 @@ def test_bulk_paper_entry_and_sheet_reconciliation(kit, units):
     url = f"/api/v1/votes/{vote['id']}/sheets"
     r = kit.client.post(url, json={"sheet_nos": ["0001", "0002", "0003", "0004"]}, headers=kit.h)
     assert r.status_code == 200 and r.get_json()["issued"] == 4
-    sheets = [{"building": "1", "entrance": "1", "room": "101", "sheet_no": "0001", "choices": {iid: "agree"}},
-              {"building": "1", "room": "102", "sheet_no": "0002", "choices": {iid: "disagree"}},
-              {"building": "1", "room": "101", "sheet_no": "0003", "choices": {iid: "agree"}},   # room entered twice
-              {"building": "7", "room": "101", "sheet_no": "0004", "choices": {iid: "agree"}},   # not in scope
-              {"building": "1", "room": "201", "sheet_no": "0099", "choices": {}}]              # never issued
+    sheets = [
+        {"building": "1", "entrance": "1", "room": "101", "sheet_no": "0001", "choices": {iid: "agree"}},
+        {"building": "1", "room": "102", "sheet_no": "0002", "choices": {iid: "disagree"}},
+        {"building": "1", "room": "101", "sheet_no": "0003", "choices": {iid: "agree"}},  # room entered twice
+        {"building": "7", "room": "101", "sheet_no": "0004", "choices": {iid: "agree"}},  # not in scope
+        {"building": "1", "room": "201", "sheet_no": "0099", "choices": {}},
+    ]  # never issued
     r = kit.client.post(f"/api/v1/votes/{vote['id']}/paper-ballots/bulk", json={"sheets": sheets}, headers=kit.h)
     assert r.status_code == 200
     body = r.get_json()
     assert (body["entered"], body["refused"]) == (3, 2)
     assert [x.get("code") for x in body["results"]] == [None, None, "ballot_exists", "unit_not_in_electorate", None]
-    assert kit.client.get(url, headers=kit.h).get_json() == {"issued": 4, "returned": 2, "void": 0, "voided": [],
-                                                             "outstanding": ["0003", "0004"], "not_issued": ["0099"]}
+    assert kit.client.get(url, headers=kit.h).get_json() == {
+        "issued": 4,
+        "returned": 2,
+        "void": 0,
+        "voided": [],
+        "outstanding": ["0003", "0004"],
+        "not_issued": ["0099"],
+    }
     assert_error(kit.client.post(url, json={"sheet_nos": ["0001"]}, headers=kit.h), 409, "sheet_already_issued")
 
 
 # --- access per role --------------------------------------------------------------------------------------
+
 
 def test_access_order_401_403_404_422(kit, units, client, world):
     vote = kit.vote()
@@ -333,7 +372,7 @@ def test_access_order_401_403_404_422(kit, units, client, world):
     assert_error(client.post("/api/v1/votes/9999/paper-ballots", json={}, headers=kit.h), 404, "vote_not_found")
     assert_error(client.post(url, json={}, headers=kit.h), 422, "validation_error")
     r = kit.create(headers=world.h["committee2"], items=[])
-    assert_error(r, 403, "outside_jurisdiction")   # jurisdiction is checked before the body
+    assert_error(r, 403, "outside_jurisdiction")  # jurisdiction is checked before the body
 
 
 def test_official_reads_region_but_cannot_manage(kit, units, client, world):
@@ -361,8 +400,15 @@ def test_committee_lists_votes_with_live_participation(kit, units):
 
 def test_vote_endpoints_documented(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
-    for path in ("/api/v1/compounds/{compound_id}/votes", "/api/v1/votes/{vote_id}/publish",
-                 "/api/v1/votes/{vote_id}/paper-ballots", "/api/v1/votes/{vote_id}/ballots", "/api/v1/my/votes",
-                 "/api/v1/votes/{vote_id}/tally", "/api/v1/votes/{vote_id}/result", "/api/v1/reports/consent-rates"):
+    for path in (
+        "/api/v1/compounds/{compound_id}/votes",
+        "/api/v1/votes/{vote_id}/publish",
+        "/api/v1/votes/{vote_id}/paper-ballots",
+        "/api/v1/votes/{vote_id}/ballots",
+        "/api/v1/my/votes",
+        "/api/v1/votes/{vote_id}/tally",
+        "/api/v1/votes/{vote_id}/result",
+        "/api/v1/reports/consent-rates",
+    ):
         assert path in paths, path
     assert "requestBody" in paths["/api/v1/votes/{vote_id}/paper-ballots"]["post"]

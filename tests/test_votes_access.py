@@ -3,6 +3,7 @@
 ``vote_not_found`` is 404 everywhere. A resident is told of no vote outside their units: an unknown id, a draft
 and a vote of another building all answer the same 404. Staff outside their jurisdiction get 403.
 """
+
 import pytest
 
 from tests.test_votes_kit import assert_error
@@ -10,12 +11,23 @@ from tests.test_votes_kit import assert_error
 RESIDENT, STAFF, MANAGERS, ANYONE = "resident", "staff", "managers", "anyone"
 # (method, path under /api/v1/votes/{id}, who may call it)
 ROUTES = [
-    ("get", "", ANYONE), ("post", "/publish", MANAGERS), ("post", "/close", MANAGERS),
-    ("post", "/announce", MANAGERS), ("get", "/tally", STAFF), ("get", "/progress", STAFF),
-    ("post", "/ballots", RESIDENT), ("get", "/ballots", STAFF), ("post", "/paper-ballots", MANAGERS),
-    ("post", "/paper-ballots/bulk", MANAGERS), ("post", "/ballots/{ballot}/confirm", MANAGERS),
-    ("post", "/ballots/{ballot}/correct", MANAGERS), ("get", "/sheets", STAFF), ("post", "/sheets", MANAGERS),
-    ("post", "/items/{item}/runoff", MANAGERS), ("get", "/result", ANYONE), ("get", "/result.pdf", ANYONE),
+    ("get", "", ANYONE),
+    ("post", "/publish", MANAGERS),
+    ("post", "/close", MANAGERS),
+    ("post", "/announce", MANAGERS),
+    ("get", "/tally", STAFF),
+    ("get", "/progress", STAFF),
+    ("post", "/ballots", RESIDENT),
+    ("get", "/ballots", STAFF),
+    ("post", "/paper-ballots", MANAGERS),
+    ("post", "/paper-ballots/bulk", MANAGERS),
+    ("post", "/ballots/{ballot}/confirm", MANAGERS),
+    ("post", "/ballots/{ballot}/correct", MANAGERS),
+    ("get", "/sheets", STAFF),
+    ("post", "/sheets", MANAGERS),
+    ("post", "/items/{item}/runoff", MANAGERS),
+    ("get", "/result", ANYONE),
+    ("get", "/result.pdf", ANYONE),
     ("get", "/evidence.xlsx", STAFF),
 ]
 
@@ -27,10 +39,14 @@ def setting(kit, make):
     vote = kit.vote(scope={"building": "1"})
     ballot = kit.paper(vote, inside, "agree").get_json()["ballot_id"]
     draft = kit.create(scope={"building": "1"}).get_json()
-    return {"vote": vote, "ballot": ballot, "draft": draft,
-            "voter": make.headers(make.resident(inside, name="楼内业主")),
-            "neighbour": make.headers(make.resident(outside, name="邻楼业主")),
-            "tenant": make.headers(make.resident(inside, relation="tenant", name="租户"))}
+    return {
+        "vote": vote,
+        "ballot": ballot,
+        "draft": draft,
+        "voter": make.headers(make.resident(inside, name="楼内业主")),
+        "neighbour": make.headers(make.resident(outside, name="邻楼业主")),
+        "tenant": make.headers(make.resident(inside, relation="tenant", name="租户")),
+    }
 
 
 def url(setting, path, vote_id=None):

@@ -1,4 +1,5 @@
 """One ballot per unit, held by the database: a race of real requests on PostgreSQL, and the index itself on both."""
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -23,6 +24,7 @@ def race(app, requests):
             response = request(client)
             db.session.remove()
             return response.status_code, response.get_json()
+
     with ThreadPoolExecutor(len(requests)) as pool:
         return list(pool.map(fire, requests))
 
@@ -34,12 +36,17 @@ def test_concurrent_ballots_for_one_unit_store_exactly_one(app, kit, make):
     choices = {str(vote["items"][0]["id"]): "agree"}
     owners = [make.resident(units[0], name=f"共有人{k}") for k in range(THREADS // 2)]
     url, unit_id = f"/api/v1/votes/{vote['id']}", units[0].id
-    staff = [lambda c, k=k: c.post(f"{url}/paper-ballots", json={"unit_id": unit_id, "choices": choices,
-                                                                 "sheet_no": f"S{k}"}, headers=kit.h)
-             for k in range(THREADS // 2)]
+    staff = [
+        lambda c, k=k: c.post(
+            f"{url}/paper-ballots", json={"unit_id": unit_id, "choices": choices, "sheet_no": f"S{k}"}, headers=kit.h
+        )
+        for k in range(THREADS // 2)
+    ]
     owner_headers = [make.headers(r) for r in owners]
-    online = [lambda c, h=h: c.post(f"{url}/ballots", json={"unit_id": unit_id, "choices": choices}, headers=h)
-              for h in owner_headers]
+    online = [
+        lambda c, h=h: c.post(f"{url}/ballots", json={"unit_id": unit_id, "choices": choices}, headers=h)
+        for h in owner_headers
+    ]
     results = race(app, staff + online)
     assert sorted(status for status, _ in results) == [201] + [409] * (THREADS - 1), results
     assert {body["code"] for status, body in results if status == 409} == {"ballot_exists"}
@@ -52,9 +59,14 @@ def test_concurrent_ballots_of_one_owner_must_agree(app, kit, make):
     units = [make.unit(kit.compound, "1", "1", f"{k + 1:03d}", owner=owner) for k in range(THREADS)]
     vote = kit.vote()
     iid = str(vote["items"][0]["id"])
-    requests = [lambda c, u=u.id, k=k: c.post(f"/api/v1/votes/{vote['id']}/paper-ballots", headers=kit.h,
-                                              json={"unit_id": u, "choices": {iid: "agree" if k % 2 else "disagree"}})
-                for k, u in enumerate(units)]
+    requests = [
+        lambda c, u=u.id, k=k: c.post(
+            f"/api/v1/votes/{vote['id']}/paper-ballots",
+            headers=kit.h,
+            json={"unit_id": u, "choices": {iid: "agree" if k % 2 else "disagree"}},
+        )
+        for k, u in enumerate(units)
+    ]
     results = race(app, requests)
     stored = db.session.query(BallotChoice.option).join(Ballot).filter(Ballot.vote_id == vote["id"]).all()
     assert len({option for (option,) in stored}) == 1  # whichever came first, the owner speaks with one voice
@@ -67,9 +79,18 @@ def test_unique_index_allows_one_standing_ballot_per_unit(kit, make):
     vote = kit.vote()
 
     def ballot(receipt, superseded=None):
-        return Ballot(vote_id=vote["id"], unit_id=units[0].id, owner_id=units[0].owner_id, channel="paper",
-                      receipt=receipt, entered_by="t", superseded_at=superseded)
+        return Ballot(
+            vote_id=vote["id"],
+            unit_id=units[0].id,
+            owner_id=units[0].owner_id,
+            channel="paper",
+            receipt=receipt,
+            entered_by="t",
+            superseded_at=superseded,
+        )
+
     from backend.types import utcnow
+
     db.session.add_all([ballot("AAAAAAAAA1", utcnow()), ballot("AAAAAAAAA2", utcnow()), ballot("AAAAAAAAA3")])
     db.session.commit()  # superseded rows stand beside the current one
     db.session.add(ballot("AAAAAAAAA4"))

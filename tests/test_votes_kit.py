@@ -1,4 +1,5 @@
 """Shared helpers for the vote tests (no tests here): drive votes through HTTP as a committee would."""
+
 from datetime import datetime, timedelta
 
 from backend.types import CHINA_TZ, utcnow
@@ -23,11 +24,18 @@ class Kit:
         self.compound = world.compounds["c1"]
 
     def create(self, items=None, scope=None, headers=None, compound=None, **extra):
-        body = {"title": extra.pop("title", "测试表决"), "description": "", "scope": scope or {},
-                "opens_at": extra.pop("opens_at", at(minutes=-1)), "closes_at": extra.pop("closes_at", at(days=1)),
-                "items": [item()] if items is None else items, **extra}
-        return self.client.post(f"/api/v1/compounds/{(compound or self.compound).id}/votes", json=body,
-                                headers=headers or self.h)
+        body = {
+            "title": extra.pop("title", "测试表决"),
+            "description": "",
+            "scope": scope or {},
+            "opens_at": extra.pop("opens_at", at(minutes=-1)),
+            "closes_at": extra.pop("closes_at", at(days=1)),
+            "items": [item()] if items is None else items,
+            **extra,
+        }
+        return self.client.post(
+            f"/api/v1/compounds/{(compound or self.compound).id}/votes", json=body, headers=headers or self.h
+        )
 
     def vote(self, items=None, scope=None, **extra):
         """Create and publish; returns the published vote's staff detail."""
@@ -43,8 +51,11 @@ class Kit:
             choices = {str(i["id"]): choice for i in vote["items"]} if choice else {}
         elif isinstance(choices, list):
             choices = {str(i["id"]): c for i, c in zip(vote["items"], choices, strict=False)}
-        return self.client.post(f"/api/v1/votes/{vote['id']}/paper-ballots",
-                                json={"unit_id": unit.id, "choices": choices, **extra}, headers=headers or self.h)
+        return self.client.post(
+            f"/api/v1/votes/{vote['id']}/paper-ballots",
+            json={"unit_id": unit.id, "choices": choices, **extra},
+            headers=headers or self.h,
+        )
 
     def cast(self, vote, units, choice):
         for unit in units:
@@ -64,8 +75,11 @@ class Kit:
 
     def resident_ballot(self, vote, resident, unit, choice, headers=None):
         choices = {str(i["id"]): choice for i in vote["items"]}
-        return self.client.post(f"/api/v1/votes/{vote['id']}/ballots", json={"unit_id": unit.id, "choices": choices},
-                                headers=headers or self.make.headers(resident))
+        return self.client.post(
+            f"/api/v1/votes/{vote['id']}/ballots",
+            json={"unit_id": unit.id, "choices": choices},
+            headers=headers or self.make.headers(resident),
+        )
 
     def end_window(self, vote):
         """Let the server's clock reach the vote's closing time."""

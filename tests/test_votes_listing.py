@@ -1,4 +1,5 @@
 """Vote lists cost the same number of queries for two votes as for twelve (no query per vote)."""
+
 from tests.statements import statements_of
 
 

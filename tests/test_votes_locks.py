@@ -4,6 +4,7 @@ and a correction or a ballot racing the change that ends it lands wholly before 
 PostgreSQL locks the vote's row; SQLite ignores row locks but runs one writer at a time, and the changes are
 UPDATEs conditional on the state they leave, so the rules that must hold on both are tested on both.
 """
+
 import pytest
 
 from backend.audit import entries
@@ -83,8 +84,15 @@ def test_two_corrections_at_once_one_stands(app, kit, units):
     ballot_id = db.session.query(Ballot.id).filter_by(vote_id=vote["id"]).scalar()
     url = f"/api/v1/votes/{vote['id']}/ballots/{ballot_id}/correct"
     iid = str(vote["items"][0]["id"])
-    results = race(app, [lambda c, k=k: c.post(url, headers=kit.h, json={
-        "choices": {iid: ("agree", "abstain")[k % 2]}, "reason": f"更正{k}"}) for k in range(THREADS)])
+    results = race(
+        app,
+        [
+            lambda c, k=k: c.post(
+                url, headers=kit.h, json={"choices": {iid: ("agree", "abstain")[k % 2]}, "reason": f"更正{k}"}
+            )
+            for k in range(THREADS)
+        ],
+    )
     one_winner(results, "ballot_superseded")
     assert db.session.query(Ballot).filter_by(vote_id=vote["id"], superseded_at=None).count() == 1
 
@@ -102,9 +110,12 @@ def test_correction_racing_announcement_lands_before_it_or_not_at_all(app, kit, 
     requests = []
     for v in votes:
         correction = {"choices": {str(v["items"][0]["id"]): "agree"}, "reason": "录入错误"}
-        requests += [lambda c, v=v: c.post(f"/api/v1/votes/{v['id']}/announce", headers=kit.h),
-                     lambda c, v=v, body=correction: c.post(
-                         f"/api/v1/votes/{v['id']}/ballots/{ballots[v['id']]}/correct", headers=kit.h, json=body)]
+        requests += [
+            lambda c, v=v: c.post(f"/api/v1/votes/{v['id']}/announce", headers=kit.h),
+            lambda c, v=v, body=correction: c.post(
+                f"/api/v1/votes/{v['id']}/ballots/{ballots[v['id']]}/correct", headers=kit.h, json=body
+            ),
+        ]
     results = race(app, requests)
     for v, (announced, corrected) in zip(votes, zip(results[::2], results[1::2], strict=False), strict=False):
         assert announced[0] == 200, announced
@@ -125,13 +136,15 @@ def test_ballots_racing_a_close_land_before_it_or_are_refused(app, kit, make):
     owners = [(u.id, make.headers(make.resident(u, name=f"业主{k}"))) for k, u in enumerate(units)]
     choices = {str(vote["items"][0]["id"]): "agree"}
     url = f"/api/v1/votes/{vote['id']}"
-    cast = [lambda c, u=u, h=h: c.post(f"{url}/ballots", headers=h, json={"unit_id": u, "choices": choices})
-            for u, h in owners]
+    cast = [
+        lambda c, u=u, h=h: c.post(f"{url}/ballots", headers=h, json={"unit_id": u, "choices": choices})
+        for u, h in owners
+    ]
     results = race(app, [*cast[:THREADS], lambda c: c.post(f"{url}/close", headers=kit.h), *cast[THREADS:]])
     assert results[THREADS][0] == 200, results
     ballots = [r for k, r in enumerate(results) if k != THREADS]
     assert all(s == 201 or (s, b["code"]) == (409, "vote_closed") for s, b in ballots), ballots
     done = actions(vote)
-    assert "ballot_cast" not in done[done.index("vote_closed"):], done
+    assert "ballot_cast" not in done[done.index("vote_closed") :], done
     stored = db.session.query(Ballot).filter_by(vote_id=vote["id"]).count()
     assert stored == sum(s == 201 for s, _ in ballots) == done.count("ballot_cast")

@@ -1,13 +1,19 @@
 """The committee's vote desk pages (/m/committee/votes…): each shell renders in Chinese with no outside resources
 and no community's data, and every API call a page makes answers its committee and refuses another community's."""
+
 import re
 
 import pytest
 
 from tests.test_votes_kit import item
 
-PAGES = ["/m/committee/votes", "/m/committee/votes/new", "/m/committee/votes/{vid}",
-         "/m/committee/votes/{vid}/paper", "/m/committee/votes/{vid}/chasing"]
+PAGES = [
+    "/m/committee/votes",
+    "/m/committee/votes/new",
+    "/m/committee/votes/{vid}",
+    "/m/committee/votes/{vid}/paper",
+    "/m/committee/votes/{vid}/chasing",
+]
 
 
 @pytest.fixture
@@ -49,8 +55,13 @@ def page_calls(c1, vid):
         "new": [("GET", f"/api/v1/compounds/{c1}", None), ("GET", f"/api/v1/compounds/{c1}/buildings", None)],
         "vote": [("GET", f"/api/v1/votes/{vid}", None), ("GET", f"/api/v1/votes/{vid}/tally", None)],
         "chasing": [("GET", f"/api/v1/votes/{vid}/progress", None)],
-        "paper": [("POST", f"/api/v1/votes/{vid}/paper-ballots/bulk",
-                   {"sheets": [{"building": "3", "entrance": "2", "room": "101"}]})],
+        "paper": [
+            (
+                "POST",
+                f"/api/v1/votes/{vid}/paper-ballots/bulk",
+                {"sheets": [{"building": "3", "entrance": "2", "room": "101"}]},
+            )
+        ],
     }
 
 
@@ -74,9 +85,16 @@ def test_vote_page_actions_refuse_another_community(client, world, vote, kit):
     """Create, publish, close, announce and the downloads: another community's committee gets nothing."""
     other = world.h["committee2"]
     c1 = world.compounds["c1"].id
-    r = client.post(f"/api/v1/compounds/{c1}/votes", headers=other, json={
-        "title": "x", "opens_at": "2030-01-01T08:00:00+08:00", "closes_at": "2030-01-10T08:00:00+08:00",
-        "items": [item("rebuild")]})
+    r = client.post(
+        f"/api/v1/compounds/{c1}/votes",
+        headers=other,
+        json={
+            "title": "x",
+            "opens_at": "2030-01-01T08:00:00+08:00",
+            "closes_at": "2030-01-10T08:00:00+08:00",
+            "items": [item("rebuild")],
+        },
+    )
     assert r.status_code in (403, 404)
     draft = kit.create([item("rebuild")]).get_json()
     assert client.post(f"/api/v1/votes/{draft['id']}/publish", headers=other).status_code in (403, 404)

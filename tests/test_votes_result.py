@@ -1,4 +1,5 @@
 """Announcement: the result record, its publicity period, the printable notice and the evidence package."""
+
 import io
 
 import pytest
@@ -25,12 +26,18 @@ def test_announce_gives_result_record_with_publicity(announced, kit):
     vote, units, body = announced
     assert body["status"] == "announced" and body["publicity"]["days"] == 7
     # Announced two days after the clock's start (a Friday, 10:00 in Beijing); publicity runs seven days.
-    assert (body["publicity"]["from"], body["publicity"]["until"]) == ("2025-03-16T10:00:00+08:00",
-                                                                      "2025-03-23T10:00:00+08:00")
+    assert (body["publicity"]["from"], body["publicity"]["until"]) == (
+        "2025-03-16T10:00:00+08:00",
+        "2025-03-23T10:00:00+08:00",
+    )
     assert body["items"][0]["passed"] is True and body["items"][0]["options"]["agree"]["owners"] == 3
     assert len(body["warnings"]) == 1 and "表决公告时间不足15日" in body["warnings"][0]
-    assert body["units"][0] == {"label": "1号楼1单元101室", "room": "101", "voted": True,
-                                "receipt": body["units"][0]["receipt"]}
+    assert body["units"][0] == {
+        "label": "1号楼1单元101室",
+        "room": "101",
+        "voted": True,
+        "receipt": body["units"][0]["receipt"],
+    }
     assert body["units"][3]["voted"] is False and body["units"][3]["receipt"] is None
     assert "agree" not in str(body["units"])  # never who chose what
     assert_error(kit.post(vote, "announce"), 409, "vote_announced")

@@ -1,4 +1,5 @@
 """A unit sold while a vote is open (DOMAIN §2), and what the committee may not change in a resident's ballot."""
+
 import csv
 import io
 
@@ -12,15 +13,21 @@ HEADER = ["楼栋", "单元", "房号", "楼层", "建筑面积", "业主", "证
 def roster(client, compound, headers, rows):
     buf = io.StringIO()
     csv.writer(buf).writerows([HEADER, *rows])
-    r = client.post(f"/api/v1/compounds/{compound.id}/roster", headers=headers, content_type="multipart/form-data",
-                    data={"file": (io.BytesIO(buf.getvalue().encode("utf-8-sig")), "r.csv")})
+    r = client.post(
+        f"/api/v1/compounds/{compound.id}/roster",
+        headers=headers,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(buf.getvalue().encode("utf-8-sig")), "r.csv")},
+    )
     assert r.status_code == 200, r.get_json()
     return r.get_json()
 
 
-ZHANG = [["1", "1", "101", "1", "60.00", "张三", "ID-ZS", "13900000001"],
-         ["1", "1", "102", "1", "40.00", "张三", "ID-ZS", "13900000001"],
-         ["1", "1", "201", "2", "50.00", "王五", "ID-WW", ""]]
+ZHANG = [
+    ["1", "1", "101", "1", "60.00", "张三", "ID-ZS", "13900000001"],
+    ["1", "1", "102", "1", "40.00", "张三", "ID-ZS", "13900000001"],
+    ["1", "1", "201", "2", "50.00", "王五", "ID-WW", ""],
+]
 SOLD = [ZHANG[0], ["1", "1", "102", "1", "40.00", "李四", "ID-LS", "13900000002"], ZHANG[2]]
 
 
@@ -34,6 +41,7 @@ def test_sale_ends_the_sellers_bindings_and_the_buyer_votes_freely(kit, make):
     roster(kit.client, compound, h, ZHANG)
     ids = unit_ids(kit.client, compound, h)
     from backend.roster.models import Unit
+
     seller = make.resident(db.session.get(Unit, ids["101"]), db.session.get(Unit, ids["102"]), name="张三")
     vote = kit.vote()
     assert kit.tally(vote)["electorate"] == {"units": 3, "owners": 2, "area": "150.00"}
@@ -61,6 +69,7 @@ def test_correction_of_a_co_owner_is_not_a_sale(kit, make):
     roster(kit.client, kit.compound, kit.h, ZHANG)
     ids = unit_ids(kit.client, kit.compound, kit.h)
     from backend.roster.models import Unit
+
     resident = make.resident(db.session.get(Unit, ids["201"]), name="王五")
     fixed = [ZHANG[0], ZHANG[1], ["1", "1", "201", "2", "50.00", "王五、赵六", "ID-WW", ""]]
     body = roster(kit.client, kit.compound, kit.h, fixed)
@@ -75,13 +84,19 @@ def test_committee_cannot_rewrite_a_residents_online_ballot(kit, make):
     assert kit.resident_ballot(vote, resident, units[0], "agree").status_code == 201
     ballot = kit.client.get(f"/api/v1/votes/{vote['id']}/ballots", headers=kit.h).get_json()[0]
     item = str(vote["items"][0]["id"])
-    r = kit.client.post(f"/api/v1/votes/{vote['id']}/ballots/{ballot['id']}/correct", headers=kit.h,
-                        json={"choices": {item: "disagree"}, "reason": "改一下"})
+    r = kit.client.post(
+        f"/api/v1/votes/{vote['id']}/ballots/{ballot['id']}/correct",
+        headers=kit.h,
+        json={"choices": {item: "disagree"}, "reason": "改一下"},
+    )
     assert_error(r, 409, "ballot_not_correctable")
     assert kit.item_tally(vote)["options"]["agree"]["owners"] == 1
     # A paper sheet the committee mis-keyed is still theirs to correct.
     paper = kit.paper(vote, units[1], "agree").get_json()
-    r = kit.client.post(f"/api/v1/votes/{vote['id']}/ballots/{paper['ballot_id']}/correct", headers=kit.h,
-                        json={"choices": {item: "disagree"}, "reason": "录入错误，原票为反对"})
+    r = kit.client.post(
+        f"/api/v1/votes/{vote['id']}/ballots/{paper['ballot_id']}/correct",
+        headers=kit.h,
+        json={"choices": {item: "disagree"}, "reason": "录入错误，原票为反对"},
+    )
     assert r.status_code == 201, r.get_json()
     assert kit.item_tally(vote)["options"]["disagree"]["owners"] == 1

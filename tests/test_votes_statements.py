@@ -3,6 +3,7 @@
 Before the routes' gate handed the vote it had loaded to the service, a ballot took 24 statements, with the vote,
 the resident's bindings and the scope check each run twice and the owner read twice.
 """
+
 from backend.extensions import db
 from tests.statements import statements_of
 
@@ -15,14 +16,19 @@ ONLINE_BALLOT_STATEMENTS = 16
 
 def test_online_ballot_loads_each_thing_once(kit, make):
     units = make.units(kit.compound, 2)
-    vote = kit.vote(items=[{"title": "加装电梯", "matter": "rebuild"}, {"title": "选聘物业", "matter": "property_manager"}])
+    vote = kit.vote(
+        items=[{"title": "加装电梯", "matter": "rebuild"}, {"title": "选聘物业", "matter": "property_manager"}]
+    )
     resident = make.resident(units[0])
     headers, unit_id = make.headers(resident), units[0].id
     choices = {str(i["id"]): "agree" for i in vote["items"]}
     db.session.remove()  # the request starts from an empty session, as in production
-    response, seen = statements_of(lambda: kit.client.post(f"/api/v1/votes/{vote['id']}/ballots", headers=headers,
-                                                        json={"unit_id": unit_id, "choices": choices}),
-                                   with_parameters=True)
+    response, seen = statements_of(
+        lambda: kit.client.post(
+            f"/api/v1/votes/{vote['id']}/ballots", headers=headers, json={"unit_id": unit_id, "choices": choices}
+        ),
+        with_parameters=True,
+    )
     assert response.status_code == 201, response.get_json()
     listing = "\n".join(sql[:160] for sql, _ in seen)
     assert len(seen) == ONLINE_BALLOT_STATEMENTS, listing

@@ -1,4 +1,5 @@
 """A vote's status has one definition (``Vote.in_status``): the SQL filter and the Python status agree."""
+
 from datetime import timedelta
 
 import pytest
@@ -29,8 +30,10 @@ CASES = [
 
 @pytest.fixture
 def votes(world):
-    rows = [Vote(compound_id=world.compounds["c1"].id, title=f"表决{n}", status=stored, opens_at=opens, closes_at=closes)
-            for n, (stored, opens, closes, _) in enumerate(CASES)]
+    rows = [
+        Vote(compound_id=world.compounds["c1"].id, title=f"表决{n}", status=stored, opens_at=opens, closes_at=closes)
+        for n, (stored, opens, closes, _) in enumerate(CASES)
+    ]
     db.session.add_all(rows)
     db.session.commit()
     return {vote.id: shows for vote, (*_, shows) in zip(rows, CASES, strict=True)}

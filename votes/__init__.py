@@ -8,6 +8,7 @@ def init_app(app):
     from . import demo
     from .pages import bp as pages_bp
     from .routes import blp
+
     api.register_blueprint(blp)
     app.register_blueprint(pages_bp)
     register_demo_loader(app, demo.load)

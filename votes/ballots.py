@@ -7,6 +7,7 @@ routes' gate has loaded and authorised.
 A ballot holds a shared lock on the vote's row while it is checked and stored, so a close or an announcement
 (which lock it exclusively) waits for ballots in flight, and a ballot that waited sees the vote closed.
 """
+
 import secrets
 
 from sqlalchemy import or_, select, update
@@ -42,8 +43,9 @@ def new_receipt():
 
 
 def current_ballot(vote_id, unit_id):
-    return db.session.scalar(select(Ballot).where(
-        Ballot.vote_id == vote_id, Ballot.unit_id == unit_id, Ballot.superseded_at.is_(None)))
+    return db.session.scalar(
+        select(Ballot).where(Ballot.vote_id == vote_id, Ballot.unit_id == unit_id, Ballot.superseded_at.is_(None))
+    )
 
 
 def normalise_choices(vote, choices, fill_blank):
@@ -67,8 +69,11 @@ def normalise_choices(vote, choices, fill_blank):
 def electorate_unit(vote, unit_id):
     place = db.session.get(VoteUnit, (vote.id, unit_id))
     if place is None:
-        raise Invalid("unit_not_in_electorate", "该房屋不在本次表决范围内",
-                      errors={"json": {"unit_id": ["该房屋不在本次表决范围内"]}})
+        raise Invalid(
+            "unit_not_in_electorate",
+            "该房屋不在本次表决范围内",
+            errors={"json": {"unit_id": ["该房屋不在本次表决范围内"]}},
+        )
     return place
 
 
@@ -93,9 +98,16 @@ def _check_state(vote, place, owner_id, choices, sheet_no, replacing=()):
     status = vote.status_at()
     replaced = [b.id for b in replacing]
     # The unit's standing ballot and the owner's others, in one read.
-    nearby = db.session.scalars(select(Ballot).where(
-        Ballot.vote_id == vote.id, Ballot.superseded_at.is_(None), Ballot.id.not_in(replaced),
-        or_(Ballot.unit_id == place.unit_id, Ballot.owner_id == owner_id)).options(selectinload(Ballot.choices))).all()
+    nearby = db.session.scalars(
+        select(Ballot)
+        .where(
+            Ballot.vote_id == vote.id,
+            Ballot.superseded_at.is_(None),
+            Ballot.id.not_in(replaced),
+            or_(Ballot.unit_id == place.unit_id, Ballot.owner_id == owner_id),
+        )
+        .options(selectinload(Ballot.choices))
+    ).all()
     if replacing:  # a correction: allowed until the result is announced
         if status == "announced":
             raise Conflict("vote_announced", "表决结果已公告，不能再更正选票")
@@ -105,9 +117,14 @@ def _check_state(vote, place, owner_id, choices, sheet_no, replacing=()):
         raise Conflict("vote_not_open", "表决尚未开始")
     elif status in ("closed", "announced"):
         raise Conflict("vote_closed", "表决已结束，不能再投票")
-    if sheet_no and db.session.scalar(select(Ballot.id).where(
-            Ballot.vote_id == vote.id, Ballot.sheet_no == sheet_no, Ballot.superseded_at.is_(None),
-            Ballot.id.not_in(replaced))):
+    if sheet_no and db.session.scalar(
+        select(Ballot.id).where(
+            Ballot.vote_id == vote.id,
+            Ballot.sheet_no == sheet_no,
+            Ballot.superseded_at.is_(None),
+            Ballot.id.not_in(replaced),
+        )
+    ):
         raise Conflict("sheet_exists", f"选票编号{sheet_no}已录入")
     wanted = {str(k): v for k, v in choices.items()}
     if any(b.choice_map != wanted for b in nearby if b.unit_id != place.unit_id):
@@ -116,9 +133,16 @@ def _check_state(vote, place, owner_id, choices, sheet_no, replacing=()):
 
 def _store(vote, actor, place, choices, confirmed, **fields):
     now = utcnow()
-    ballot = Ballot(vote_id=vote.id, unit_id=place.unit_id, receipt=new_receipt(), created_at=now,
-                    entered_by=audit.actor_label(actor), confirmed_at=now if confirmed else None,
-                    confirmed_by=audit.actor_label(actor) if confirmed else None, **fields)
+    ballot = Ballot(
+        vote_id=vote.id,
+        unit_id=place.unit_id,
+        receipt=new_receipt(),
+        created_at=now,
+        entered_by=audit.actor_label(actor),
+        confirmed_at=now if confirmed else None,
+        confirmed_by=audit.actor_label(actor) if confirmed else None,
+        **fields,
+    )
     ballot.choices = [BallotChoice(item_id=k, option=v) for k, v in choices.items()]
     db.session.add(ballot)
     db.session.flush()
@@ -126,9 +150,17 @@ def _store(vote, actor, place, choices, confirmed, **fields):
 
 
 def _payload(ballot, place):
-    return {"ballot_id": ballot.id, "unit": place.label, "channel": ballot.channel, "sheet_no": ballot.sheet_no,
-            "proxy_name": ballot.proxy_name, "evidence": ballot.evidence, "choices": ballot.choice_map,
-            "receipt": ballot.receipt, "confirmed": ballot.confirmed_at is not None}
+    return {
+        "ballot_id": ballot.id,
+        "unit": place.label,
+        "channel": ballot.channel,
+        "sheet_no": ballot.sheet_no,
+        "proxy_name": ballot.proxy_name,
+        "evidence": ballot.evidence,
+        "choices": ballot.choice_map,
+        "receipt": ballot.receipt,
+        "confirmed": ballot.confirmed_at is not None,
+    }
 
 
 def _cast(vote, actor, place, choices, action, confirmed, **fields):
@@ -156,10 +188,18 @@ def cast_online(resident, vote, data):
     place = electorate_unit(vote, data["unit_id"])
     choices = normalise_choices(vote, data["choices"], fill_blank=False)
     proxy = binding.relation == "proxy"
-    return _cast(vote, resident, place, choices, "ballot_cast", confirmed=True,
-                 channel="proxy" if proxy else "online", resident_id=resident.id,
-                 proxy_name=resident.display_name if proxy else None,
-                 evidence=binding.proxy_evidence if proxy else None)
+    return _cast(
+        vote,
+        resident,
+        place,
+        choices,
+        "ballot_cast",
+        confirmed=True,
+        channel="proxy" if proxy else "online",
+        resident_id=resident.id,
+        proxy_name=resident.display_name if proxy else None,
+        evidence=binding.proxy_evidence if proxy else None,
+    )
 
 
 def enter_paper(actor, vote, data):
@@ -167,28 +207,43 @@ def enter_paper(actor, vote, data):
     place = electorate_unit(vote, sheets.unit_of(vote, data))
     raw = {str(i.id): None for i in vote.items} if data.get("spoiled") else data.get("choices", {})
     choices = normalise_choices(vote, raw, fill_blank=True)
-    return _cast(vote, actor, place, choices, "ballot_entered", confirmed=not vote.require_confirmation,
-                 channel="proxy" if data.get("proxy_name") else "paper", sheet_no=data.get("sheet_no"),
-                 proxy_name=data.get("proxy_name"), evidence=data.get("evidence"))
+    return _cast(
+        vote,
+        actor,
+        place,
+        choices,
+        "ballot_entered",
+        confirmed=not vote.require_confirmation,
+        channel="proxy" if data.get("proxy_name") else "paper",
+        sheet_no=data.get("sheet_no"),
+        proxy_name=data.get("proxy_name"),
+        evidence=data.get("evidence"),
+    )
 
 
 def record_bulk(actor, vote, sheets):
     """A stack of sheets keyed in by room; each sheet stands or falls on its own."""
-    places = {(p.building, p.entrance, p.room): p.unit_id
-              for p in db.session.scalars(select(VoteUnit).where(VoteUnit.vote_id == vote.id))}
+    places = {
+        (p.building, p.entrance, p.room): p.unit_id
+        for p in db.session.scalars(select(VoteUnit).where(VoteUnit.vote_id == vote.id))
+    }
     results = []
     for row, sheet in enumerate(sheets, start=1):
         unit_id = places.get((sheet["building"], sheet["entrance"], sheet["room"]))
-        sheet_ref = {"row": row, "sheet_no": sheet.get("sheet_no"),
-                     "label": unit_label(sheet["building"], sheet["entrance"], sheet["room"])}
+        sheet_ref = {
+            "row": row,
+            "sheet_no": sheet.get("sheet_no"),
+            "label": unit_label(sheet["building"], sheet["entrance"], sheet["room"]),
+        }
         try:
             if unit_id is None:
                 raise Invalid("unit_not_in_electorate", "该房屋不在本次表决范围内")
             ballot = enter_paper(actor, vote, {**sheet, "unit_id": unit_id})
             results.append({**sheet_ref, "receipt": ballot.receipt})
         except (Conflict, Invalid) as e:
-            results.append({**sheet_ref, "code": e.code, "message": e.message,
-                            **({"errors": e.errors} if e.errors else {})})
+            results.append(
+                {**sheet_ref, "code": e.code, "message": e.message, **({"errors": e.errors} if e.errors else {})}
+            )
     entered = sum(1 for r in results if "receipt" in r)
     return {"entered": entered, "refused": len(results) - entered, "results": results}
 
@@ -211,9 +266,11 @@ def confirm(actor, vote, ballot_id):
         raise not_pending
     if ballot.entered_by == who:
         raise Conflict("confirm_by_other", "录入人不能确认自己录入的选票，须由另一位工作人员复核")
-    if not db.session.execute(update(Ballot).where(
-            Ballot.id == ballot.id, Ballot.confirmed_at.is_(None), Ballot.superseded_at.is_(None))
-            .values(confirmed_at=utcnow(), confirmed_by=who)).rowcount:
+    if not db.session.execute(
+        update(Ballot)
+        .where(Ballot.id == ballot.id, Ballot.confirmed_at.is_(None), Ballot.superseded_at.is_(None))
+        .values(confirmed_at=utcnow(), confirmed_by=who)
+    ).rowcount:
         db.session.rollback()
         raise not_pending
     audit.append(chain(vote), actor, "ballot_confirmed", {"ballot_id": ballot.id, "receipt": ballot.receipt})
@@ -230,9 +287,11 @@ def correct(actor, vote, ballot_id, data):
     old = _ballot(vote, ballot_id)
     choices = normalise_choices(vote, data["choices"], fill_blank=True)
     lock(vote)
-    group = db.session.scalars(select(Ballot).where(
-        Ballot.vote_id == vote.id, Ballot.owner_id == old.owner_id, Ballot.superseded_at.is_(None))
-        .execution_options(populate_existing=True)).all()
+    group = db.session.scalars(
+        select(Ballot)
+        .where(Ballot.vote_id == vote.id, Ballot.owner_id == old.owner_id, Ballot.superseded_at.is_(None))
+        .execution_options(populate_existing=True)
+    ).all()
     if old not in group:
         raise Conflict("ballot_superseded", "该选票已被更正，请更正最新的记录")
     if any(b.resident_id is not None for b in group):
@@ -244,13 +303,32 @@ def correct(actor, vote, ballot_id, data):
     _supersede(vote, group, now)
     for prior in group:
         unit = db.session.get(VoteUnit, (vote.id, prior.unit_id))
-        fresh = _store(vote, actor, unit, choices, confirmed=not (vote.require_confirmation and prior.channel != "online"),
-                       channel=prior.channel, sheet_no=data.get("sheet_no", prior.sheet_no) if prior is old else prior.sheet_no,
-                       proxy_name=prior.proxy_name, evidence=prior.evidence, owner_id=prior.owner_id,
-                       supersedes_id=prior.id, correction_reason=data["reason"])
-        audit.append(chain(vote), actor, "ballot_corrected",
-                     {**_payload(fresh, unit), "supersedes": prior.id, "old_choices": prior.choice_map,
-                      "old_receipt": prior.receipt, "reason": data["reason"]})
+        fresh = _store(
+            vote,
+            actor,
+            unit,
+            choices,
+            confirmed=not (vote.require_confirmation and prior.channel != "online"),
+            channel=prior.channel,
+            sheet_no=data.get("sheet_no", prior.sheet_no) if prior is old else prior.sheet_no,
+            proxy_name=prior.proxy_name,
+            evidence=prior.evidence,
+            owner_id=prior.owner_id,
+            supersedes_id=prior.id,
+            correction_reason=data["reason"],
+        )
+        audit.append(
+            chain(vote),
+            actor,
+            "ballot_corrected",
+            {
+                **_payload(fresh, unit),
+                "supersedes": prior.id,
+                "old_choices": prior.choice_map,
+                "old_receipt": prior.receipt,
+                "reason": data["reason"],
+            },
+        )
         corrected = fresh if prior is old else corrected
     db.session.commit()
     return corrected
@@ -263,9 +341,12 @@ def _supersede(vote, group, now):
     write is where a correction and an announcement or another correction at once are put in order.
     """
     unannounced = select(Vote.id).where(Vote.id == vote.id, Vote.status != "announced")
-    retired = db.session.execute(update(Ballot).where(
-        Ballot.id.in_([b.id for b in group]), Ballot.superseded_at.is_(None), Ballot.vote_id.in_(unannounced))
-        .values(superseded_at=now).execution_options(synchronize_session="fetch")).rowcount
+    retired = db.session.execute(
+        update(Ballot)
+        .where(Ballot.id.in_([b.id for b in group]), Ballot.superseded_at.is_(None), Ballot.vote_id.in_(unannounced))
+        .values(superseded_at=now)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
     if retired != len(group):
         db.session.rollback()
         if vote.status == "announced":

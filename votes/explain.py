@@ -1,6 +1,7 @@
 """A tally in Chinese, in one place: the paragraph a committee pastes into the result notice, and how each
 threshold check reads on the desk (its name, the rule, the figures). Everything here is worded from the
 ``votes.tally`` dataclasses; nothing is decided here."""
+
 from decimal import ROUND_HALF_UP, Decimal
 
 from backend.names import rule_name
@@ -17,8 +18,9 @@ def percent(n, d):
 
 # --- one check ----------------------------------------------------------------------------------------------
 
+
 def check_label(check):
-    """"参与人数", "参与面积", "同意（人数）", "专业物业公司（面积）"."""
+    """ "参与人数", "参与面积", "同意（人数）", "专业物业公司（面积）"."""
     what = MEASURES[check.measure]
     return f"参与{what}" if check.kind == "participation" else f"{check.option_label}（{what}）"
 
@@ -36,13 +38,16 @@ def check_value(check):
 
 # --- one item -----------------------------------------------------------------------------------------------
 
+
 def explanation(item):
     """Each threshold with its figures, then the verdict."""
     share = item.participation
     e, p = share.of, share.figures
-    parts = [f"应参与表决业主{e.owners}人、专有部分面积{cents_str(e.area)}平方米；"
-             f"参与表决{p.owners}人（{percent(p.owners, e.owners)}）、{cents_str(p.area)}平方米"
-             f"（{percent(p.area, e.area)}），"]
+    parts = [
+        f"应参与表决业主{e.owners}人、专有部分面积{cents_str(e.area)}平方米；"
+        f"参与表决{p.owners}人（{percent(p.owners, e.owners)}）、{cents_str(p.area)}平方米"
+        f"（{percent(p.area, e.area)}），"
+    ]
     two_thirds = rule_name(TWO_THIRDS.code)
     if share.met:
         parts.append(f"人数和面积均达到{two_thirds}，参与表决条件已满足。")
@@ -56,9 +61,11 @@ def explanation(item):
     shown = item.shown
     if shown:
         reached = lambda check: "达到" if check.met else "未达到"  # noqa: E731
-        parts.append(f"{shown.label}{shown.owners}人（占参与人数{percent(shown.owners, p.owners)}，"
-                     f"按人数{reached(shown.by_head)}{need}）、{cents_str(shown.area)}平方米"
-                     f"（占参与面积{percent(shown.area, p.area)}，按面积{reached(shown.by_area)}{need}）。")
+        parts.append(
+            f"{shown.label}{shown.owners}人（占参与人数{percent(shown.owners, p.owners)}，"
+            f"按人数{reached(shown.by_head)}{need}）、{cents_str(shown.area)}平方米"
+            f"（占参与面积{percent(shown.area, p.area)}，按面积{reached(shown.by_area)}{need}）。"
+        )
     return "".join(parts) + verdict(item)
 
 

@@ -1,4 +1,5 @@
 """Owner decisions: votes, their items, the electorate frozen at publish, ballots and their choices."""
+
 import json
 from datetime import datetime
 from typing import Optional
@@ -14,8 +15,14 @@ from backend.types import UTCDateTime, utcnow
 
 # Civil Code art. 278: the matter decides the consent rule (DOMAIN.md §2).
 THREE_QUARTERS = ("fund_raising", "rebuild", "common_use_change")
-MAJORITY = ("rules_of_procedure", "management_statute", "committee_election", "property_manager", "fund_use",
-            "other_major")
+MAJORITY = (
+    "rules_of_procedure",
+    "management_statute",
+    "committee_election",
+    "property_manager",
+    "fund_use",
+    "other_major",
+)
 MATTERS = MAJORITY + THREE_QUARTERS + ("consultation",)
 DEFAULT_OPTIONS = ["agree", "disagree", "abstain"]
 MANAGEMENT_MODELS = ["professional", "quasi", "self_managed"]  # a choice among property management models
@@ -54,7 +61,8 @@ class Vote(db.Model):
 
     compound: Mapped[Compound] = relationship()
     items: Mapped[list["VoteItem"]] = relationship(
-        back_populates="vote", order_by="VoteItem.position", cascade="all, delete-orphan")
+        back_populates="vote", order_by="VoteItem.position", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (
         CheckConstraint(f"status IN {STORED_STATUSES}", name="status"),
@@ -76,8 +84,11 @@ class Vote(db.Model):
 
     @property
     def electorate(self):
-        return {"units": self.electorate_units, "owners": self.electorate_owners,
-                "area": cents_str(self.electorate_area_cents)}
+        return {
+            "units": self.electorate_units,
+            "owners": self.electorate_owners,
+            "area": cents_str(self.electorate_area_cents),
+        }
 
     # Every status a vote shows; "scheduled", and "closed" once the window is over, are read off the clock.
     STATUSES = ("draft", "scheduled", "open", "closed", "announced")
@@ -90,10 +101,13 @@ class Vote(db.Model):
         the answer a WHERE clause (``&`` and ``|`` serve both). Exactly one status holds for any vote.
         """
         published = self.status == "open"
-        return {"draft": self.status == "draft", "announced": self.status == "announced",
-                "scheduled": published & (self.opens_at > now),
-                "open": published & (self.opens_at <= now) & (self.closes_at > now),
-                "closed": (self.status == "closed") | (published & (self.closes_at <= now))}[status]
+        return {
+            "draft": self.status == "draft",
+            "announced": self.status == "announced",
+            "scheduled": published & (self.opens_at > now),
+            "open": published & (self.opens_at <= now) & (self.closes_at > now),
+            "closed": (self.status == "closed") | (published & (self.closes_at <= now)),
+        }[status]
 
     def status_at(self, now=None):
         """The status as the server clock sees it: a published vote is scheduled, open or (window over) closed."""
@@ -197,7 +211,9 @@ class Ballot(db.Model):
     # The unit as frozen at publish, for the label the desk's ballot lists print.
     place: Mapped[Optional[VoteUnit]] = relationship(
         primaryjoin="and_(Ballot.vote_id == foreign(VoteUnit.vote_id), Ballot.unit_id == foreign(VoteUnit.unit_id))",
-        viewonly=True, uselist=False)
+        viewonly=True,
+        uselist=False,
+    )
 
     @property
     def label(self):
@@ -205,10 +221,22 @@ class Ballot(db.Model):
 
     __table_args__ = (
         # One standing ballot per unit per vote, whatever the channel; superseded rows stay beside it.
-        Index("uq_ballots_current_unit", "vote_id", "unit_id", unique=True,
-              sqlite_where=text(CURRENT), postgresql_where=text(CURRENT)),
-        Index("uq_ballots_current_sheet", "vote_id", "sheet_no", unique=True,
-              sqlite_where=text(CURRENT), postgresql_where=text(CURRENT)),
+        Index(
+            "uq_ballots_current_unit",
+            "vote_id",
+            "unit_id",
+            unique=True,
+            sqlite_where=text(CURRENT),
+            postgresql_where=text(CURRENT),
+        ),
+        Index(
+            "uq_ballots_current_sheet",
+            "vote_id",
+            "sheet_no",
+            unique=True,
+            sqlite_where=text(CURRENT),
+            postgresql_where=text(CURRENT),
+        ),
         UniqueConstraint("vote_id", "receipt"),
         CheckConstraint(f"channel IN {CHANNELS}", name="channel"),
     )

@@ -1,4 +1,5 @@
 """Owner decisions over HTTP: thin views over ``services``, ``ballots``, ``chasing`` and ``result``."""
+
 from functools import wraps
 
 from flask.views import MethodView
@@ -12,13 +13,30 @@ from backend.pagination import PageArgs, paginate
 from backend.privacy import commit_access
 from backend.ratelimit import client_address
 
-from . import ballots, chasing, present, result, services
-from . import sheets
+from . import ballots, chasing, present, result, services, sheets
 from . import tally as counting
-from .schemas import (BallotIn, BallotListArgs, BallotOut, BulkIn, BulkOut, CorrectionIn, IssueIn, PaperBallotIn,
-                      ProgressOut, ReceiptOut, ResultOut, RunoffIn, SheetsOut, TallyOut, VoidIn, VoteIn,
-                      VoteListArgs, VoteOut)
-from .schemas import ScopeIn, SheetOut
+from .schemas import (
+    BallotIn,
+    BallotListArgs,
+    BallotOut,
+    BulkIn,
+    BulkOut,
+    CorrectionIn,
+    IssueIn,
+    PaperBallotIn,
+    ProgressOut,
+    ReceiptOut,
+    ResultOut,
+    RunoffIn,
+    ScopeIn,
+    SheetOut,
+    SheetsOut,
+    TallyOut,
+    VoidIn,
+    VoteIn,
+    VoteListArgs,
+    VoteOut,
+)
 
 blp = Blueprint("votes", __name__, url_prefix="/api/v1", description="Owner decisions: votes, ballots, tallies")
 
@@ -29,6 +47,7 @@ def gate(manage=False):
     Below the role check and above the body's validation, so errors come in the documented order:
     401 → 403/404 → 422 → 409. The services trust what the gate hands them and never load it again.
     """
+
     def decorator(fn):
         @wraps(fn)
         def wrapper(*args, **kwargs):
@@ -37,7 +56,9 @@ def gate(manage=False):
             else:
                 kwargs["compound"] = require_compound(current_user, kwargs.pop("compound_id"), manage=manage)
             return fn(*args, **kwargs)
+
         return wrapper
+
     return decorator
 
 

@@ -44,14 +44,18 @@ class OptionIn(fields.Field):
 
     def __init__(self, **kwargs):
         text = {"type": "string", "minLength": 1, "maxLength": 50}
-        super().__init__(metadata={"oneOf": [text, {"type": "object", "required": ["code"], "properties": {
-            "code": text, "label": text}}]}, **kwargs)
+        super().__init__(
+            metadata={
+                "oneOf": [text, {"type": "object", "required": ["code"], "properties": {"code": text, "label": text}}]
+            },
+            **kwargs,
+        )
 
     def _deserialize(self, value, attr, data, **kwargs):
         spec = value if isinstance(value, dict) else {"code": value}
         texts = all(isinstance(v, str) and 1 <= len(v) <= 50 for v in spec.values())
         if "code" not in spec or set(spec) - {"code", "label"} or not texts:
-            raise ValidationError("选项应为1至50个字的文字，或 {\"code\": 代码, \"label\": 名称}")
+            raise ValidationError('选项应为1至50个字的文字，或 {"code": 代码, "label": 名称}')
         return option_choice(value)
 
 
@@ -225,8 +229,9 @@ class RuleOut(Out):
 class CheckOut(Out):
     """One threshold the decision turns on, worded for the page; ``met`` is the server's exact comparison."""
 
-    key = fields.String(metadata={"enum": ["participation_owners", "participation_area", "consent_owners",
-                                           "consent_area"]})
+    key = fields.String(
+        metadata={"enum": ["participation_owners", "participation_area", "consent_owners", "consent_area"]}
+    )
     option = fields.String(allow_none=True, metadata={"description": "同意率检查所针对的选项代码"})
     label = Shown(explain.check_label, description="如“参与人数”“同意（面积）”")
     rule = Shown(explain.check_rule, description="如“三分之二以上”“过半数”")
@@ -241,8 +246,12 @@ class ItemTallyOut(Out):
     matter_name = Named(matter_name, attribute="matter")
     rule = fields.Nested(RuleOut, attribute="rule_codes")
     participation = fields.Nested(ParticipationOut)
-    options = fields.Dict(keys=fields.String(), values=fields.Nested(OptionFiguresOut), attribute="option_map",
-                          metadata={"description": "每个选项（含零票）：选项代码 → 人数、面积及其占参与的比例"})
+    options = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(OptionFiguresOut),
+        attribute="option_map",
+        metadata={"description": "每个选项（含零票）：选项代码 → 人数、面积及其占参与的比例"},
+    )
     option_order = fields.List(fields.String(), attribute="codes", metadata={"description": "选票上的选项顺序"})
     passed = fields.Boolean(allow_none=True)
     winner = fields.String(allow_none=True)
@@ -300,8 +309,20 @@ class CountsOut(Out):
 
 
 class VoteOut(Out):
-    OPTIONAL = ("units", "require_confirmation", "electorate", "warnings", "counts", "participation",
-                "runoff_of_item_id", "created_by", "published_at", "closed_at", "announced_at", "publicity_until")
+    OPTIONAL = (
+        "units",
+        "require_confirmation",
+        "electorate",
+        "warnings",
+        "counts",
+        "participation",
+        "runoff_of_item_id",
+        "created_by",
+        "published_at",
+        "closed_at",
+        "announced_at",
+        "publicity_until",
+    )
 
     id = fields.Integer()
     title = fields.String()
@@ -346,7 +367,9 @@ class ResultOut(TallyOut):
     closed_at = fields.String()
     announced_at = fields.String()
     publicity = fields.Nested(PublicityOut)
-    units = fields.List(fields.Nested(UnitVotedOut), metadata={"description": "每户只列房号、是否投票与回执码，不含表决意见"})
+    units = fields.List(
+        fields.Nested(UnitVotedOut), metadata={"description": "每户只列房号、是否投票与回执码，不含表决意见"}
+    )
 
 
 class StillNeededOut(Out):
@@ -423,6 +446,7 @@ class VoidIn(Schema):
 
 class SheetOut(Schema):
     """A printed sheet looked up by its number (scanned or typed at the desk)."""
+
     sheet_no = fields.String()
     unit_id = fields.Integer(allow_none=True, metadata={"description": "手工登记的编号没有对应房屋时为空"})
     label = fields.String(allow_none=True)

@@ -8,6 +8,7 @@ and a correction exclusively, so neither slips in beside a close or an announcem
 applies only from the states it may leave (``move``). SQLite ignores row locks but runs one writer at a time, so
 there the row count decides: of two closes or two announces at once, one moves the vote, the other gets its 409.
 """
+
 import json
 from datetime import timedelta
 
@@ -34,11 +35,14 @@ def chain(vote):
 
 # --- access -----------------------------------------------------------------------------------------------
 
+
 def voting_unit_ids(resident):
     """Units a resident may vote for, bound as owner or as an approved proxy (a subquery, not a round trip)."""
     return select(HouseholdBinding.unit_id).where(
-        HouseholdBinding.resident_id == resident.id, HouseholdBinding.status == "active",
-        HouseholdBinding.relation.in_(("owner", "proxy")))
+        HouseholdBinding.resident_id == resident.id,
+        HouseholdBinding.status == "active",
+        HouseholdBinding.relation.in_(("owner", "proxy")),
+    )
 
 
 def get_vote(actor, vote_id, manage=False):
@@ -57,8 +61,9 @@ def get_vote(actor, vote_id, manage=False):
 
 
 def _in_electorate(resident, vote):
-    return vote.status != "draft" and db.session.scalar(select(exists().where(
-        VoteUnit.vote_id == vote.id, VoteUnit.unit_id.in_(voting_unit_ids(resident)))))
+    return vote.status != "draft" and db.session.scalar(
+        select(exists().where(VoteUnit.vote_id == vote.id, VoteUnit.unit_id.in_(voting_unit_ids(resident))))
+    )
 
 
 def lock(vote, shared=False):
@@ -66,8 +71,9 @@ def lock(vote, shared=False):
 
     ``shared``: a ballot's lock, which other ballots share but a close or announce waits for.
     """
-    return db.session.scalars(select(Vote).where(Vote.id == vote.id).with_for_update(read=shared)
-                              .execution_options(populate_existing=True)).one()  # the same object, refreshed
+    return db.session.scalars(
+        select(Vote).where(Vote.id == vote.id).with_for_update(read=shared).execution_options(populate_existing=True)
+    ).one()  # the same object, refreshed
 
 
 def move(vote, condition, **values):
@@ -109,21 +115,36 @@ def resident_votes(resident):
 
 # --- lifecycle --------------------------------------------------------------------------------------------
 
+
 def create_vote(actor, compound, data, runoff_of=None):
     """A draft vote in ``compound``, which the caller has authorised (the routes' gate: manage)."""
     scope = data.get("scope") or {}
-    vote = Vote(compound_id=compound.id, title=data["title"], description=data.get("description", ""),
-                scope_building=scope.get("building"), scope_entrance=scope.get("entrance"),
-                opens_at=data["opens_at"], closes_at=data["closes_at"],
-                require_confirmation=data.get("require_confirmation", False),
-                runoff_of_item_id=runoff_of, created_by=audit.actor_label(actor))
+    vote = Vote(
+        compound_id=compound.id,
+        title=data["title"],
+        description=data.get("description", ""),
+        scope_building=scope.get("building"),
+        scope_entrance=scope.get("entrance"),
+        opens_at=data["opens_at"],
+        closes_at=data["closes_at"],
+        require_confirmation=data.get("require_confirmation", False),
+        runoff_of_item_id=runoff_of,
+        created_by=audit.actor_label(actor),
+    )
     for n, item in enumerate(data["items"]):
-        vote.items.append(VoteItem(position=n, title=item["title"], matter=item["matter"],
-                                   choices=item.get("options") or DEFAULT_OPTIONS))
+        vote.items.append(
+            VoteItem(
+                position=n, title=item["title"], matter=item["matter"], choices=item.get("options") or DEFAULT_OPTIONS
+            )
+        )
     db.session.add(vote)
     db.session.flush()
-    audit.append(chain(vote), actor, "vote_created", {"title": vote.title, "scope": vote.scope,
-                                                      "items": [[i.title, i.matter, i.options] for i in vote.items]})
+    audit.append(
+        chain(vote),
+        actor,
+        "vote_created",
+        {"title": vote.title, "scope": vote.scope, "items": [[i.title, i.matter, i.options] for i in vote.items]},
+    )
     db.session.commit()
     return vote
 
@@ -152,13 +173,25 @@ def publish(actor, vote):
         scope.append(Unit.building == vote.scope_building)
     if vote.scope_entrance:
         scope.append(Unit.entrance == vote.scope_entrance)
-    frozen = select(vote.id, Unit.id, Unit.building, Unit.entrance, Unit.room,
-                    cast(func.round(Unit.area * 100), Integer), Unit.owner_id).where(*scope)
-    db.session.execute(insert(VoteUnit).from_select(
-        ["vote_id", "unit_id", "building", "entrance", "room", "area_cents", "owner_id"], frozen))
+    frozen = select(
+        vote.id,
+        Unit.id,
+        Unit.building,
+        Unit.entrance,
+        Unit.room,
+        cast(func.round(Unit.area * 100), Integer),
+        Unit.owner_id,
+    ).where(*scope)
+    db.session.execute(
+        insert(VoteUnit).from_select(
+            ["vote_id", "unit_id", "building", "entrance", "room", "area_cents", "owner_id"], frozen
+        )
+    )
     units, owners, area = db.session.execute(
-        select(func.count(), func.count(func.distinct(VoteUnit.owner_id)), func.coalesce(func.sum(VoteUnit.area_cents), 0))
-        .where(VoteUnit.vote_id == vote.id)).one()
+        select(
+            func.count(), func.count(func.distinct(VoteUnit.owner_id)), func.coalesce(func.sum(VoteUnit.area_cents), 0)
+        ).where(VoteUnit.vote_id == vote.id)
+    ).one()
     if not units:
         db.session.rollback()
         raise Conflict("electorate_empty", "表决范围内没有任何房屋，请先导入名册或检查楼栋、单元")
@@ -183,8 +216,9 @@ def close(actor, vote):
     """Close at any time (a published vote still stored as open); an early close is recorded as such."""
     lock(vote)
     now = utcnow()
-    if vote.status != "open" or not move(vote, Vote.status == "open", status="closed",
-                                         closed_at=min(now, vote.closes_at)):
+    if vote.status != "open" or not move(
+        vote, Vote.status == "open", status="closed", closed_at=min(now, vote.closes_at)
+    ):
         _require_status(vote, "open")  # never open now: refused with the status that stands
     early = now < vote.closes_at
     audit.append(chain(vote), actor, "vote_closed", {"early": early, "closed_at": vote.closed_at.isoformat()})
@@ -204,19 +238,36 @@ def announce(actor, vote):
     warnings = vote.warnings
     if now - vote.effective_closed_at > ANNOUNCE_WITHIN:
         warnings.append("表决结果未在表决结束后3日内公告")
-    if not move(vote, Vote.in_status("closed", now), status="announced", announced_at=now,
-                closed_at=vote.effective_closed_at, warnings_json=json.dumps(warnings, ensure_ascii=False),
-                publicity_until=now + timedelta(days=vote.compound.publicity_days)):
+    if not move(
+        vote,
+        Vote.in_status("closed", now),
+        status="announced",
+        announced_at=now,
+        closed_at=vote.effective_closed_at,
+        warnings_json=json.dumps(warnings, ensure_ascii=False),
+        publicity_until=now + timedelta(days=vote.compound.publicity_days),
+    ):
         _require_status(vote, "closed", now=now)  # never closed now: refused with the status that stands
-    pending = db.session.scalar(select(func.count()).select_from(Ballot).where(
-        Ballot.vote_id == vote.id, Ballot.superseded_at.is_(None), Ballot.confirmed_at.is_(None)))
+    pending = db.session.scalar(
+        select(func.count())
+        .select_from(Ballot)
+        .where(Ballot.vote_id == vote.id, Ballot.superseded_at.is_(None), Ballot.confirmed_at.is_(None))
+    )
     if pending:
         db.session.rollback()
         raise Conflict("ballots_unconfirmed", f"尚有{pending}张纸质选票未经第二人复核确认，不能公告结果")
     result = TallyOut().dump(counting.tally(vote))
-    audit.append(chain(vote), actor, "vote_announced", {
-        "publicity_until": vote.publicity_until.isoformat(),
-        "items": [{k: i[k] for k in ("item_id", "participation", "options", "passed", "winner")} for i in result["items"]]})
+    audit.append(
+        chain(vote),
+        actor,
+        "vote_announced",
+        {
+            "publicity_until": vote.publicity_until.isoformat(),
+            "items": [
+                {k: i[k] for k in ("item_id", "participation", "options", "passed", "winner")} for i in result["items"]
+            ],
+        },
+    )
     db.session.commit()
     return vote
 
@@ -227,16 +278,29 @@ def runoff(actor, vote, item_id, data):
     if item is None:
         raise NotFound("item_not_found", "找不到该表决事项")
     _require_status(vote, "closed", "announced")
-    result = counting.tally_item(item, counting.electorate_of(vote), counting.option_figures([vote.id]).get(item.id, {}))
+    result = counting.tally_item(
+        item, counting.electorate_of(vote), counting.option_figures([vote.id]).get(item.id, {})
+    )
     if not result.runoff:
         raise Conflict("runoff_not_applicable", "该事项已有结果，或可选项不足两个，无需决选")
-    spec = {"title": data.get("title") or f"{vote.title}（决选）", "description": vote.description,
-            "scope": vote.scope, "opens_at": data["opens_at"], "closes_at": data["closes_at"],
-            "require_confirmation": vote.require_confirmation,
-            "items": [{"title": f"{item.title}（决选）", "matter": item.matter,
-                       "options": [{"code": o, "label": item.label(o)} for o in result.runoff]}]}
+    spec = {
+        "title": data.get("title") or f"{vote.title}（决选）",
+        "description": vote.description,
+        "scope": vote.scope,
+        "opens_at": data["opens_at"],
+        "closes_at": data["closes_at"],
+        "require_confirmation": vote.require_confirmation,
+        "items": [
+            {
+                "title": f"{item.title}（决选）",
+                "matter": item.matter,
+                "options": [{"code": o, "label": item.label(o)} for o in result.runoff],
+            }
+        ],
+    }
     new = create_vote(actor, vote.compound, spec, runoff_of=item.id)
-    audit.append(chain(vote), actor, "runoff_created", {"item_id": item.id, "runoff_vote_id": new.id,
-                                                        "options": result.runoff})
+    audit.append(
+        chain(vote), actor, "runoff_created", {"item_id": item.id, "runoff_vote_id": new.id, "options": result.runoff}
+    )
     db.session.commit()
     return new

@@ -4,6 +4,7 @@ The number is printed as text and as a Code128 barcode, which every USB desk sca
 and presses Enter). Printing records each number against its unit in ``vote_sheets``: reconciliation counts the
 sheet as issued, and a paper ballot keyed in by its number alone finds its unit. Reprinting reuses the numbers.
 """
+
 import io
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,8 +33,14 @@ from .models import Ballot, IssuedSheet, Vote, VoteUnit
 from .services import chain
 
 # TODO(names): use backend.names once merged
-OPTION_LABELS = {"agree": "同意", "disagree": "反对", "abstain": "弃权",
-                 "professional": "专业物业公司", "quasi": "社区准物业", "self_managed": "业主自治"}
+OPTION_LABELS = {
+    "agree": "同意",
+    "disagree": "反对",
+    "abstain": "弃权",
+    "professional": "专业物业公司",
+    "quasi": "社区准物业",
+    "self_managed": "业主自治",
+}
 
 
 @dataclass
@@ -67,14 +74,20 @@ def places(vote, building=None, entrance=None):
 
     Plain values, read in two queries: they outlive the commit that issues the numbers.
     """
-    stmt = (select(VoteUnit, Unit).join(Unit, Unit.id == VoteUnit.unit_id).where(VoteUnit.vote_id == vote.id)
-            .options(selectinload(Unit.owner).selectinload(Owner.members)))
+    stmt = (
+        select(VoteUnit, Unit)
+        .join(Unit, Unit.id == VoteUnit.unit_id)
+        .where(VoteUnit.vote_id == vote.id)
+        .options(selectinload(Unit.owner).selectinload(Owner.members))
+    )
     if building:
         stmt = stmt.where(VoteUnit.building == building)
     if entrance:
         stmt = stmt.where(VoteUnit.entrance == entrance)
-    rows = sorted(db.session.execute(stmt).all(),
-                  key=lambda r: (natural(r[0].building), natural(r[0].entrance), natural(r[0].room)))
+    rows = sorted(
+        db.session.execute(stmt).all(),
+        key=lambda r: (natural(r[0].building), natural(r[0].entrance), natural(r[0].room)),
+    )
     return [(place.unit_id, place.label, owner_names(unit)) for place, unit in rows]
 
 
@@ -85,16 +98,19 @@ def issue(actor, vote, unit_ids):
     so two reprints at once cannot number one unit twice; the unique constraints hold it regardless.
     """
     db.session.execute(select(Vote.id).where(Vote.id == vote.id).with_for_update(key_share=True))
-    issued = db.session.execute(select(IssuedSheet.unit_id, IssuedSheet.sheet_no)
-                                .where(IssuedSheet.vote_id == vote.id)).all()
+    issued = db.session.execute(
+        select(IssuedSheet.unit_id, IssuedSheet.sheet_no).where(IssuedSheet.vote_id == vote.id)
+    ).all()
     numbers = {unit_id: sheet_no for unit_id, sheet_no in issued if unit_id is not None}
     taken = {sheet_no for _, sheet_no in issued}
     # The vote's id first: a sheet scanned at the wrong vote's desk is not found, instead of naming some unit.
     free = (no for no in (f"{vote.id}-{n:04d}" for n in count(1)) if no not in taken)
     fresh = {unit_id: next(free) for unit_id in unit_ids if unit_id not in numbers}
     if fresh:
-        db.session.execute(insert(IssuedSheet), [{"vote_id": vote.id, "unit_id": unit_id, "sheet_no": no}
-                                                 for unit_id, no in fresh.items()])
+        db.session.execute(
+            insert(IssuedSheet),
+            [{"vote_id": vote.id, "unit_id": unit_id, "sheet_no": no} for unit_id, no in fresh.items()],
+        )
         audit.append(chain(vote), actor, "sheets_printed", {"sheets": {no: u for u, no in fresh.items()}})
     db.session.commit()
     return {**numbers, **fresh}
@@ -106,8 +122,11 @@ def ballot_sheets_pdf(actor, vote, building=None, entrance=None):
         raise Conflict("vote_not_published", "表决尚未发布，发布后才能打印表决票")
     units = places(vote, building, entrance)
     if not units:
-        raise Invalid("no_units", "该范围内没有本次表决的房屋，请核对楼栋、单元",
-                      errors={"query": {"building": ["该范围内没有本次表决的房屋"]}})
+        raise Invalid(
+            "no_units",
+            "该范围内没有本次表决的房屋，请核对楼栋、单元",
+            errors={"query": {"building": ["该范围内没有本次表决的房屋"]}},
+        )
     numbers = issue(actor, vote, [unit_id for unit_id, _, _ in units])
     out = io.BytesIO()
     c = pdf_canvas.Canvas(out, pagesize=A4, pageCompression=1)
@@ -125,16 +144,26 @@ def find(vote, sheet_no):
         select(IssuedSheet, VoteUnit, Unit)
         .outerjoin(VoteUnit, (VoteUnit.vote_id == IssuedSheet.vote_id) & (VoteUnit.unit_id == IssuedSheet.unit_id))
         .outerjoin(Unit, Unit.id == IssuedSheet.unit_id)
-        .where(IssuedSheet.vote_id == vote.id, IssuedSheet.sheet_no == sheet_no)).first()
+        .where(IssuedSheet.vote_id == vote.id, IssuedSheet.sheet_no == sheet_no)
+    ).first()
     if found is None:
         raise NotFound("sheet_not_found", f"本次表决没有发放编号为{sheet_no}的表决票")
     issued, place, unit = found
-    standing = db.session.scalars(select(Ballot).where(
-        Ballot.vote_id == vote.id, Ballot.superseded_at.is_(None),
-        or_(Ballot.sheet_no == sheet_no, Ballot.unit_id == issued.unit_id))).all()
+    standing = db.session.scalars(
+        select(Ballot).where(
+            Ballot.vote_id == vote.id,
+            Ballot.superseded_at.is_(None),
+            or_(Ballot.sheet_no == sheet_no, Ballot.unit_id == issued.unit_id),
+        )
+    ).all()
     by_sheet = next((b for b in standing if b.sheet_no == sheet_no), None)
-    sheet = Sheet(sheet_no, issued.issued_at, entered=by_sheet is not None, receipt=by_sheet and by_sheet.receipt,
-                  unit_voted=any(b.unit_id == issued.unit_id for b in standing))
+    sheet = Sheet(
+        sheet_no,
+        issued.issued_at,
+        entered=by_sheet is not None,
+        receipt=by_sheet and by_sheet.receipt,
+        unit_voted=any(b.unit_id == issued.unit_id for b in standing),
+    )
     if place is not None:
         sheet.unit_id, sheet.label, sheet.owners = place.unit_id, place.label, owner_names(unit)
         sheet.building, sheet.entrance, sheet.room = place.building, place.entrance, place.room
@@ -144,8 +173,14 @@ def find(vote, sheet_no):
 def unit_of(vote, data):
     """The unit a paper ballot is for: the one its sheet was printed for, or the ``unit_id`` keyed in."""
     unit_id, sheet_no = data.get("unit_id"), data.get("sheet_no")
-    issued = sheet_no and db.session.execute(select(IssuedSheet.unit_id, IssuedSheet.voided_at).where(
-        IssuedSheet.vote_id == vote.id, IssuedSheet.sheet_no == sheet_no)).first()
+    issued = (
+        sheet_no
+        and db.session.execute(
+            select(IssuedSheet.unit_id, IssuedSheet.voided_at).where(
+                IssuedSheet.vote_id == vote.id, IssuedSheet.sheet_no == sheet_no
+            )
+        ).first()
+    )
     if issued and issued.voided_at is not None:  # reconciliation counts it as void: it must not count as a ballot
         raise Conflict("sheet_void", f"表决票{sheet_no}已登记作废，不能录入；如登记有误，请联系管理员")
     printed = issued and issued.unit_id
@@ -155,8 +190,11 @@ def unit_of(vote, data):
     if printed:
         return printed
     if unit_id is None:
-        raise Invalid("sheet_not_found", f"找不到印有房屋的表决票{sheet_no}，请核对编号或选择房屋",
-                      errors={"json": {"sheet_no": ["找不到该编号的表决票，请核对编号或选择房屋"]}})
+        raise Invalid(
+            "sheet_not_found",
+            f"找不到印有房屋的表决票{sheet_no}，请核对编号或选择房屋",
+            errors={"json": {"sheet_no": ["找不到该编号的表决票，请核对编号或选择房屋"]}},
+        )
     return unit_id
 
 
@@ -273,8 +311,12 @@ class SheetPrinter:
         c.line(MARGIN, self.rule, PAGE_W - MARGIN, self.rule)
         if n == 1:
             self.title.drawOn(c, MARGIN, self.rule - 3 * mm - self.title.height)
-            self.text(self.rule - 5 * mm - self.title.height, f"投票时间：{local_text(self.vote.opens_at)} 至 "
-                                                             f"{local_text(self.vote.closes_at)}", 13, GREY)
+            self.text(
+                self.rule - 5 * mm - self.title.height,
+                f"投票时间：{local_text(self.vote.opens_at)} 至 {local_text(self.vote.closes_at)}",
+                13,
+                GREY,
+            )
             height = 12 * mm + NAMES + 4 * mm
             c.setFillColorRGB(*PAPER)
             c.roundRect(MARGIN, self.band - height, WIDTH, height, 3 * mm, stroke=0, fill=1)
@@ -305,10 +347,12 @@ class SheetPrinter:
     def foot(self):
         """How to fill the sheet in, and the line to sign."""
         c, closes = self.c, local_text(self.vote.closes_at)
-        lines = ["1．每一个表决事项请只在一个方框内打“√”。",
-                 "2．某一事项没有打“√”的，该事项按弃权计。",
-                 "3．请业主本人签名；委托他人投票的，由受托人签名并附书面委托书。",
-                 f"4．请于{closes}前将本表决票交回社区居委会或投入表决票箱。"]
+        lines = [
+            "1．每一个表决事项请只在一个方框内打“√”。",
+            "2．某一事项没有打“√”的，该事项按弃权计。",
+            "3．请业主本人签名；委托他人投票的，由受托人签名并附书面委托书。",
+            f"4．请于{closes}前将本表决票交回社区居委会或投入表决票箱。",
+        ]
         top = MARGIN + FOOT - 10 * mm
         c.setLineWidth(0.8)
         c.setStrokeColorRGB(*GREY)
@@ -343,8 +387,9 @@ class SheetPrinter:
         code = Code128(sheet_no, barHeight=13 * mm, barWidth=0.42 * mm, humanReadable=False)
         code.drawOn(self.c, PAGE_W - MARGIN - code.width + code.rquiet, self.top - code.height)
         self.c.setFont(FONT, 16)
-        self.c.drawCentredString(PAGE_W - MARGIN - (code.width - code.rquiet) / 2, self.top - code.height - 7 * mm,
-                                 f"编号 {sheet_no}")
+        self.c.drawCentredString(
+            PAGE_W - MARGIN - (code.width - code.rquiet) / 2, self.top - code.height - 7 * mm, f"编号 {sheet_no}"
+        )
 
     def unit(self, label, owners):
         """The unit and its owners on the grey band, so the owner sees at a glance that the sheet is theirs."""
@@ -373,8 +418,9 @@ def owner_lines(owners):
         if h <= NAMES:
             return para
     for shown in range(len(owners) - 1, 0, -1):
-        para, h = paragraph("、".join(owners[:shown]) + f"等{len(owners)}人", NAME_SIZES[-1], NAMES_WIDTH,
-                            NAME_SIZES[-1] * 1.3)
+        para, h = paragraph(
+            "、".join(owners[:shown]) + f"等{len(owners)}人", NAME_SIZES[-1], NAMES_WIDTH, NAME_SIZES[-1] * 1.3
+        )
         if h <= NAMES:
             return para
     return para

@@ -10,6 +10,7 @@ The result is a plain value: frozen dataclasses of integers, Fractions and one b
 compared on integers only. ``votes/schemas.py`` renders it for the API (ratios rounded for display there) and
 ``votes/explain.py`` words it in Chinese; no page recomputes a threshold.
 """
+
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
@@ -40,6 +41,7 @@ class Electorate(Figures):
 
 
 # --- the rules, on integers ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Threshold:
@@ -267,18 +269,26 @@ class VoteTally:
 
 # --- counting -----------------------------------------------------------------------------------------------
 
+
 def counted_ballots():
     """The ballots a tally counts: not superseded by a correction, and confirmed where confirmation is due."""
     return (Ballot.superseded_at.is_(None), Ballot.confirmed_at.is_not(None))
 
 
 def aggregate_stmt(vote_ids):
-    return (select(Ballot.vote_id, BallotChoice.item_id, BallotChoice.option,
-                   func.count(func.distinct(Ballot.owner_id)), func.sum(VoteUnit.area_cents))
-            .join(Ballot, Ballot.id == BallotChoice.ballot_id)
-            .join(VoteUnit, (VoteUnit.vote_id == Ballot.vote_id) & (VoteUnit.unit_id == Ballot.unit_id))
-            .where(Ballot.vote_id.in_(vote_ids), *counted_ballots())
-            .group_by(Ballot.vote_id, BallotChoice.item_id, BallotChoice.option))
+    return (
+        select(
+            Ballot.vote_id,
+            BallotChoice.item_id,
+            BallotChoice.option,
+            func.count(func.distinct(Ballot.owner_id)),
+            func.sum(VoteUnit.area_cents),
+        )
+        .join(Ballot, Ballot.id == BallotChoice.ballot_id)
+        .join(VoteUnit, (VoteUnit.vote_id == Ballot.vote_id) & (VoteUnit.unit_id == Ballot.unit_id))
+        .where(Ballot.vote_id.in_(vote_ids), *counted_ballots())
+        .group_by(Ballot.vote_id, BallotChoice.item_id, BallotChoice.option)
+    )
 
 
 def option_figures(vote_ids):
@@ -297,18 +307,33 @@ def tally_item(item, electorate, counts):
     """One item's result from its counts ({option: Figures}) and the frozen electorate."""
     participants = sum((counts.get(o, Figures()) for o in item.options), Figures())
     rule = consent_rule(item.matter)
-    options = tuple(OptionTally(counts.get(c["code"], Figures()), participants, c["code"], c["label"], rule)
-                    for c in item.choices)
-    return ItemTally(item.id, item.title, item.matter, rule,
-                     Participation(participants, Figures(electorate.owners, electorate.area)), options)
+    options = tuple(
+        OptionTally(counts.get(c["code"], Figures()), participants, c["code"], c["label"], rule) for c in item.choices
+    )
+    return ItemTally(
+        item.id,
+        item.title,
+        item.matter,
+        rule,
+        Participation(participants, Figures(electorate.owners, electorate.area)),
+        options,
+    )
 
 
 def tally_votes(votes):
     """{vote_id: VoteTally} for several votes (loaded with their items) in one aggregate query."""
     figures = option_figures([v.id for v in votes]) if votes else {}
-    return {v.id: VoteTally(v.id, v.status_at(), v.scope, electorate_of(v), tuple(v.warnings),
-                            tuple(tally_item(i, electorate_of(v), figures.get(i.id, {})) for i in v.items))
-            for v in votes}
+    return {
+        v.id: VoteTally(
+            v.id,
+            v.status_at(),
+            v.scope,
+            electorate_of(v),
+            tuple(v.warnings),
+            tuple(tally_item(i, electorate_of(v), figures.get(i.id, {})) for i in v.items),
+        )
+        for v in votes
+    }
 
 
 def tally(vote):

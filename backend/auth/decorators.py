@@ -1,4 +1,5 @@
 """Coarse role gates for views. They run before argument parsing, so 401/403 come before 422."""
+
 from functools import wraps
 
 from flask_jwt_extended import current_user, get_jwt, verify_jwt_in_request
@@ -17,7 +18,9 @@ def roles_required(*roles):
                 allowed = "、".join(ROLE_NAMES[r] for r in roles)
                 raise Forbidden("role_forbidden", f"此操作仅限{allowed}")
             return fn(*args, **kwargs)
+
         return wrapper
+
     return decorator
 
 

@@ -1,4 +1,5 @@
 """Staff accounts and revoked tokens."""
+
 from datetime import datetime
 from typing import Optional
 

@@ -1,4 +1,5 @@
 """Staff authentication: login, refresh, logout, who am I, and accounts (admin)."""
+
 from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import current_user, get_jwt, jwt_required
@@ -20,8 +21,13 @@ class Login(MethodView):
     @blp.doc(security=[])
     def post(self, data):
         """Sign in with username and password; limited per username and client address."""
-        enforce(current_app.config["LOGIN_RATE_LIMIT"], "login", data["username"].lower(), client_address(),
-                message="登录尝试过于频繁，请一分钟后再试")
+        enforce(
+            current_app.config["LOGIN_RATE_LIMIT"],
+            "login",
+            data["username"].lower(),
+            client_address(),
+            message="登录尝试过于频繁，请一分钟后再试",
+        )
         return services.login(data["username"], data["password"])
 
 

@@ -1,4 +1,5 @@
 """Staff sign-in and account management."""
+
 from flask_jwt_extended import create_access_token, create_refresh_token
 from sqlalchemy import select
 

@@ -1,4 +1,5 @@
 """JWT wiring: identities, claims, the revocation blocklist (database, or Redis when configured)."""
+
 from datetime import UTC, datetime
 
 from flask import current_app
@@ -20,6 +21,7 @@ def redis_client():
         return None
     if url not in _redis_clients:
         import redis
+
         _redis_clients[url] = redis.Redis.from_url(url)
     return _redis_clients[url]
 

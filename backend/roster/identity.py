@@ -1,4 +1,5 @@
 """Owner ids never stored in clear: a keyed hash (HMAC-SHA256) still lets equal ids match."""
+
 import hashlib
 import hmac
 
@@ -18,5 +19,5 @@ def owner_key(names, id_hashes):
     """
     if not id_hashes:
         return None
-    parts = sorted(id_hashes) + sorted("name:" + n for n in names[len(id_hashes):])
+    parts = sorted(id_hashes) + sorted("name:" + n for n in names[len(id_hashes) :])
     return hashlib.sha256("|".join(parts).encode()).hexdigest()

@@ -1,4 +1,5 @@
 """Places and people: the jurisdiction tree, compounds, units, owners and residents."""
+
 from datetime import datetime
 from decimal import Decimal
 from typing import Optional
@@ -62,10 +63,13 @@ class Owner(db.Model):
     merged_into_id: Mapped[Optional[int]] = mapped_column(ForeignKey("owners.id"))
 
     members: Mapped[list["OwnerMember"]] = relationship(
-        back_populates="owner", order_by="OwnerMember.position", cascade="all, delete-orphan")
+        back_populates="owner", order_by="OwnerMember.position", cascade="all, delete-orphan"
+    )
 
-    __table_args__ = (UniqueConstraint("compound_id", "key"),
-                      CheckConstraint(f"owner_type IN {OWNER_TYPES}", name="owner_type"))
+    __table_args__ = (
+        UniqueConstraint("compound_id", "key"),
+        CheckConstraint(f"owner_type IN {OWNER_TYPES}", name="owner_type"),
+    )
 
     @property
     def name(self):

@@ -1,4 +1,5 @@
 """The jurisdiction tree: city → district → street → community."""
+
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint

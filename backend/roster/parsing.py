@@ -4,6 +4,7 @@ Committees' spreadsheets are messy: title rows above the header, alias headers, 
 ``1号楼``/``1单元``, full-width digits, stray spaces, GB18030 from old Excel. All of that is normalised here;
 anything that cannot be read with certainty is reported with the row number the spreadsheet shows.
 """
+
 import csv
 import io
 import re
@@ -28,11 +29,27 @@ FIELDS = {
 }
 REQUIRED = ("building", "room", "area", "owner_name")
 FIELD_LABELS = {"building": "楼栋", "room": "房号", "area": "建筑面积", "owner_name": "业主"}
-OWNER_TYPES = {"个人": "person", "person": "person", "单位": "organisation", "organisation": "organisation",
-               "organization": "organisation", "": "person"}
-AREA_SOURCES = {"": "register", "不动产登记": "register", "产权登记": "register", "房产证": "register",
-                "register": "register", "测绘": "survey", "实测": "survey", "survey": "survey",
-                "购房合同": "contract", "合同": "contract", "contract": "contract"}
+OWNER_TYPES = {
+    "个人": "person",
+    "person": "person",
+    "单位": "organisation",
+    "organisation": "organisation",
+    "organization": "organisation",
+    "": "person",
+}
+AREA_SOURCES = {
+    "": "register",
+    "不动产登记": "register",
+    "产权登记": "register",
+    "房产证": "register",
+    "register": "register",
+    "测绘": "survey",
+    "实测": "survey",
+    "survey": "survey",
+    "购房合同": "contract",
+    "合同": "contract",
+    "contract": "contract",
+}
 SEPARATORS = re.compile(r"[、,;，；]")
 SCIENTIFIC = re.compile(r"^\d+(\.\d+)?[eE][+-]?\d+$")
 AREA = re.compile(r"^\d+(\.\d+)?$")
@@ -102,6 +119,7 @@ def read_table(filename, content):
 
 def _read_xlsx(content):
     from openpyxl import load_workbook
+
     try:
         wb = load_workbook(io.BytesIO(content), read_only=False, data_only=True)
     except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
@@ -122,15 +140,18 @@ def find_header(table):
                 columns[name], headers[name] = col, clean(cell)
         if all(f in columns for f in REQUIRED):
             return index, columns, headers
-    raise Invalid("roster_no_header", "找不到表头：需要包含 楼栋、房号、建筑面积、业主 这几列（可用别名见说明）",
-                  errors=[{"row": None, "column": None, "message": "缺少必需的列：" + "、".join(FIELD_LABELS.values())}])
+    raise Invalid(
+        "roster_no_header",
+        "找不到表头：需要包含 楼栋、房号、建筑面积、业主 这几列（可用别名见说明）",
+        errors=[{"row": None, "column": None, "message": "缺少必需的列：" + "、".join(FIELD_LABELS.values())}],
+    )
 
 
 def parse_roster(filename, content):
     table = read_table(filename, content)
     start, columns, headers = find_header(table)
     result, seen = ParsedRoster(), {}
-    for rownum, cells in table[start + 1:]:
+    for rownum, cells in table[start + 1 :]:
         values = {name: clean(cells[col]) if col < len(cells) else "" for name, col in columns.items()}
         raw = {name: cells[col] if col < len(cells) else None for name, col in columns.items()}
         if not any(values.values()):
@@ -138,8 +159,9 @@ def parse_roster(filename, content):
         errors = []
 
         def bad(name, message, errors=errors, rownum=rownum):
-            errors.append({"row": rownum, "column": headers.get(name, FIELD_LABELS.get(name, name)),
-                           "message": message})
+            errors.append(
+                {"row": rownum, "column": headers.get(name, FIELD_LABELS.get(name, name)), "message": message}
+            )
 
         building = normalise_building(values["building"])
         entrance = normalise_entrance(values.get("entrance", "")) or "1"
@@ -182,8 +204,9 @@ def parse_roster(filename, content):
         if errors:
             result.errors.extend(errors)
             continue
-        result.rows.append(RosterRow(rownum, building, entrance, room, floor, area, names, ids, phone, owner_type,
-                                     area_source))
+        result.rows.append(
+            RosterRow(rownum, building, entrance, room, floor, area, names, ids, phone, owner_type, area_source)
+        )
     if not result.rows and not result.errors:
         raise Invalid("roster_empty", "名册中没有数据行")
     return result

@@ -1,4 +1,5 @@
 """Compounds, units, roster import and export, owners and their merge."""
+
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
@@ -96,9 +97,18 @@ class RosterExport(MethodView):
 
         def rows():
             for unit in db.session.scalars(services.units_query(compound.id)):
-                yield [unit.building, unit.entrance, unit.room, unit.floor, area_str(unit.area),
-                       source[unit.area_source], unit.owner.name,
-                       "单位" if unit.owner.owner_type == "organisation" else "个人", mask_phone(unit.owner.phone)]
+                yield [
+                    unit.building,
+                    unit.entrance,
+                    unit.room,
+                    unit.floor,
+                    area_str(unit.area),
+                    source[unit.area_source],
+                    unit.owner.name,
+                    "单位" if unit.owner.owner_type == "organisation" else "个人",
+                    mask_phone(unit.owner.phone),
+                ]
+
         return table_response(args["format"], f"{compound.name}-业主名册", header, rows(), "业主名册")
 
 
@@ -164,5 +174,6 @@ class OwnerMerge(MethodView):
     @blp.response(200, OwnerSummary)
     def post(self, data, compound_id):
         """Merge owner records into one owner (audited, with a reason)."""
-        return services.merge_owners(current_user, compound_id, data["keep_owner_id"], data["merge_owner_ids"],
-                                     data["reason"])
+        return services.merge_owners(
+            current_user, compound_id, data["keep_owner_id"], data["merge_owner_ids"], data["reason"]
+        )

@@ -1,4 +1,5 @@
 """Roster rules: importing and merging a roster, listing units, likely duplicate owners and their merge."""
+
 import hashlib
 import json
 from collections import defaultdict
@@ -33,12 +34,27 @@ def import_roster(actor, compound_id, filename, content):
     compound = require_compound(actor, compound_id, manage=True)
     parsed = parse_roster(filename, content)
     if parsed.errors:
-        raise Invalid("roster_invalid", f"名册有{len({e['row'] for e in parsed.errors})}行有误，未导入任何数据，请改正后重新上传",
-                      errors=parsed.errors)
-    existing = {(u.building, u.entrance, u.room): u for u in db.session.scalars(
-        select(Unit).where(Unit.compound_id == compound.id).options(selectinload(Unit.owner).selectinload(Owner.members)))}
-    keyed = {o.key: o for o in db.session.scalars(
-        select(Owner).where(Owner.compound_id == compound.id, Owner.key.is_not(None)).options(selectinload(Owner.members)))}
+        raise Invalid(
+            "roster_invalid",
+            f"名册有{len({e['row'] for e in parsed.errors})}行有误，未导入任何数据，请改正后重新上传",
+            errors=parsed.errors,
+        )
+    existing = {
+        (u.building, u.entrance, u.room): u
+        for u in db.session.scalars(
+            select(Unit)
+            .where(Unit.compound_id == compound.id)
+            .options(selectinload(Unit.owner).selectinload(Owner.members))
+        )
+    }
+    keyed = {
+        o.key: o
+        for o in db.session.scalars(
+            select(Owner)
+            .where(Owner.compound_id == compound.id, Owner.key.is_not(None))
+            .options(selectinload(Owner.members))
+        )
+    }
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     names_by_id, warnings, sold = defaultdict(set), [], []
     for row in parsed.rows:
@@ -67,25 +83,39 @@ def import_roster(actor, compound_id, filename, content):
     for rows in names_by_id.values():
         names = sorted({n for n, _ in rows})
         if len(names) > 1:
-            warnings.append({"rows": sorted(r for _, r in rows), "message": f"同一证件号对应不同姓名：{'、'.join(names)}，已按同一业主导入，请核对"})
+            warnings.append(
+                {
+                    "rows": sorted(r for _, r in rows),
+                    "message": f"同一证件号对应不同姓名：{'、'.join(names)}，已按同一业主导入，请核对",
+                }
+            )
     missing = len(existing) - len({r.place for r in parsed.rows} & set(existing))
     if missing:
         warnings.append({"rows": [], "message": f"已有{missing}户不在本次名册中，已保留原记录"})
     ended = _end_bindings(sold)
     if sold:
-        warnings.append({"rows": [], "message": f"{len(sold)}户业主已变更（过户），原业主及其家属的绑定已解除（{ended}个）"})
-    audit.append(f"roster:{compound.id}", actor, "roster_imported",
-                 {"file": filename, **counts, "transferred_units": [u.id for u in sold], "bindings_ended": ended})
+        warnings.append(
+            {"rows": [], "message": f"{len(sold)}户业主已变更（过户），原业主及其家属的绑定已解除（{ended}个）"}
+        )
+    audit.append(
+        f"roster:{compound.id}",
+        actor,
+        "roster_imported",
+        {"file": filename, **counts, "transferred_units": [u.id for u in sold], "bindings_ended": ended},
+    )
     db.session.commit()
     units, owners = db.session.execute(
-        select(func.count(Unit.id), func.count(func.distinct(Unit.owner_id))).where(Unit.compound_id == compound.id)).one()
+        select(func.count(Unit.id), func.count(func.distinct(Unit.owner_id))).where(Unit.compound_id == compound.id)
+    ).one()
     return {"units": units, "owners": owners, **counts, "warnings": warnings}
 
 
 def _members(row):
     hashes = [hash_id(i) for i in row.ids]
-    return [(name, hashes[i] if i < len(hashes) else None, row.phone if i == 0 else None)
-            for i, name in enumerate(row.names)]
+    return [
+        (name, hashes[i] if i < len(hashes) else None, row.phone if i == 0 else None)
+        for i, name in enumerate(row.names)
+    ]
 
 
 def _digest(row, members):
@@ -93,8 +123,11 @@ def _digest(row, members):
 
 
 def _same(unit, row, members):
-    return (unit.floor, unit.area, unit.area_source) == (row.floor, row.area, row.area_source) \
-        and unit.roster_digest == _digest(row, members)
+    return (unit.floor, unit.area, unit.area_source) == (
+        row.floor,
+        row.area,
+        row.area_source,
+    ) and unit.roster_digest == _digest(row, members)
 
 
 def _identities(pairs):
@@ -112,9 +145,10 @@ def _end_bindings(units):
     if not units:
         return 0
     result = db.session.execute(
-        update(HouseholdBinding).where(HouseholdBinding.unit_id.in_([u.id for u in units]),
-                                       HouseholdBinding.status == "active")
-        .values(status="revoked", revoked_at=utcnow()))
+        update(HouseholdBinding)
+        .where(HouseholdBinding.unit_id.in_([u.id for u in units]), HouseholdBinding.status == "active")
+        .values(status="revoked", revoked_at=utcnow())
+    )
     return result.rowcount
 
 
@@ -123,8 +157,14 @@ def _owner_for(compound, row, members, keyed, unit, reuse=True):
     owner = keyed.get(key) if key else None
     while owner is not None and owner.merged_into_id:
         owner = db.session.get(Owner, owner.merged_into_id)
-    if owner is None and key is None and reuse and unit.owner is not None and unit.owner.key is None \
-            and db.session.scalar(select(func.count(Unit.id)).where(Unit.owner_id == unit.owner.id)) == 1:
+    if (
+        owner is None
+        and key is None
+        and reuse
+        and unit.owner is not None
+        and unit.owner.key is None
+        and db.session.scalar(select(func.count(Unit.id)).where(Unit.owner_id == unit.owner.id)) == 1
+    ):
         owner = unit.owner  # a unit's own id-less owner is updated in place, keeping any merge made by hand
     if owner is None:
         owner = Owner(compound_id=compound.id, key=key, owner_type=row.owner_type)
@@ -139,8 +179,11 @@ def _owner_for(compound, row, members, keyed, unit, reuse=True):
 
 
 def units_query(compound_id, building=None, entrance=None):
-    stmt = (select(Unit).where(Unit.compound_id == compound_id)
-            .options(selectinload(Unit.owner).selectinload(Owner.members)))
+    stmt = (
+        select(Unit)
+        .where(Unit.compound_id == compound_id)
+        .options(selectinload(Unit.owner).selectinload(Owner.members))
+    )
     if building:
         stmt = stmt.where(Unit.building == building)
     if entrance:
@@ -153,7 +196,9 @@ def buildings(actor, compound_id):
     require_compound(actor, compound_id)
     rows = db.session.execute(
         select(Unit.building, Unit.entrance, func.count(Unit.id), func.sum(Unit.area))
-        .where(Unit.compound_id == compound_id).group_by(Unit.building, Unit.entrance)).all()
+        .where(Unit.compound_id == compound_id)
+        .group_by(Unit.building, Unit.entrance)
+    ).all()
     result = {}
     for building, entrance, count, area in sorted(rows, key=lambda r: (_natural(r[0]), _natural(r[1]))):
         b = result.setdefault(building, {"building": building, "units": 0, "area": 0, "entrances": []})
@@ -183,16 +228,21 @@ def likely_duplicates(actor, compound_id):
     for owner in _active_owners(compound.id):
         if len(owner.members) == 1 and owner.phone:
             groups[(owner.members[0].name, owner.phone)].append(owner)
-    return [{"name": name, "owners": _summaries(owners)}
-            for (name, _), owners in sorted(groups.items()) if len(owners) > 1]
+    return [
+        {"name": name, "owners": _summaries(owners)} for (name, _), owners in sorted(groups.items()) if len(owners) > 1
+    ]
 
 
 def merge_owners(actor, compound_id, keep_id, merge_ids, reason):
     """Make several owner records one owner: their units move to ``keep``; the others point to it."""
     compound = require_compound(actor, compound_id, manage=True)
     ids = [i for i in dict.fromkeys(merge_ids) if i != keep_id]
-    owners = {o.id: o for o in db.session.scalars(
-        select(Owner).where(Owner.compound_id == compound.id, Owner.id.in_([keep_id, *ids])))}
+    owners = {
+        o.id: o
+        for o in db.session.scalars(
+            select(Owner).where(Owner.compound_id == compound.id, Owner.id.in_([keep_id, *ids]))
+        )
+    }
     missing = [i for i in [keep_id, *ids] if i not in owners or owners[i].merged_into_id]
     if missing:
         raise NotFound("owner_not_found", f"本小区找不到业主记录：{', '.join(map(str, missing))}")
@@ -206,26 +256,41 @@ def merge_owners(actor, compound_id, keep_id, merge_ids, reason):
             unit.owner = keep
             moved.append(unit.id)
         other.merged_into_id = keep.id
-    audit.append(f"owners:{compound.id}", actor, "owners_merged",
-                 {"keep": keep.id, "merged": ids, "units": moved, "reason": reason})
+    audit.append(
+        f"owners:{compound.id}",
+        actor,
+        "owners_merged",
+        {"keep": keep.id, "merged": ids, "units": moved, "reason": reason},
+    )
     db.session.commit()
     return _summaries([keep])[0]
 
 
 def _active_owners(compound_id):
     with_units = select(Unit.owner_id).where(Unit.compound_id == compound_id)
-    return db.session.scalars(select(Owner).where(Owner.id.in_(with_units)).options(
-        selectinload(Owner.members)).order_by(Owner.id)).all()
+    return db.session.scalars(
+        select(Owner).where(Owner.id.in_(with_units)).options(selectinload(Owner.members)).order_by(Owner.id)
+    ).all()
 
 
 def _summaries(owners):
     """Owner records with their units, in two queries whatever their number."""
     units = defaultdict(list)
-    for unit in db.session.scalars(select(Unit).where(Unit.owner_id.in_([o.id for o in owners])).order_by(
-            Unit.building, Unit.entrance, Unit.room)):
+    for unit in db.session.scalars(
+        select(Unit).where(Unit.owner_id.in_([o.id for o in owners])).order_by(Unit.building, Unit.entrance, Unit.room)
+    ):
         units[unit.owner_id].append(unit.label)
-    return [{"id": o.id, "name": o.name, "owner_type": o.owner_type, "phone": o.phone,
-             "has_id": any(m.id_hash for m in o.members), "units": units[o.id]} for o in owners]
+    return [
+        {
+            "id": o.id,
+            "name": o.name,
+            "owner_type": o.owner_type,
+            "phone": o.phone,
+            "has_id": any(m.id_hash for m in o.members),
+            "units": units[o.id],
+        }
+        for o in owners
+    ]
 
 
 def owners_list(actor, compound_id):

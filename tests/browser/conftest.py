@@ -3,6 +3,7 @@
 They skip (saying why) when /usr/bin/chromium or Playwright is missing, unless REQUIRE_BROWSER=1, which turns
 that into a failure — CI sets it. Never ``playwright install``: browser downloads are blocked; Debian's works.
 """
+
 import os
 import threading
 
@@ -10,8 +11,13 @@ import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PHONE = {"width": 375, "height": 812}
 
 
@@ -51,8 +57,14 @@ def live_server(app):
 @pytest.fixture
 def phone(browser):
     """A fresh phone-sized browser context (no shared storage between tests)."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                  locale="zh-CN", timezone_id="Asia/Shanghai")
+    context = browser.new_context(
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page

@@ -4,6 +4,7 @@ the committee's pages on the office's 1280×800 screen too. axe is vendored (tes
 Each page is checked once its data has loaded, so the rules see what the user sees. A failure lists every
 violation with its rule, impact, help text and the first elements it found, which says what to fix.
 """
+
 import functools
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +30,15 @@ def axe_script():
 def new_page(browser, viewport):
     """A fresh context of that size; ``bypass_csp`` only so axe's script may be injected (the pages forbid it)."""
     phone = viewport == PHONE
-    context = browser.new_context(viewport=viewport, device_scale_factor=2 if phone else 1, is_mobile=phone,
-                                  has_touch=phone, locale="zh-CN", timezone_id="Asia/Shanghai", bypass_csp=True)
+    context = browser.new_context(
+        viewport=viewport,
+        device_scale_factor=2 if phone else 1,
+        is_mobile=phone,
+        has_touch=phone,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        bypass_csp=True,
+    )
     context.set_default_timeout(15_000)
     return context.new_page()
 
@@ -38,10 +46,12 @@ def new_page(browser, viewport):
 def axe_violations(page):
     if not page.evaluate("typeof window.axe === 'object'"):
         page.add_script_tag(content=axe_script())
-    return page.evaluate("rules => axe.run(document, {runOnly: {type: 'tag', values: rules}})"
-                         ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-                         " targets: v.nodes.map(n => n.target.join(' ')), summary: v.nodes[0].failureSummary})))",
-                         RULES)
+    return page.evaluate(
+        "rules => axe.run(document, {runOnly: {type: 'tag', values: rules}})"
+        ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " targets: v.nodes.map(n => n.target.join(' ')), summary: v.nodes[0].failureSummary})))",
+        RULES,
+    )
 
 
 def describe(violations):
@@ -62,13 +72,16 @@ def store_tokens(page, base, storage, keys, user):
     """Put the tokens where the pages keep them, as their sign-in would."""
     tokens = issue_tokens(user)
     page.goto(base + "/m/privacy")
-    page.evaluate(f"([k, a, r]) => {{ {storage}.setItem(k[0], a); {storage}.setItem(k[1], r); }}",
-                  [keys, tokens["access_token"], tokens["refresh_token"]])
+    page.evaluate(
+        f"([k, a, r]) => {{ {storage}.setItem(k[0], a); {storage}.setItem(k[1], r); }}",
+        [keys, tokens["access_token"], tokens["refresh_token"]],
+    )
 
 
 @dataclass
 class Scene:
     """One community with a bound resident, an open vote, an announced vote and a published notice."""
+
     compound: int
     resident: object
     staff: object
@@ -82,24 +95,41 @@ def scene(kit, make, client):
     from backend.auth.models import User
     from backend.extensions import db
     from tests.test_votes_kit import at, item
+
     units = make.units(kit.compound, 3, building="3", entrance="2")
     announced = kit.vote(title="更换物业服务企业", items=[item("property_manager", "是否同意更换物业")])
     kit.cast(announced, units[:2], "agree")
-    opened = kit.vote(title="3号楼2单元加装电梯", closes_at=at(days=30), description="电梯费用按楼层系数分摊。",
-                      items=[item("rebuild", "是否同意加装电梯")])
+    opened = kit.vote(
+        title="3号楼2单元加装电梯",
+        closes_at=at(days=30),
+        description="电梯费用按楼层系数分摊。",
+        items=[item("rebuild", "是否同意加装电梯")],
+    )
     kit.end_window(announced)
     for action in ("close", "announce"):
         assert kit.post(announced, action).status_code == 200
-    notice = client.post(f"/api/v1/compounds/{kit.compound.id}/notices", headers=kit.h, json={
-        "kind": "vote_notice", "title": "关于3号楼2单元加装电梯的表决通知", "vote_id": opened["id"],
-        "body": "各位业主：\n本单元加装电梯事项现开始表决，请扫码登录后投票。"}).get_json()
+    notice = client.post(
+        f"/api/v1/compounds/{kit.compound.id}/notices",
+        headers=kit.h,
+        json={
+            "kind": "vote_notice",
+            "title": "关于3号楼2单元加装电梯的表决通知",
+            "vote_id": opened["id"],
+            "body": "各位业主：\n本单元加装电梯事项现开始表决，请扫码登录后投票。",
+        },
+    ).get_json()
     staff = db.session.get(User, kit.world.users["committee"].id)
-    return Scene(compound=kit.compound.id, resident=make.resident(units[2]), staff=staff,
-                 open_vote=opened["id"], announced_vote=announced["id"], notice_token=notice["token"])
+    return Scene(
+        compound=kit.compound.id,
+        resident=make.resident(units[2]),
+        staff=staff,
+        open_vote=opened["id"],
+        announced_vote=announced["id"],
+        notice_token=notice["token"],
+    )
 
 
-def open_and_check(browser, live_server, viewport, path, ready=None, resident=None, staff=None,
-                   then=None):
+def open_and_check(browser, live_server, viewport, path, ready=None, resident=None, staff=None, then=None):
     """Open the page as that user, wait for its data, and check it; ``then(page)`` first takes it to a later
     state (an error shown, the next step of a form), which is checked too."""
     page = new_page(browser, viewport)
@@ -140,8 +170,12 @@ COMMITTEE_PAGES = [
     ("vote-list", lambda s: "/m/committee/votes", "staff", "#votes:has-text('加装电梯')"),
     ("vote-new", lambda s: "/m/committee/votes/new", "staff", "#v-title"),
     ("vote-desk-open", lambda s: f"/m/committee/votes/{s.open_vote}", "staff", "#v-status:has-text('投票中')"),
-    ("vote-desk-announced", lambda s: f"/m/committee/votes/{s.announced_vote}", "staff",
-     "#v-status:has-text('已公布结果')"),
+    (
+        "vote-desk-announced",
+        lambda s: f"/m/committee/votes/{s.announced_vote}",
+        "staff",
+        "#v-status:has-text('已公布结果')",
+    ),
     ("paper-entry", lambda s: f"/m/committee/votes/{s.open_vote}/paper", "staff", "#room"),
     ("chasing", lambda s: f"/m/committee/votes/{s.open_vote}/chasing", "staff", "#still-needed:has-text('还差')"),
 ]
@@ -156,13 +190,20 @@ def cases(pages, viewports):
             yield pytest.param(path, who, ready, viewport, id=f"{name}-{label}", marks=marks)
 
 
-@pytest.mark.parametrize("path, who, ready, viewport",
-                         list(cases(RESIDENT_PAGES, [("phone", PHONE)]))
-                         + list(cases(COMMITTEE_PAGES, [("phone", PHONE), ("desk", DESK)])))
+@pytest.mark.parametrize(
+    "path, who, ready, viewport",
+    list(cases(RESIDENT_PAGES, [("phone", PHONE)])) + list(cases(COMMITTEE_PAGES, [("phone", PHONE), ("desk", DESK)])),
+)
 def test_page_has_no_axe_violations(scene, browser, live_server, path, who, ready, viewport):
-    open_and_check(browser, live_server, viewport, path(scene), ready,
-                   resident=scene.resident if who == "resident" else None,
-                   staff=scene.staff if who == "staff" else None)
+    open_and_check(
+        browser,
+        live_server,
+        viewport,
+        path(scene),
+        ready,
+        resident=scene.resident if who == "resident" else None,
+        staff=scene.staff if who == "staff" else None,
+    )
 
 
 def ballot_error_confirm_done(page):
@@ -209,18 +250,30 @@ STATES = [
     ("signin-error", lambda s: "/m/signin?next=/m/home", None, "#consent", PHONE, signin_error),
     ("home-not-bound", lambda s: "/m/home", "stranger", None, PHONE, None),
     ("vote-list-signed-out", lambda s: "/m/committee/votes", None, "#staff-login", PHONE, staff_sign_in_error),
-    ("paper-entry-refusal", lambda s: f"/m/committee/votes/{s.open_vote}/paper", "staff", "#room", DESK,
-     paper_sheet_and_refusal),
+    (
+        "paper-entry-refusal",
+        lambda s: f"/m/committee/votes/{s.open_vote}/paper",
+        "staff",
+        "#room",
+        DESK,
+        paper_sheet_and_refusal,
+    ),
 ]
 
 
-@pytest.mark.parametrize("path, who, ready, viewport, then",
-                         [pytest.param(*case[1:], id=case[0]) for case in STATES])
-def test_page_states_have_no_axe_violations(scene, make, browser, live_server, path, who, ready,
-                                            viewport, then):
+@pytest.mark.parametrize("path, who, ready, viewport, then", [pytest.param(*case[1:], id=case[0]) for case in STATES])
+def test_page_states_have_no_axe_violations(scene, make, browser, live_server, path, who, ready, viewport, then):
     users = {"resident": scene.resident, "stranger": make.resident(name="未绑定居民")}
-    open_and_check(browser, live_server, viewport, path(scene), ready,
-                   resident=users.get(who), staff=scene.staff if who == "staff" else None, then=then)
+    open_and_check(
+        browser,
+        live_server,
+        viewport,
+        path(scene),
+        ready,
+        resident=users.get(who),
+        staff=scene.staff if who == "staff" else None,
+        then=then,
+    )
 
 
 def test_axe_check_fails_on_a_real_violation(live_server, browser):

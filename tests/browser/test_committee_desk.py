@@ -1,6 +1,7 @@
 """The committee's vote desk at the community office (1280×800): sign in → create a vote for one stair entrance →
 publish → key in a stack of paper sheets (one a duplicate) → chase → close → tally → announce → result PDF.
 Screenshots go to the test's temporary folder."""
+
 from datetime import datetime, timedelta
 
 import pytest

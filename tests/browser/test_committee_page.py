@@ -1,6 +1,7 @@
 """The committee's notices page at the community office (1280×800), on the shared staff sign-in of m.js: sign in on
 /m/committee → publish a notice → see it listed with its scans → poster PDF → a run-out token renewed unseen →
 the menu to the vote desk and back without signing in again. Screenshots go to the test's temporary folder."""
+
 import pytest
 
 try:

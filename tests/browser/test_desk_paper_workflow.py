@@ -2,6 +2,7 @@
 scan one sheet's barcode and enter it by its number, confirm by a second account (the keyer is refused), correct a
 ballot with a reason, void a sheet and see the missing one, close, and organise a runoff for the item without a
 winner. On the phone every desk table reads as stacked label/value rows with nothing wider than the screen."""
+
 import shutil
 
 import pytest
@@ -28,14 +29,20 @@ def screen(request, browser):
 
     def open_page():
         size = PHONE if request.param == "phone" else DESK
-        context = browser.new_context(viewport=size, locale="zh-CN", timezone_id="Asia/Shanghai",
-                                      accept_downloads=True, is_mobile=request.param == "phone",
-                                      has_touch=request.param == "phone")
+        context = browser.new_context(
+            viewport=size,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            accept_downloads=True,
+            is_mobile=request.param == "phone",
+            has_touch=request.param == "phone",
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
         page.on("dialog", lambda dialog: dialog.accept())
         return page
+
     open_page.kind = request.param
     yield open_page
     for context in contexts:
@@ -58,14 +65,18 @@ def reads_on_a_phone(page, container):
         .map(td => ({label: getComputedStyle(td, '::before').content, display: getComputedStyle(td).display,
                      fits: td.scrollWidth <= td.clientWidth + 1}))""")
     assert report, f"no stacked cells in {container}"
-    assert all(r["display"] == "block" and r["label"] not in ("none", "normal", '""') and r["fits"] for r in report), report
+    assert all(r["display"] == "block" and r["label"] not in ("none", "normal", '""') and r["fits"] for r in report), (
+        report
+    )
 
 
 def test_paper_workflow_at_the_desk(screen, world, make, kit, live_server, tmp_path):
     if shutil.which("pdftoppm") is None:
         pytest.skip("pdftoppm (poppler-utils) is not installed")
     c1 = world.compounds["c1"]
-    second = make.headers(make.user("committee_b", "committee", world.c1))  # a second member of the same community's committee
+    second = make.headers(
+        make.user("committee_b", "committee", world.c1)
+    )  # a second member of the same community's committee
     units = make.units(c1, 8, building="3", entrance="2")
     vote = kit.vote([MODELS], title="3号楼2单元管理模式", require_confirmation=True)
     vid = vote["id"]
@@ -100,9 +111,12 @@ def test_paper_workflow_at_the_desk(screen, world, make, kit, live_server, tmp_p
     expect(page.locator("#sheet-no")).to_be_focused()
 
     # Five more sheets keyed by the same member through the API; sheet 7 spoiled, sheet 8 never came back.
-    for no, choice in zip(sheet_nos[1:6], ["professional", "professional", "quasi", "self_managed", "self_managed"]):
-        r = kit.client.post(f"/api/v1/votes/{vid}/paper-ballots", json={"sheet_no": no, "choices": {iid: choice}},
-                            headers=kit.h)
+    for no, choice in zip(
+        sheet_nos[1:6], ["professional", "professional", "quasi", "self_managed", "self_managed"], strict=True
+    ):
+        r = kit.client.post(
+            f"/api/v1/votes/{vid}/paper-ballots", json={"sheet_no": no, "choices": {iid: choice}}, headers=kit.h
+        )
         assert r.status_code == 201, r.get_json()
 
     page.click("#back-link")
@@ -176,4 +190,3 @@ def test_paper_workflow_at_the_desk(screen, world, make, kit, live_server, tmp_p
     link.click()
     expect(other.locator("#v-status")).to_have_text("草稿")
     expect(other.locator("#v-items")).to_contain_text("专业物业公司")
-

@@ -1,5 +1,6 @@
 """Context kept on a 375×812 phone: from a notice's QR, 参与投票 → demo sign-in → 绑定房屋 reaches the roster match
 of that compound (no second scan), and binding leads back to the vote, where the resident votes."""
+
 import re
 from datetime import timedelta
 
@@ -21,14 +22,27 @@ def test_notice_to_roster_binding_without_scanning_again(client, world, make, li
     owner = make.owner(c1, names=("张秀英",), phone="13912345678")
     make.unit(c1, building="5", entrance="2", room="302", owner=owner)
     now = utcnow()
-    vote = client.post(f"/api/v1/compounds/{c1.id}/votes", headers=committee, json={
-        "title": "更换小区物业", "opens_at": (now - timedelta(hours=1)).isoformat(),
-        "closes_at": (now + timedelta(days=15)).isoformat(),
-        "items": [{"title": "是否同意更换物业", "matter": "property_manager"}]}).get_json()
+    vote = client.post(
+        f"/api/v1/compounds/{c1.id}/votes",
+        headers=committee,
+        json={
+            "title": "更换小区物业",
+            "opens_at": (now - timedelta(hours=1)).isoformat(),
+            "closes_at": (now + timedelta(days=15)).isoformat(),
+            "items": [{"title": "是否同意更换物业", "matter": "property_manager"}],
+        },
+    ).get_json()
     assert client.post(f"/api/v1/votes/{vote['id']}/publish", headers=committee).get_json()["status"] == "open"
-    notice = client.post(f"/api/v1/compounds/{c1.id}/notices", headers=committee, json={
-        "kind": "vote_notice", "title": "关于更换物业的表决通知", "vote_id": vote["id"],
-        "body": "请扫码登录后投票。"}).get_json()
+    notice = client.post(
+        f"/api/v1/compounds/{c1.id}/notices",
+        headers=committee,
+        json={
+            "kind": "vote_notice",
+            "title": "关于更换物业的表决通知",
+            "vote_id": vote["id"],
+            "body": "请扫码登录后投票。",
+        },
+    ).get_json()
     vote_url = f"{live_server}/m/vote/{vote['id']}?compound={c1.id}"
 
     page = phone
@@ -73,8 +87,9 @@ def test_landing_bind_link_keeps_compound_and_vote(client, world, live_server, p
     """The notice's own 绑定我家房屋 button: the same compound, and back to the vote afterwards."""
     committee = world.h["committee"]
     c1 = world.compounds["c1"]
-    notice = client.post(f"/api/v1/compounds/{c1.id}/notices", headers=committee, json={
-        "title": "停水通知", "body": "周三停水。"}).get_json()
+    notice = client.post(
+        f"/api/v1/compounds/{c1.id}/notices", headers=committee, json={"title": "停水通知", "body": "周三停水。"}
+    ).get_json()
     page = phone
     page.goto(notice["url"])
     href = page.get_attribute("#go-bind", "href")

@@ -1,6 +1,7 @@
 """Every option a page shows is its label, never its code: the resident's ballot and result pages and the
 committee's vote, paper-entry and tally views, for a yes/no item, a choice among management models and a
 consultation with labels of its own. The pages take names and threshold results from the API only."""
+
 import re
 
 import pytest
@@ -36,11 +37,18 @@ def signed_in(page, base, storage, key, value, path):
 @pytest.fixture
 def vote(kit, make):
     units = make.units(kit.compound, 4)
-    vote = kit.vote([item("rebuild", "加装电梯"),
-                     item("property_manager", "管理模式", ["professional", "quasi", "self_managed"]),
-                     item("consultation", "井道位置", [{"code": "north", "label": "楼北侧"}, "south"])])
-    for unit, choices in zip(units[1:], (["agree", "quasi", "north"], ["agree", "quasi", "south"],
-                                         ["disagree", "professional", "north"]), strict=True):
+    vote = kit.vote(
+        [
+            item("rebuild", "加装电梯"),
+            item("property_manager", "管理模式", ["professional", "quasi", "self_managed"]),
+            item("consultation", "井道位置", [{"code": "north", "label": "楼北侧"}, "south"]),
+        ]
+    )
+    for unit, choices in zip(
+        units[1:],
+        (["agree", "quasi", "north"], ["agree", "quasi", "south"], ["disagree", "professional", "north"]),
+        strict=True,
+    ):
         assert kit.paper(vote, unit, choices=choices).status_code == 201
     return vote, units
 
@@ -69,11 +77,16 @@ def test_resident_pages_show_labels(vote, kit, make, live_server, phone):
 
 def test_committee_desk_shows_labels_and_the_apis_checks(vote, kit, make, world, live_server, browser):
     vote, _ = vote
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai")
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
-    signed_in(page, live_server, "sessionStorage", "gj-staff", token(make, world.users["committee"]),
-              f"/m/committee/votes/{vote['id']}")
+    signed_in(
+        page,
+        live_server,
+        "sessionStorage",
+        "gj-staff",
+        token(make, world.users["committee"]),
+        f"/m/committee/votes/{vote['id']}",
+    )
     expect(page.locator(".tally-item")).to_have_count(3)
     shows_labels_only(page.locator("#v-items"))
     shows_labels_only(page.locator("#tally"))

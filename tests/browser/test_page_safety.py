@@ -1,4 +1,5 @@
 """Pages treat typed text as text (never code), and signing out ends the whole session."""
+
 from datetime import timedelta
 
 import pytest
@@ -16,9 +17,14 @@ TITLE = '<img src=x onerror="window.__xss=2">电梯'
 def hostile_vote(client, world, make):
     unit = make.unit(world.compounds["c1"], room='101" onmouseover="window.__xss=3')
     now = utcnow()
-    body = {"title": TITLE, "description": "", "scope": {}, "opens_at": (now - timedelta(minutes=1)).isoformat(),
-            "closes_at": (now + timedelta(days=1)).isoformat(),
-            "items": [{"title": TITLE, "matter": "property_manager", "options": [PAYLOAD, "quasi"]}]}
+    body = {
+        "title": TITLE,
+        "description": "",
+        "scope": {},
+        "opens_at": (now - timedelta(minutes=1)).isoformat(),
+        "closes_at": (now + timedelta(days=1)).isoformat(),
+        "items": [{"title": TITLE, "matter": "property_manager", "options": [PAYLOAD, "quasi"]}],
+    }
     vote = client.post(f"/api/v1/compounds/{world.compounds['c1'].id}/votes", json=body, headers=world.h["committee"])
     assert vote.status_code == 201, vote.get_json()
     vid = vote.get_json()["id"]
@@ -29,8 +35,10 @@ def hostile_vote(client, world, make):
 def sign_in(page, base, storage, keys, tokens):
     """Put the tokens where the pages keep them, as their sign-in would."""
     page.goto(base + "/m/privacy")
-    page.evaluate(f"([k, a, r]) => {{ {storage}.setItem(k[0], a); {storage}.setItem(k[1], r); }}",
-                  [keys, tokens["access_token"], tokens["refresh_token"]])
+    page.evaluate(
+        f"([k, a, r]) => {{ {storage}.setItem(k[0], a); {storage}.setItem(k[1], r); }}",
+        [keys, tokens["access_token"], tokens["refresh_token"]],
+    )
 
 
 def test_resident_ballot_page_shows_hostile_option_as_text(hostile_vote, make, live_server, phone, tmp_path):
@@ -51,6 +59,7 @@ def test_paper_entry_page_shows_hostile_text_as_text(hostile_vote, world, live_s
     page = context.new_page()
     from backend.auth.models import User
     from backend.extensions import db
+
     staff = db.session.get(User, world.users["committee"].id)
     sign_in(page, live_server, "sessionStorage", ["gj-staff", "gj-staff-refresh"], issue_tokens(staff))
     page.goto(f"{live_server}/m/committee/votes/{vid}/paper")

@@ -1,5 +1,6 @@
 """The whole path on a 375×812 phone: notice QR → WeChat sign-in → bind with a letter's code and the owner's name
 → vote → receipt, and the committee's tally counts it. Screenshots go to the test's temporary folder."""
+
 import io
 import re
 import urllib.parse
@@ -34,6 +35,7 @@ def app_config(wechat, tmp_path):
 
 def wait_job(client, headers, job_id):
     import time
+
     for _ in range(300):
         job = client.get(f"/api/v1/letter-jobs/{job_id}", headers=headers).get_json()
         if job["status"] in ("done", "failed"):
@@ -57,20 +59,35 @@ def test_notice_to_receipt_to_tally(client, world, make, live_server, phone, tmp
     make.units(c1, 6, building="3", entrance="2")
     make.units(c1, 2, building="4", entrance="1")
     now = utcnow()
-    vote = client.post(f"/api/v1/compounds/{c1.id}/votes", headers=committee, json={
-        "title": "3号楼2单元加装电梯", "description": "电梯费用按楼层系数分摊，详见公告栏。",
-        "scope": {"building": "3", "entrance": "2"},
-        "opens_at": (now - timedelta(hours=1)).isoformat(), "closes_at": (now + timedelta(days=15)).isoformat(),
-        "items": [{"title": "是否同意加装电梯", "matter": "rebuild"}]}).get_json()
+    vote = client.post(
+        f"/api/v1/compounds/{c1.id}/votes",
+        headers=committee,
+        json={
+            "title": "3号楼2单元加装电梯",
+            "description": "电梯费用按楼层系数分摊，详见公告栏。",
+            "scope": {"building": "3", "entrance": "2"},
+            "opens_at": (now - timedelta(hours=1)).isoformat(),
+            "closes_at": (now + timedelta(days=15)).isoformat(),
+            "items": [{"title": "是否同意加装电梯", "matter": "rebuild"}],
+        },
+    ).get_json()
     assert client.post(f"/api/v1/votes/{vote['id']}/publish", headers=committee).get_json()["status"] == "open"
-    notice = client.post(f"/api/v1/compounds/{c1.id}/notices", headers=committee, json={
-        "kind": "vote_notice", "title": "关于3号楼2单元加装电梯的表决通知", "vote_id": vote["id"],
-        "body": "各位业主：\n本单元加装电梯事项现开始表决，请扫码登录后投票。\n截止前未投票的，视为未参与表决。"}).get_json()
+    notice = client.post(
+        f"/api/v1/compounds/{c1.id}/notices",
+        headers=committee,
+        json={
+            "kind": "vote_notice",
+            "title": "关于3号楼2单元加装电梯的表决通知",
+            "vote_id": vote["id"],
+            "body": "各位业主：\n本单元加装电梯事项现开始表决，请扫码登录后投票。\n截止前未投票的，视为未参与表决。",
+        },
+    ).get_json()
     assert notice["url"] == f"{live_server}/n/{notice['token']}"
 
     # The committee prints the entrance's letters; the first page is flat 101's.
-    job = client.post(f"/api/v1/compounds/{c1.id}/letters", headers=committee,
-                      json={"building": "3", "entrance": "2"}).get_json()
+    job = client.post(
+        f"/api/v1/compounds/{c1.id}/letters", headers=committee, json={"building": "3", "entrance": "2"}
+    ).get_json()
     job = wait_job(client, committee, job["id"])
     pdf = client.get(job["download_url"], headers=committee).data
     first_page = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
@@ -163,6 +180,7 @@ def test_notice_to_receipt_to_tally(client, world, make, live_server, phone, tmp
 def test_sms_sign_in_and_pages_survive_large_fonts(client, world, live_server, phone, tmp_path, app):
     app.config["SMS_SENDER"] = "memory"
     from residents.sms import MemorySender
+
     MemorySender.outbox.clear()
     page = phone
     page.set_viewport_size({"width": 360, "height": 740})

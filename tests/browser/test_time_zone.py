@@ -1,5 +1,6 @@
 """Every page shows Beijing times, whatever zone the device is set to: a phone and an office computer in Berlin
 see the same words the server prints (backend.types.local_text), and a time typed on the desk means Beijing's."""
+
 from datetime import timedelta
 
 import pytest
@@ -30,9 +31,16 @@ def vote(client, world, make):
     units = make.units(c1, 2)
     now = utcnow()
     closes = (now + timedelta(days=15)).astimezone(CHINA_TZ).replace(hour=0, minute=30, second=0, microsecond=0)
-    body = client.post(f"/api/v1/compounds/{c1.id}/votes", headers=world.h["committee"], json={
-        "title": "更换小区物业", "opens_at": (now - timedelta(hours=1)).isoformat(), "closes_at": closes.isoformat(),
-        "items": [{"title": "是否同意更换物业", "matter": "property_manager"}]}).get_json()
+    body = client.post(
+        f"/api/v1/compounds/{c1.id}/votes",
+        headers=world.h["committee"],
+        json={
+            "title": "更换小区物业",
+            "opens_at": (now - timedelta(hours=1)).isoformat(),
+            "closes_at": closes.isoformat(),
+            "items": [{"title": "是否同意更换物业", "matter": "property_manager"}],
+        },
+    ).get_json()
     assert client.post(f"/api/v1/votes/{body['id']}/publish", headers=world.h["committee"]).status_code == 200
     return body, units, closes
 
