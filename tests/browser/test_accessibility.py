@@ -13,7 +13,8 @@ import pytest
 
 from backend.auth.services import issue_tokens
 
-pytestmark = pytest.mark.browser
+# Markup and contrast do not depend on the database: one half of the run is enough, and halves CI's browser time.
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
 
 AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js"
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
