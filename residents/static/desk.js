@@ -266,12 +266,12 @@
     var pending = list.filter(function (b) { return !b.confirmed_at; });
     $("#pending-card").hidden = !v.require_confirmation && !pending.length;
     $("#pending-count").textContent = pending.length;
-    $("#pending").innerHTML = pending.length ? table(["房屋", "选票编号", "选择", "录入人", ""], pending.map(function (b) {
+    $("#pending").innerHTML = pending.length ? table(["房屋", "选票编号", "选择", "录入人", "复核"], pending.map(function (b) {
       return cells([["房屋", esc(b.label)], ["选票编号", esc(b.sheet_no || "—")], ["选择", choicesText(v, b)],
         ["录入人", esc(b.entered_by)], ["复核", '<button type="button" class="button narrow confirm" data-ballot="' + b.id + '">确认</button>']]);
     })) : '<p class="pass">没有待复核的选票</p>';
     $("#ballots-card").hidden = !list.length;
-    $("#ballots").innerHTML = table(["房屋", "方式", "选票编号", "选择", "录入人", ""], list.map(function (b) {
+    $("#ballots").innerHTML = table(["房屋", "方式", "选票编号", "选择", "录入人", "操作"], list.map(function (b) {
       return cells([["房屋", esc(b.label)], ["方式", esc(b.channel_name)], ["选票编号", esc(b.sheet_no || "—")],
         ["选择", choicesText(v, b) + (b.correction_reason ? '<br><span class="hint">已更正：' + esc(b.correction_reason) + "</span>" : "")],
         ["录入人", esc(b.entered_by)],
