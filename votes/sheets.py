@@ -32,16 +32,6 @@ from notices.render import FONT, escape
 from .models import Ballot, IssuedSheet, Vote, VoteUnit
 from .services import chain
 
-# TODO(names): use backend.names once merged
-OPTION_LABELS = {
-    "agree": "同意",
-    "disagree": "反对",
-    "abstain": "弃权",
-    "professional": "专业物业公司",
-    "quasi": "社区准物业",
-    "self_managed": "业主自治",
-}
-
 
 @dataclass
 class Sheet:
@@ -58,10 +48,6 @@ class Sheet:
     entered: bool = False
     receipt: Optional[str] = None
     unit_voted: bool = False
-
-
-def option_label(option):
-    return OPTION_LABELS.get(option, option)
 
 
 def owner_names(unit):
@@ -272,7 +258,7 @@ class SheetPrinter:
         items = self.vote.items
         for n, item in enumerate(items, 1):
             title, title_h = paragraph(f"{n}．{item.title}", 15, WIDTH)
-            block = Block(title, title_h, self.option_rows(item.options))
+            block = Block(title, title_h, self.option_rows([item.label(o) for o in item.options]))
             if y - block.height - 4 * mm < MARGIN + (FOOT if n == len(items) else 12 * mm) and pages[-1]:
                 pages.append([])
                 y = self.rule - 3 * mm - 14 * 1.4
@@ -280,11 +266,10 @@ class SheetPrinter:
             y -= block.height + 4 * mm
         return pages
 
-    def option_rows(self, options):
+    def option_rows(self, labels):
         """Options flowed left to right in rows, each a box and its label; a label too long wraps on its own row."""
         rows, row, used = [], [], 0
-        for option in options:
-            label = option_label(option)
+        for label in labels:
             room = WIDTH - 6 * mm - BOX - 3 * mm
             para, h = paragraph(label, 16, min(stringWidth(label, FONT, 16) + 1, room), 20)
             width = BOX + 3 * mm + para.width + 12 * mm
