@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from backend.exports import Column
 from backend.extensions import db
 from backend.jurisdiction import org_filter, require_org
 from backend.names import matter_name, status_name
@@ -27,15 +28,15 @@ COLUMNS = [
     ("matter", "事项类别"),
     ("scope", "表决范围"),
     ("status", "状态"),
-    ("electorate_owners", "应参与业主人数"),
-    ("electorate_area", "应参与专有部分面积（平方米）"),
-    ("participation_owners_ratio", "参与人数比例"),
-    ("participation_area_ratio", "参与面积比例"),
-    ("consent_owners_ratio", "同意人数比例"),
-    ("consent_area_ratio", "同意面积比例"),
+    ("electorate_owners", "应参与业主人数", "int"),
+    ("electorate_area", "应参与专有部分面积（平方米）", "area"),
+    ("participation_owners_ratio", "参与人数比例", "percent"),
+    ("participation_area_ratio", "参与面积比例", "percent"),
+    ("consent_owners_ratio", "同意人数比例", "percent"),
+    ("consent_area_ratio", "同意面积比例", "percent"),
     ("passed", "是否通过"),
 ]
-HEADER = [title for _, title in COLUMNS]
+HEADER = [Column(*spec[1:]) for spec in COLUMNS]
 
 
 def _local_midnight(day):
@@ -125,4 +126,4 @@ def table_cells(row):
         "status": status_name(row["status"]),
         "passed": {True: "是", False: "否", None: ""}[row["passed"]],
     }
-    return [shown[key] for key, _ in COLUMNS]
+    return [shown[spec[0]] for spec in COLUMNS]

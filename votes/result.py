@@ -148,7 +148,7 @@ def _table(rows, widths, colors, Table, TableStyle):
 
 
 # Excel keeps no zone: times are written as Beijing wall-clock datetimes and shown the way the notices print them.
-XLSX_TIME = 'yyyy"年"m"月"d"日" hh:mm'
+from backend.exports import XLSX_TIME  # noqa: E402  (one format for every export)
 
 
 def evidence_xlsx(actor, vote):

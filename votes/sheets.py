@@ -25,7 +25,7 @@ from backend import audit
 from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
 from backend.roster.models import Owner, Unit
-from backend.roster.services import _natural as natural
+from backend.roster.order import natural
 from backend.types import local_text
 from notices.render import FONT, escape
 

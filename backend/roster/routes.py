@@ -6,13 +6,13 @@ from flask_smorest import Blueprint
 
 from ..auth.decorators import MANAGERS, STAFF, roles_required
 from ..errors import Invalid
-from ..exports import table_response
+from ..exports import Column, table_response
 from ..extensions import db
 from ..jurisdiction import compounds_query, require_compound
 from ..pagination import PageArgs, paginate
 from ..privacy import commit_access
 from ..ratelimit import client_address
-from ..types import area_str, mask_phone
+from ..types import mask_phone
 from . import services
 from .schemas import (
     BuildingSummary,
@@ -92,7 +92,17 @@ class RosterExport(MethodView):
         """The roster as CSV (UTF-8 with BOM) or XLSX, phones masked and owner ids left out."""
         compound = require_compound(current_user, compound_id)
         commit_access(current_user, "export", f"compound:{compound.id} roster", client_address())
-        header = ["楼栋", "单元", "房号", "楼层", "建筑面积", "面积来源", "业主", "业主类型", "手机"]
+        header = [
+            "楼栋",
+            "单元",
+            "房号",
+            Column("楼层", "int"),
+            Column("建筑面积", "area"),
+            "面积来源",
+            "业主",
+            "业主类型",
+            "手机",
+        ]
         source = {"register": "不动产登记", "survey": "测绘", "contract": "购房合同"}
 
         def rows():
@@ -102,7 +112,7 @@ class RosterExport(MethodView):
                     unit.entrance,
                     unit.room,
                     unit.floor,
-                    area_str(unit.area),
+                    unit.area,
                     source[unit.area_source],
                     unit.owner.name,
                     "单位" if unit.owner.owner_type == "organisation" else "个人",

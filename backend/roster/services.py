@@ -14,6 +14,7 @@ from ..jurisdiction import require_compound, require_org
 from ..types import utcnow
 from .identity import hash_id, owner_key
 from .models import Compound, HouseholdBinding, Owner, OwnerMember, Unit
+from .order import natural
 from .parsing import parse_roster
 
 
@@ -200,17 +201,12 @@ def buildings(actor, compound_id):
         .group_by(Unit.building, Unit.entrance)
     ).all()
     result = {}
-    for building, entrance, count, area in sorted(rows, key=lambda r: (_natural(r[0]), _natural(r[1]))):
+    for building, entrance, count, area in sorted(rows, key=lambda r: (natural(r[0]), natural(r[1]))):
         b = result.setdefault(building, {"building": building, "units": 0, "area": 0, "entrances": []})
         b["units"] += count
         b["area"] += area
         b["entrances"].append({"entrance": entrance, "units": count, "area": area})
     return list(result.values())
-
-
-def _natural(text):
-    """'2' before '10': buildings and rooms are strings but committees count them as numbers."""
-    return (0, int(text), "") if text.isdigit() else (1, 0, text)
 
 
 def get_unit(actor, unit_id):

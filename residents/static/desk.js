@@ -536,5 +536,14 @@
     on("reload", showProgress);
   };
 
+  /* ---- surveys desk (surveys/) ---- */
+  // surveys: committee pages go here
+
+  /* ---- co-funding desk (funds/campaigns) ---- */
+  // campaigns: committee pages go here
+
+  /* ---- maintenance-fund desk (funds/ledger) ---- */
+  // ledger: committee pages go here
+
   if (G.pages[body.dataset.page]) G.pages[body.dataset.page]();
 })();

@@ -300,7 +300,22 @@
     } catch (e) {
       $("#votes").innerHTML = "<p>" + esc(e.status === 404 ? "目前没有需要您参与的表决。" : e.message) + "</p>";
     }
+    for (var i = 0; i < homeParts.length; i++) {
+      try { await homeParts[i](); } catch (e) { showError(e.message); }
+    }
   };
+
+  /* Other features add their cards to "我的小区" by pushing a function here (run after the votes card). */
+  var homeParts = [];
+
+  /* ---- surveys (surveys/) ---- */
+  // surveys: resident pages and the home card go here
+
+  /* ---- co-funding (funds/campaigns) ---- */
+  // campaigns: resident pages and the home card go here
+
+  /* ---- maintenance fund (funds/ledger) ---- */
+  // ledger: resident pages and the home card go here
 
   /* ---- proxy ---- */
   pages.proxy = async function () {
