@@ -38,6 +38,18 @@
   function beijingInput(date) {
     return new Date(date.getTime() + 8 * 3600000).toISOString().slice(0, 16);
   }
+  /* Money typed in yuan → integer fen by its digits, never through a float (0.10 + 0.20 is 30 fen, not
+     30.000000000000004): "1,234.5", "¥8", "99元". null when it is not an amount with at most two decimals. */
+  var YUAN = /^[¥￥]?(\d{1,12})(?:\.(\d{1,2}))?元?$/;
+  function fen(text) {
+    var m = YUAN.exec(String(text == null ? "" : text).replace(/[\s,，]/g, ""));
+    return m ? parseInt(m[1], 10) * 100 + parseInt((m[2] || "0").concat("0").slice(0, 2), 10) : null;
+  }
+  /* 123456 → "¥1,234.56", for display only (the API's figures, in fen). */
+  function yuan(amount) {
+    var sign = amount < 0 ? "-" : "", abs = Math.abs(amount), whole = String(Math.floor(abs / 100));
+    return sign + "¥" + whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + "." + String(abs % 100).padStart(2, "0");
+  }
   function showError(message, near) {
     var el = $(".error");
     if (near && near.isConnected) near.insertAdjacentElement("afterend", el);  // next to the button pressed
@@ -505,6 +517,6 @@
 
   window.Gongjian = {api: api, auth: auth, esc: esc, on: on, val: val, showError: showError, clearError: clearError,
     when: when, beijingIso: beijingIso, beijingInput: beijingInput, store: store, pages: pages, staffAuth: staffAuth, staffApi: staffApi,
-    download: download, staffDesk: staffDesk};
+    download: download, staffDesk: staffDesk, fen: fen, yuan: yuan};
   if (pages[body.dataset.page]) pages[body.dataset.page]();
 })();
