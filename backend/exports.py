@@ -138,7 +138,7 @@ def _sample_width(column, values):
 
 
 def write_table(wb, title, header, rows):
-    """One sheet of ``wb`` (write-only): bold frozen header repeated on every printed page, fitted widths,
+    """One sheet of ``wb`` (write-only): bold frozen header with filters, repeated on every printed page, fitted widths,
     numbers as numbers with their formats, A4 (landscape for wide tables), fitted to the page width."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
@@ -163,7 +163,8 @@ def write_table(wb, title, header, rows):
         cell.font, cell.alignment = bold, Alignment(horizontal="center", vertical="center", wrap_text=True)
         head.append(cell)
     ws.append(head)
-    for row in chain(sample, rows):
+    last = 1
+    for last, row in enumerate(chain(sample, rows), start=2):
         cells = []
         for column, value in zip(columns, row, strict=True):
             cell = WriteOnlyCell(ws, value=column.cell_value(value))
@@ -171,6 +172,7 @@ def write_table(wb, title, header, rows):
                 cell.number_format = FORMATS[column.kind]
             cells.append(cell)
         ws.append(cells)
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"  # a filter button on every header cell
     return ws
 
 

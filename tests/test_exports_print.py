@@ -14,7 +14,7 @@ def test_roster_xlsx_prints_on_a4_with_a_bold_frozen_header(client, world):
     upload(client, cid, h, "roster_xingfuli_gb18030.csv")
     r = client.get(f"/api/v1/compounds/{cid}/roster/export", headers=h, query_string={"format": "xlsx"})
     ws = load_workbook(io.BytesIO(r.data)).active
-    assert ws.freeze_panes == "A2"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:I41"
     assert ws.print_title_rows == "$1:$1"
     assert all(cell.font.bold for cell in ws[1])
     assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
