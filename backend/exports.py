@@ -163,8 +163,9 @@ def write_table(wb, title, header, rows):
         cell.font, cell.alignment = bold, Alignment(horizontal="center", vertical="center", wrap_text=True)
         head.append(cell)
     ws.append(head)
-    last = 1
-    for last, row in enumerate(chain(sample, rows), start=2):
+    last = 1  # the sheet's last row, for the filter's range
+    for row in chain(sample, rows):
+        last += 1
         cells = []
         for column, value in zip(columns, row, strict=True):
             cell = WriteOnlyCell(ws, value=column.cell_value(value))
