@@ -53,6 +53,9 @@ CONSTRAINT_ERRORS = {
     "uq_vote_sheets_vote_id_sheet_no": ("sheet_already_issued", "部分选票编号已经发放过，请检查后重试"),
     "uq_binding_requests_pending": ("request_pending", "您已提交过该房屋的申请，请等待居委会审核"),
     "uq_users_username": ("username_taken", "用户名已存在"),
+    # management: two first records, or two changes from one version, at once
+    "uq_management_states_compound_id": ("management_changed", "物业管理信息刚被他人修改，请刷新后再改"),
+    "uq_management_changes_compound_id_version": ("management_changed", "物业管理信息刚被他人修改，请刷新后再改"),
 }
 CONFLICT = ("conflict", "数据冲突，请刷新后重试")
 

@@ -38,6 +38,25 @@ VOTE_STATUS_NAMES = {
 
 CHANNEL_NAMES = {"online": "线上", "paper": "纸质", "proxy": "委托"}
 
+# Property management (DOMAIN.md §1, §7): the model a compound has, who holds its property rights.
+MANAGEMENT_MODEL_NAMES = {
+    "professional": "专业物业公司",
+    "quasi": "社区准物业",
+    "self_managed": "业主自治",
+    "none": "尚未选择",
+}
+RIGHTS_HOLDER_NAMES = {
+    "work_unit": "原产权单位",
+    "enterprise": "企业",
+    "enterprise_restructured": "改制企业",
+    "enterprise_bankrupt": "破产企业",
+    "village_collective": "村集体",
+    "reformed_public_housing": "房改房",
+    "commercial": "商品房",
+    "unknown": "不详",
+}
+UNMANAGED = "失管"
+
 # Thresholds as the law words them, keyed by the rule codes the tally reports ("2/3", "3/4", ">1/2").
 RULE_NAMES = {"2/3": "三分之二以上", "3/4": "四分之三以上", ">1/2": "过半数"}
 
@@ -63,6 +82,14 @@ def option_choice(option):
 
 def status_name(status):
     return VOTE_STATUS_NAMES.get(status, status)
+
+
+def management_model_name(code):
+    return MANAGEMENT_MODEL_NAMES.get(code, code)
+
+
+def rights_holder_name(code):
+    return RIGHTS_HOLDER_NAMES.get(code, code)
 
 
 def channel_name(channel):

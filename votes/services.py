@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from backend import audit
 from backend.errors import Conflict, NotFound
+from backend.events import vote_announced
 from backend.extensions import db
 from backend.jurisdiction import is_resident, org_filter, require_compound
 from backend.roster.models import Compound, HouseholdBinding, Unit
@@ -256,7 +257,9 @@ def announce(actor, vote):
     if pending:
         db.session.rollback()
         raise Conflict("ballots_unconfirmed", f"尚有{pending}张纸质选票未经第二人复核确认，不能公告结果")
-    result = TallyOut().dump(counting.tally(vote))
+    counted = counting.tally(vote)
+    result = TallyOut().dump(counted)
+    vote_announced.send(vote, result=counted, actor=actor)  # e.g. a property_manager winner sets the compound's model
     audit.append(
         chain(vote),
         actor,

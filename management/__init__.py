@@ -1,0 +1,18 @@
+"""Feature package: property management 物业管理 — model, provider, fee, the owners' choice (DOMAIN.md §7)."""
+
+
+def init_app(app):
+    from backend.events import vote_announced
+    from backend.extensions import api
+
+    from . import models, services  # noqa: F401  (tables the migrations must see)
+    from .routes import blp
+
+    api.register_blueprint(blp)
+    vote_announced.connect(_apply, weak=False)
+
+
+def _apply(vote, result, actor=None):
+    from . import services
+
+    services.apply_announced(vote, result, actor)

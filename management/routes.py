@@ -1,0 +1,65 @@
+"""Property management: the compound's record and history, the owners' choice, and each household's view."""
+
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+
+from backend.auth.decorators import MANAGERS, STAFF, roles_required
+
+from . import services
+from .schemas import ChangeOut, ChoiceIn, ChoiceOut, ManagementIn, ManagementOut, ResidentManagementOut
+
+blp = Blueprint("management", __name__, url_prefix="/api/v1", description="Property management 物业管理")
+
+
+@blp.route("/compounds/<int:compound_id>/management")
+class CompoundManagement(MethodView):
+    @roles_required(*STAFF)
+    @blp.response(200, ManagementOut)
+    def get(self, compound_id):
+        """The compound's management now: model, provider, fee, rights holder, who is responsible (none: 失管)."""
+        return services.get_state(current_user, compound_id)
+
+    @roles_required(*MANAGERS)
+    @blp.arguments(ManagementIn)
+    @blp.response(200, ManagementOut)
+    def put(self, data, compound_id):
+        """Record the management as it now stands, with its basis; ``version`` must be the one read (else 409)."""
+        return services.record(current_user, compound_id, data)
+
+
+@blp.route("/compounds/<int:compound_id>/management/history")
+class ManagementHistory(MethodView):
+    @roles_required(*STAFF)
+    @blp.response(200, ChangeOut(many=True))
+    def get(self, compound_id):
+        """Every change, newest first, with who made it, from when and on what basis."""
+        return services.history(current_user, compound_id)
+
+
+@blp.route("/compounds/<int:compound_id>/management/choices")
+class ManagementChoices(MethodView):
+    @roles_required(*STAFF)
+    @blp.response(200, ChoiceOut(many=True))
+    def get(self, compound_id):
+        """The owners' choices of a model, newest first."""
+        return services.choices(current_user, compound_id)
+
+    @roles_required(*MANAGERS)
+    @blp.arguments(ChoiceIn)
+    @blp.response(201, ChoiceOut)
+    def post(self, data, compound_id):
+        """Start the owners' choice: a draft property_manager vote among the proposed models, each at its fee.
+
+        Publish, hold and announce it on the vote desk; an announced winner sets the compound's model.
+        """
+        return services.start_choice(current_user, compound_id, data)
+
+
+@blp.route("/my/management")
+class MyManagement(MethodView):
+    @roles_required("resident")
+    @blp.response(200, ResidentManagementOut(many=True))
+    def get(self):
+        """The management of each compound the resident has a unit in."""
+        return services.my_management(current_user)
