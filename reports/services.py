@@ -10,6 +10,7 @@ from backend.extensions import db
 from backend.jurisdiction import org_filter, require_org
 from backend.names import matter_name, status_name
 from backend.roster.models import Compound, Org
+from backend.roster.places import place_names
 from backend.types import CHINA_TZ
 from votes import tally as counting
 from votes.models import Vote
@@ -61,15 +62,7 @@ def votes_query(actor, org_id=None, start=None, end=None):
 
 
 def _places(votes):
-    """{community org id: (district, street, community)} names, from the communities' materialised paths."""
-    communities = {v.compound.org for v in votes}
-    ids = {int(i) for org in communities for i in org.path.strip("/").split("/")}
-    names = {o.id: o for o in db.session.scalars(select(Org).where(Org.id.in_(ids)))}
-    found = {}
-    for org in communities:
-        chain = {names[int(i)].level: names[int(i)].name for i in org.path.strip("/").split("/")}
-        found[org.id] = (chain.get("district", ""), chain.get("street", ""), chain.get("community", ""))
-    return found
+    return place_names(v.compound.org for v in votes)
 
 
 def _row(vote, place, item):

@@ -43,7 +43,7 @@
   var YUAN = /^[¥￥]?(\d{1,12})(?:\.(\d{1,2}))?元?$/;
   function fen(text) {
     var m = YUAN.exec(String(text == null ? "" : text).replace(/[\s,，]/g, ""));
-    return m ? parseInt(m[1], 10) * 100 + parseInt((m[2] || "0").concat("0").slice(0, 2), 10) : null;
+    return m ? parseInt(m[1] + (m[2] || "").concat("00").slice(0, 2), 10) : null;  // yuan digits, then two of fen
   }
   /* 123456 → "¥1,234.56", for display only (the API's figures, in fen). */
   function yuan(amount) {
@@ -76,6 +76,10 @@
   // Staff tokens stay in this tab only (the office computer is shared); the committee pages all read these keys.
   var staffAuth = tokens(sessionStorage, "gj-staff", "gj-staff-refresh");
 
+  /* Set while signing out: a request of the page still in flight then meets a revoked token, and its 401 must
+     not send the resident to sign in again (with ?next=) instead of the plain sign-in page they asked for. */
+  var signingOut = false;
+
   function signInAgain() {
     auth.clear();
     location.href = "/m/signin?next=" + encodeURIComponent(location.pathname + location.search + location.hash);
@@ -90,6 +94,7 @@
 
   /* Revoke both tokens on the server (the refresh token would otherwise mint new ones for 14 days), then forget them. */
   async function signOut(keys, options) {
+    signingOut = true;
     try { await api("POST", "/api/v1/auth/logout", undefined, options); } catch (e) { /* signing out anyway */ }
     var token = keys.refreshToken();
     if (token) {
@@ -124,6 +129,7 @@
       var r;
       try { r = await fetch(path, init); } catch (e) { throw new Error(NET_ERROR); }
       if (r.status === 401 && !options.anonymous && token) {
+        if (signingOut) throw new Error("已退出登录");
         if (attempt === 0 && await refresh(keys)) continue;
         return options.staff ? staffSignInAgain() : signInAgain();
       }
