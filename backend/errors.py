@@ -53,6 +53,8 @@ CONSTRAINT_ERRORS = {
     "uq_vote_sheets_vote_id_sheet_no": ("sheet_already_issued", "部分选票编号已经发放过，请检查后重试"),
     "uq_binding_requests_pending": ("request_pending", "您已提交过该房屋的申请，请等待居委会审核"),
     "uq_users_username": ("username_taken", "用户名已存在"),
+    # surveys: one response per household (or resident), whatever the channel
+    "uq_survey_participations_one": ("response_exists", "已经回答过这份问卷，每户（或每人）只能回答一次"),
 }
 CONFLICT = ("conflict", "数据冲突，请刷新后重试")
 
