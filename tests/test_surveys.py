@@ -639,3 +639,24 @@ def test_the_charts_escape_what_people_typed(sv, units, client):
     survey = sv.open([{"key": "q1", "type": "single", "title": "<b>标题</b>", "options": ["<i>", "b"]}])
     svg = client.get(f"/api/v1/surveys/{survey['id']}/charts", headers=sv.h).get_json()["charts"][0]["svg"]
     assert "<b>" not in svg and "<i>" not in svg and "&lt;b&gt;标题" in svg
+
+
+# --- distribution through the notices ---------------------------------------------------------------------
+
+
+def test_a_survey_invitation_links_a_published_survey_of_its_compound(sv, units, client, world):
+    draft = sv.create()
+    url = f"/api/v1/compounds/{sv.compound.id}/notices"
+    body = {"kind": "survey_invite", "title": "请填写改造需求问卷", "body": "每户一份。", "survey_id": draft["id"]}
+    r = client.post(url, json=body, headers=sv.h)
+    assert r.status_code == 422 and r.get_json()["code"] == "survey_not_published"
+    client.post(f"/api/v1/surveys/{draft['id']}/publish", headers=sv.h)
+    r = client.post(url, json={**body, "survey_id": 987654}, headers=sv.h)
+    assert r.status_code == 422 and r.get_json()["code"] == "survey_not_found"
+    r = client.post(url, json=body, headers=sv.h)
+    assert r.status_code == 201, r.get_json()
+    page = client.get(f"/n/{r.get_json()['token']}").data.decode()
+    assert f'href="/m/survey/{draft["id"]}?compound={sv.compound.id}"' in page and "填写问卷" in page
+    c2 = world.compounds["c2"]
+    r = client.post(f"/api/v1/compounds/{c2.id}/notices", json=body, headers=world.h["committee2"])
+    assert r.status_code == 422 and r.get_json()["code"] == "survey_not_found"  # another compound's survey
