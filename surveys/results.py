@@ -56,6 +56,8 @@ def question_result(question, answers):
         "mean": None,
         "ranking": None,
         "texts": None,
+        "option_order": [o["code"] for o in question["options"] or []]
+        or ([str(n) for n in range(1, 6)] if kind == "scale" else []),
     }
     labels = {o["code"]: o["label"] for o in question["options"] or []}
     if kind in ("single", "multiple"):
@@ -139,7 +141,7 @@ def results(survey):
 
 # --- charts -----------------------------------------------------------------------------------------------
 
-BAR_WIDTH, ROW, LEFT = 420, 46, 10
+BAR_WIDTH, ROW, LEFT, WIDTH = 250, 46, 4, 330  # narrow: the phone shows it at about its own size
 
 
 def _bars(question):
@@ -163,7 +165,7 @@ def svg_chart(question):
     height = ROW * len(bars) + 10
     title = escape(question["title"])
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 560 {height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {WIDTH} {height}" '
         f'width="100%" aria-label="{title}"><title>{title}</title>'
     ]
     for n, (label, value, shown) in enumerate(bars):

@@ -238,6 +238,7 @@ class QuestionResultOut(Out):
     mean = Ratio(allow_none=True)
     ranking = fields.Dict(keys=fields.String(), values=fields.Nested(RankOut), allow_none=True)
     texts = fields.List(fields.String(), allow_none=True)
+    option_order = fields.List(fields.String(), metadata={"description": "选项在问卷中的顺序（options、ranking 的键）"})
 
 
 class EntranceOut(Out):
@@ -284,6 +285,9 @@ class PendingGroupOut(Out):
     households = fields.Integer()
     answered = fields.Integer()
     not_answered = fields.List(fields.Nested(PendingUnitOut))
+    units = fields.List(
+        fields.Nested(PendingUnitOut), metadata={"description": "该单元范围内的全部房屋（录入纸质问卷用）"}
+    )
 
 
 class PendingOut(Out):

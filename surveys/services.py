@@ -325,9 +325,11 @@ def pending(survey):
                 "households": 0,
                 "answered": 0,
                 "not_answered": [],
+                "units": [],
             },
         )
         g["households"] += 1
+        g["units"].append(unit)
         if unit.id in answered:
             g["answered"] += 1
         else:
