@@ -96,6 +96,11 @@ class AnswersIn(Schema):
 class DraftVoteIn(Schema):
     opens_at = fields.AwareDateTime(required=True)
     closes_at = fields.AwareDateTime(required=True)
+
+    @validates_schema
+    def window(self, data, **kwargs):
+        SurveyFields.window(self, data)
+
     items = fields.Integer(
         load_default=3, validate=validate.Range(min=1, max=10), metadata={"description": "取排序前几项"}
     )

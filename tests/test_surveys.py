@@ -574,6 +574,11 @@ def test_a_closed_needs_survey_starts_a_draft_vote(sv, units, client):
     r = client.post(url, json=window, headers=sv.h)
     assert r.status_code == 409 and r.get_json()["code"] == "survey_not_closed"
     client.post(f"/api/v1/surveys/{survey['id']}/close", headers=sv.h)
+    backwards = {**window, "closes_at": at(days=10)}
+    r = client.post(url, json=backwards, headers=sv.h)
+    assert r.status_code == 422 and "closes_at" in r.get_json()["errors"]["json"]
+    r = client.post(url, json={**window, "matter": "parking_lottery"}, headers=sv.h)
+    assert r.status_code == 422 and "matter" in r.get_json()["errors"]["json"]
     r = client.post(url, json=window, headers=sv.h)
     assert r.status_code == 201, r.get_json()
     out = r.get_json()
@@ -660,3 +665,14 @@ def test_a_survey_invitation_links_a_published_survey_of_its_compound(sv, units,
     c2 = world.compounds["c2"]
     r = client.post(f"/api/v1/compounds/{c2.id}/notices", json=body, headers=world.h["committee2"])
     assert r.status_code == 422 and r.get_json()["code"] == "survey_not_found"  # another compound's survey
+
+
+def test_the_demo_has_an_open_needs_survey_with_paper_answers(app, runner, client):
+    out = runner.invoke(args=["demo"]).output
+    assert "demo survey: 幸福里小区改造需求调查" in out
+    assert runner.invoke(args=["demo"]).output.count("demo survey") == 1
+    login = client.post("/api/v1/auth/login", json={"username": "committee", "password": "demo1234"}).get_json()
+    headers = {"Authorization": f"Bearer {login['access_token']}"}
+    sid = int(out.split("demo survey: 幸福里小区改造需求调查 (id ")[1].split(")")[0])
+    res = client.get(f"/api/v1/surveys/{sid}/results", headers=headers).get_json()
+    assert res["status"] == "open" and res["responses"] == 3 and res["households"] == 180
