@@ -141,7 +141,10 @@ def results(survey):
 
 # --- charts -----------------------------------------------------------------------------------------------
 
-BAR_WIDTH, ROW, LEFT, WIDTH = 250, 46, 4, 330  # narrow: the phone shows it at about its own size
+BAR_WIDTH, ROW, LEFT, WIDTH = 240, 56, 4, 320
+LABEL_MAX = (
+    17  # characters of an option's name that fit across the chart  # narrow: the phone shows it at about its own size
+)
 
 
 def _bars(question):
@@ -169,12 +172,13 @@ def svg_chart(question):
         f'width="100%" aria-label="{title}"><title>{title}</title>'
     ]
     for n, (label, value, shown) in enumerate(bars):
+        label = label if len(label) <= LABEL_MAX else label[: LABEL_MAX - 1] + "…"  # the table beside names it whole
         y = n * ROW + 6
         width = round(BAR_WIDTH * value / top)
         parts.append(
-            f'<text x="{LEFT}" y="{y + 14}" font-size="15" fill="#1a1a1a">{escape(label)}</text>'
-            f'<rect x="{LEFT}" y="{y + 20}" width="{max(width, 2)}" height="16" fill="#1f5fa8"/>'
-            f'<text x="{LEFT + max(width, 2) + 6}" y="{y + 34}" font-size="15" fill="#1a1a1a">{escape(shown)}</text>'
+            f'<text x="{LEFT}" y="{y + 17}" font-size="18" fill="#1a1a1a">{escape(label)}</text>'
+            f'<rect x="{LEFT}" y="{y + 25}" width="{max(width, 2)}" height="20" fill="#1f5fa8"/>'
+            f'<text x="{LEFT + max(width, 2) + 6}" y="{y + 42}" font-size="18" fill="#1a1a1a">{escape(shown)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

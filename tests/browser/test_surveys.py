@@ -11,6 +11,7 @@ except ImportError:  # the browser fixture skips or fails with the reason
 
 from backend.auth.services import issue_tokens
 from tests.browser.conftest import PHONE
+from tests.browser.shots import shot
 from tests.test_surveys import EVERY_TYPE
 from tests.test_votes_kit import at
 
@@ -65,7 +66,7 @@ def test_a_tenant_answers_from_the_notice_and_the_committee_sees_it_counted(
     expect(page.locator("#sv-err-q4")).to_have_text("请回答这道题")
     expect(page.locator("#sv-err-q1")).to_be_hidden()
     q("q4").get_by_label("4分").check()
-    page.screenshot(path=str(tmp_path / "survey-answer.png"), full_page=True)
+    shot(page, "resident-survey", at="#sv-q-q3")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.click("#submit-survey")
     page.locator("#survey-done").wait_for()
@@ -89,7 +90,7 @@ def test_a_tenant_answers_from_the_notice_and_the_committee_sees_it_counted(
         expect(desk.locator("#r-q4")).to_contain_text("平均 4 分")
         expect(desk.locator("#r-q5")).to_contain_text("楼道灯常坏")
         expect(desk.locator("#pending")).to_contain_text("未答 3 户")
-        desk.screenshot(path=str(tmp_path / "survey-results.png"), full_page=True)
+        shot(desk, "committee-survey-results", at="#results-card")
         assert desk.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     finally:
         context.close()
