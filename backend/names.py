@@ -104,6 +104,7 @@ QUESTION_TYPE_NAMES = {
 AUDIENCE_NAMES = {"household": "每户一份", "resident": "每人一份"}
 SURVEY_STATUS_NAMES = {"draft": "草稿", "scheduled": "未开始", "open": "进行中", "closed": "已结束"}
 OTHER_LABEL = "其他"
+WHOLE_COMPOUND_SURVEY = "全小区"  # a survey asks every household, tenants included, not only the owners
 
 
 def question_type_name(code):
@@ -116,3 +117,8 @@ def audience_name(code):
 
 def survey_status_name(code):
     return SURVEY_STATUS_NAMES.get(code, code)
+
+
+def survey_scope_text(building=None, entrance=None):
+    """Who is asked: "全小区", "3号楼" or "3号楼2单元"."""
+    return scope_text(building, entrance) if building else WHOLE_COMPOUND_SURVEY

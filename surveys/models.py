@@ -15,7 +15,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.extensions import db
-from backend.names import scope_text
+from backend.names import survey_scope_text
 from backend.roster.models import Compound
 from backend.types import UTCDateTime, utcnow
 
@@ -71,7 +71,7 @@ class Survey(db.Model):
 
     @property
     def scope_text(self):
-        return scope_text(self.scope_building, self.scope_entrance).replace("全体业主", "全小区")
+        return survey_scope_text(self.scope_building, self.scope_entrance)
 
     def status_at(self, now=None):
         """A published survey is scheduled before opens_at, open in its window, closed after it (or when closed)."""

@@ -676,3 +676,17 @@ def test_the_demo_has_an_open_needs_survey_with_paper_answers(app, runner, clien
     sid = int(out.split("demo survey: 幸福里小区改造需求调查 (id ")[1].split(")")[0])
     res = client.get(f"/api/v1/surveys/{sid}/results", headers=headers).get_json()
     assert res["status"] == "open" and res["responses"] == 3 and res["households"] == 180
+
+
+def test_unknown_surveys_and_bad_windows(sv, units, client):
+    assert client.get("/api/v1/surveys/99999", headers=sv.h).get_json()["code"] == "survey_not_found"
+    body = sv.create(closes_at=at(days=-1), opens_at=at(days=-2), status=422)
+    assert "closes_at" in body["errors"]["json"]
+    body = sv.create(opens_at=at(days=3), closes_at=at(days=2), status=422)
+    assert "closes_at" in body["errors"]["json"]
+    survey = sv.create(scope={"building": "1"})
+    assert survey["scope_text"] == "1号楼" and sv.create()["scope_text"] == "全小区"
+    r = client.patch(f"/api/v1/surveys/{survey['id']}", json={"closes_at": at(minutes=-30)}, headers=sv.h)
+    assert r.status_code == 422
+    r = client.patch(f"/api/v1/surveys/{survey['id']}", json={"questions": []}, headers=sv.h)
+    assert r.status_code == 422 and "questions" in r.get_json()["errors"]["json"]
