@@ -6,6 +6,7 @@ publish at once, exactly one wins on SQLite and PostgreSQL alike. The one-per ru
 ``survey_participations``; the checks here only give the friendly 409 first.
 """
 
+import hashlib
 import json
 
 from sqlalchemy import select, update
@@ -176,9 +177,7 @@ def edit(actor, survey, data):
     if survey.template and "scope" in data:
         _check_template_scope(catalog.templates().get(survey.template, {}), data["scope"])
     if "questions" in data:
-        probe = Survey()
-        probe.questions = data["questions"]
-        values["questions_json"] = probe.questions_json
+        values["questions_json"] = json.dumps(data["questions"], ensure_ascii=False)
     if not move(survey, Survey.status == "draft", **values):
         raise _published()
     audit.append(chain(survey), actor, "survey_edited", {"keys": sorted(data)})
@@ -198,7 +197,9 @@ def publish(actor, survey):
         raise Conflict("scope_empty", "问卷范围内没有任何房屋，请先导入名册或检查楼栋、单元")
     if not move(survey, Survey.status == "draft", status="open", published_at=now):
         raise _published()
-    audit.append(chain(survey), actor, "survey_published", {"questions": len(survey.questions)})
+    # The frozen questions' digest: the audit chain proves they never changed after publishing.
+    digest = hashlib.sha256(survey.questions_json.encode()).hexdigest()
+    audit.append(chain(survey), actor, "survey_published", {"questions": len(survey.questions), "sha256": digest})
     db.session.commit()
     db.session.refresh(survey)
     return survey
