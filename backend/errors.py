@@ -56,6 +56,8 @@ CONSTRAINT_ERRORS = {
     # management: two first records, or two changes from one version, at once
     "uq_management_states_compound_id": ("management_changed", "物业管理信息刚被他人修改，请刷新后再改"),
     "uq_management_changes_compound_id_version": ("management_changed", "物业管理信息刚被他人修改，请刷新后再改"),
+    # surveys: one response per household (or resident), whatever the channel
+    "uq_survey_participations_one": ("response_exists", "已经回答过这份问卷，每户（或每人）只能回答一次"),
 }
 CONFLICT = ("conflict", "数据冲突，请刷新后重试")
 

@@ -118,3 +118,34 @@ def scope_text(building=None, entrance=None):
     if not building:
         return WHOLE_COMPOUND
     return building_label(building) + (entrance_label(entrance) if entrance else "")
+
+
+# surveys
+QUESTION_TYPE_NAMES = {
+    "single": "单选",
+    "multiple": "多选",
+    "ranking": "排序",
+    "scale": "打分（1至5分）",
+    "text": "简答",
+}
+AUDIENCE_NAMES = {"household": "每户一份", "resident": "每人一份"}
+SURVEY_STATUS_NAMES = {"draft": "草稿", "scheduled": "未开始", "open": "进行中", "closed": "已结束"}
+OTHER_LABEL = "其他"
+WHOLE_COMPOUND_SURVEY = "全小区"  # a survey asks every household, tenants included, not only the owners
+
+
+def question_type_name(code):
+    return QUESTION_TYPE_NAMES.get(code, code)
+
+
+def audience_name(code):
+    return AUDIENCE_NAMES.get(code, code)
+
+
+def survey_status_name(code):
+    return SURVEY_STATUS_NAMES.get(code, code)
+
+
+def survey_scope_text(building=None, entrance=None):
+    """Who is asked: "全小区", "3号楼" or "3号楼2单元"."""
+    return scope_text(building, entrance) if building else WHOLE_COMPOUND_SURVEY

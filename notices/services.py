@@ -40,6 +40,22 @@ def _check_links(compound_id, data):
         _check_vote(compound_id, data["vote_id"])
     if data.get("kind") == "survey_invite" and not data.get("survey_id"):
         raise Invalid("survey_required", "问卷邀请须关联一份问卷", {"json": {"survey_id": ["请选择问卷"]}})
+    # surveys: a notice may invite only to a published survey of its own compound (one message for a missing
+    # survey and another compound's, like votes above).
+    if data.get("survey_id") is not None:
+        from surveys.models import Survey
+
+        survey = db.session.get(Survey, data["survey_id"])
+        if survey is None or survey.compound_id != compound_id:
+            raise Invalid(
+                "survey_not_found", "找不到该问卷，请从本小区的问卷中选择", {"json": {"survey_id": ["找不到该问卷"]}}
+            )
+        if survey.status == "draft":
+            raise Invalid(
+                "survey_not_published",
+                "该问卷还是草稿，请先发布问卷，再发问卷邀请",
+                {"json": {"survey_id": ["问卷尚未发布"]}},
+            )
     publish_at, expires_at = data.get("publish_at"), data.get("expires_at")
     if expires_at is not None and expires_at <= (publish_at or utcnow()):
         raise Invalid(

@@ -538,6 +538,194 @@
 
   /* ---- surveys desk (surveys/) ---- */
   // surveys: committee pages go here
+  var surveyId = Number(body.dataset.survey);
+  var SURVEY_FIELDS = {title: "标题", questions: "题目", options: "选项", max_choices: "最多选几项", scope: "范围",
+    template: "模板", show_if: "显示条件", key: "题目编号", type: "题型", closes_at: "结束时间", opens_at: "开始时间"};
+  async function surveySend(method, path, payload) {
+    try { return await call(method, path, payload); } catch (e) {
+      if (e.status !== 422 || !(e.data && e.data.errors)) throw e;
+      var found = [];
+      (function walk(node, name) {
+        if (Array.isArray(node) && node.every(function (m) { return typeof m === "string"; })) {
+          node.forEach(function (m) { found.push((SURVEY_FIELDS[name] ? SURVEY_FIELDS[name] + "：" : "") + m); });
+        } else if (node && typeof node === "object") {
+          Object.keys(node).forEach(function (k) { walk(node[k], /^\d+$/.test(k) ? "第" + (Number(k) + 1) + "题" : k === "json" ? name : k); });
+        }
+      })(e.data.errors, "");
+      throw new Error(e.message + "：" + found.join("；"));
+    }
+  }
+  function surveyRow(s) {
+    return '<tr><td data-label="问卷"><a href="/m/committee/surveys/' + s.id + '">' + esc(s.title) + '</a></td><td data-label="范围">' +
+      esc(s.scope_text) + "，" + esc(s.audience_name) + (s.anonymous ? "，匿名" : "") + '</td><td data-label="状态"><span class="tag">' +
+      esc(s.status_name) + '</span></td><td data-label="时间">' + esc(G.when(s.opens_at)) + " 至<br>" + esc(G.when(s.closes_at)) + "</td></tr>";
+  }
+  async function showSurveys(cid) {
+    sessionStorage.setItem(COMPOUND, cid);
+    var list = await call("GET", "/api/v1/compounds/" + cid + "/surveys");
+    $("#surveys").innerHTML = list.length ? '<table class="list stack"><thead><tr><th>问卷</th><th>范围</th><th>状态</th><th>时间</th></tr></thead><tbody>' +
+      list.map(surveyRow).join("") + "</tbody></table>" : '<p class="card">这个小区还没有问卷。可以在下面从模板新建。</p>';
+  }
+  var QUESTION_TYPES = [["single", "单选"], ["multiple", "多选"], ["ranking", "排序"], ["scale", "打分（1至5分）"], ["text", "简答"]];
+  function addQuestion() {
+    var n = document.querySelectorAll("#s-questions fieldset").length + 1;
+    var f = document.createElement("fieldset");
+    f.className = "choice s-question";
+    f.innerHTML = "<legend>第" + n + "题</legend>" +
+      '<label for="sq-type-' + n + '">题型</label><select id="sq-type-' + n + '" class="sq-type">' +
+      QUESTION_TYPES.map(function (t) { return '<option value="' + t[0] + '">' + t[1] + "</option>"; }).join("") + "</select>" +
+      '<label for="sq-title-' + n + '">题目</label><input type="text" maxlength="300" id="sq-title-' + n + '" class="sq-title">' +
+      '<label for="sq-options-' + n + '">选项（每行一个；单选、多选、排序题填写）</label><textarea rows="3" id="sq-options-' + n + '" class="sq-options"></textarea>' +
+      '<label for="sq-max-' + n + '">多选题最多选几项（可不填）</label><input type="text" inputmode="numeric" maxlength="2" id="sq-max-' + n + '" class="sq-max">' +
+      '<label class="check"><input type="checkbox" class="sq-required"> 必答</label>' +
+      '<label class="check"><input type="checkbox" class="sq-other"> 有“其他（请注明）”</label>';
+    $("#s-questions").appendChild(f);
+  }
+  function editedQuestions() {
+    return Array.prototype.map.call(document.querySelectorAll("#s-questions fieldset"), function (f, i) {
+      var q = {key: "q" + (i + 1), type: f.querySelector(".sq-type").value, title: f.querySelector(".sq-title").value.trim(),
+        required: f.querySelector(".sq-required").checked};
+      var options = f.querySelector(".sq-options").value.split("\n").map(function (o) { return o.trim(); }).filter(Boolean);
+      if (options.length) q.options = options;
+      var max = f.querySelector(".sq-max").value.trim();
+      if (max) q.max_choices = parseInt(max, 10);
+      if (f.querySelector(".sq-other").checked) q.allow_other = true;
+      return q;
+    });
+  }
+  G.pages.surveys_list = function () {
+    G.staffDesk(async function () {
+      var list = await compounds(), select = $("#compound");
+      select.innerHTML = list.map(function (c) { return '<option value="' + c.id + '">' + esc(c.name) + "</option>"; }).join("");
+      var remembered = sessionStorage.getItem(COMPOUND);
+      if (list.some(function (c) { return String(c.id) === remembered; })) select.value = remembered;
+      select.addEventListener("change", function () { showSurveys(select.value).catch(function (e) { G.showError(e.message); }); });
+      var templates = await call("GET", "/api/v1/survey-templates");
+      $("#s-template").insertAdjacentHTML("beforeend", templates.map(function (t) {
+        return '<option value="' + esc(t.code) + '">' + esc(t.title) + "（" + t.question_count + "题）</option>";
+      }).join(""));
+      $("#s-template").addEventListener("change", function () {
+        var t = templates.filter(function (x) { return x.code === $("#s-template").value; })[0];
+        $("#s-template-text").textContent = t ? t.description : "";
+        $("#s-editor").hidden = !!t;
+      });
+      var now = new Date();
+      $("#s-opens").value = G.beijingInput(now);
+      $("#s-closes").value = G.beijingInput(new Date(now.getTime() + 14 * 86400000));
+      addQuestion();
+      await showSurveys(select.value);
+    });
+    on("s-add", async function () { addQuestion(); });
+    on("s-create", async function () {
+      var data = {opens_at: G.beijingIso(val("s-opens")), closes_at: G.beijingIso(val("s-closes")),
+        audience: val("s-audience"), anonymous: $("#s-anonymous").checked, scope: {}};
+      if (val("s-building")) data.scope.building = val("s-building");
+      if (val("s-entrance")) data.scope.entrance = val("s-entrance");
+      if (val("s-title")) data.title = val("s-title");
+      if (val("s-description")) data.description = val("s-description");
+      if (val("s-template")) data.template = val("s-template");
+      else data.questions = editedQuestions();
+      var s = await surveySend("POST", "/api/v1/compounds/" + $("#compound").value + "/surveys", data);
+      location.href = "/m/committee/surveys/" + s.id;
+    });
+  };
+
+  function resultHtml(q, chart) {
+    var rows = "";
+    if (q.ranking) {
+      rows = "<tr><th>选项</th><th>得分（Borda）</th><th>排了的回答</th><th>平均名次</th></tr>" + q.option_order.map(function (c) {
+        var r = q.ranking[c];
+        return "<tr><td>" + esc(r.label) + "</td><td>" + r.borda + "</td><td>" + r.ranked + "</td><td>" + (r.mean_rank === null ? "—" : r.mean_rank) + "</td></tr>";
+      }).join("");
+    } else if (q.options) {
+      rows = "<tr><th>选项</th><th>人数</th><th>占比</th></tr>" + q.option_order.map(function (c) {
+        var o = q.options[c];
+        return "<tr><td>" + esc(o.label) + "</td><td>" + o.count + "</td><td>" + (o.share === null ? "—" : pct(o.share)) + "</td></tr>";
+      }).join("");
+    }
+    var texts = (q.texts || []).concat((q.other || []).map(function (t) { return "其他：" + t; }));
+    return '<section class="result-question" id="r-' + esc(q.key) + '"><h3>' + esc(q.title) + "</h3><p>回答 " + q.answered + " 份" +
+      (q.mean !== null ? "，平均 " + q.mean + " 分" : "") + "</p>" + (chart ? chart.svg : "") +
+      (rows ? '<table class="list">' + rows + "</table>" : "") +
+      (texts.length ? '<ul class="plain">' + texts.map(function (t) { return "<li>" + esc(t) + "</li>"; }).join("") + "</ul>" : "") + "</section>";
+  }
+  async function showResults() {
+    var r = await call("GET", "/api/v1/surveys/" + surveyId + "/results");
+    var charts = {};
+    (await call("GET", "/api/v1/surveys/" + surveyId + "/charts")).charts.forEach(function (c) { charts[c.key] = c; });
+    $("#r-rate").textContent = "已回答 " + r.responses + " 份，范围内 " + r.households + " 户" +
+      (r.response_rate === null ? "" : "，回答率 " + pct(r.response_rate));
+    $("#r-entrances").innerHTML = '<table class="list stack"><thead><tr><th>楼栋单元</th><th>户数</th><th>已回答</th></tr></thead><tbody>' +
+      r.by_entrance.map(function (e) {
+        return '<tr><td data-label="楼栋单元">' + esc(e.label) + '</td><td data-label="户数">' + e.households + '</td><td data-label="已回答">' + e.responses + "</td></tr>";
+      }).join("") + "</tbody></table>";
+    $("#r-questions").innerHTML = r.questions.map(function (q) { return resultHtml(q, charts[q.key]); }).join("");
+  }
+  async function showPending(s) {
+    var p = await call("GET", "/api/v1/surveys/" + surveyId + "/pending");
+    $("#pending").innerHTML = p.entrances.map(function (g) {
+      return "<h3>" + esc(g.label) + "：共 " + g.households + " 户，已答 " + g.answered + " 户，<strong>未答 " + g.not_answered.length + " 户</strong></h3>" +
+        (g.not_answered.length ? '<ul class="rooms">' + g.not_answered.map(function (u) { return "<li>" + esc(u.room) + "</li>"; }).join("") + "</ul>" : '<p class="pass">全部已回答</p>');
+    }).join("");
+    var units = [];
+    p.entrances.forEach(function (g) { units = units.concat(s.audience === "household" ? g.not_answered : g.units); });
+    $("#paper-unit").innerHTML = units.map(function (u) { return '<option value="' + u.unit_id + '">' + esc(u.label) + "</option>"; }).join("");
+  }
+  G.pages.surveys_detail = function () {
+    var s;
+    async function load() {
+      s = await call("GET", "/api/v1/surveys/" + surveyId);
+      document.title = s.title + " · 共建";
+      $("#s-name").textContent = s.title;
+      $("#s-state").textContent = s.status_name + "，" + s.scope_text + "，" + s.audience_name + (s.anonymous ? "，匿名" : "") +
+        "，" + G.when(s.opens_at) + " 至 " + G.when(s.closes_at);
+      $("#s-publish").hidden = s.status !== "draft";
+      $("#s-close").hidden = s.status !== "open" && s.status !== "scheduled";
+      $("#paper-card").hidden = s.status !== "open";
+      $("#s-draft-vote-card").hidden = !(s.template === "renovation_needs" && s.status === "closed" && !s.draft_vote_id);
+      $("#s-question-list").innerHTML = s.questions.map(function (q) {
+        return "<li>" + esc(q.title) + "（" + esc(q.type_name) + (q.required ? "，必答" : "") + "）" +
+          (q.options ? "：" + q.options.map(function (o) { return esc(o.label); }).join(" / ") : "") + "</li>";
+      }).join("");
+      if (s.status === "open") G.pages.survey.form.render($("#paper-questions"), s.questions, "pp");
+      if (s.status !== "draft") { await showResults(); await showPending(s); }
+      else { $("#results-card").hidden = true; $("#pending-card").hidden = true; }
+    }
+    G.staffDesk(load);
+    on("s-publish", async function () { await surveySend("POST", "/api/v1/surveys/" + surveyId + "/publish"); location.reload(); });
+    on("s-close", async function () {
+      if (!window.confirm("结束后不能再回答，确定结束问卷吗？")) return;
+      await call("POST", "/api/v1/surveys/" + surveyId + "/close"); location.reload();
+    });
+    on("s-csv", async function () { await G.download("/api/v1/surveys/" + surveyId + "/export?format=csv", "问卷回答-" + s.title + ".csv"); });
+    on("s-xlsx", async function () { await G.download("/api/v1/surveys/" + surveyId + "/export?format=xlsx", "问卷回答-" + s.title + ".xlsx"); });
+    on("s-draft-vote", async function () {
+      var r = await surveySend("POST", "/api/v1/surveys/" + surveyId + "/draft-vote",
+        {opens_at: G.beijingIso(val("dv-opens")), closes_at: G.beijingIso(val("dv-closes"))});
+      $("#dv-result").innerHTML = '已生成表决草稿：<a href="/m/committee/votes/' + r.vote_id + '">' + r.items.map(esc).join("、") + "</a>";
+    });
+    var now = new Date();
+    $("#dv-opens").value = G.beijingInput(new Date(now.getTime() + 16 * 86400000));
+    $("#dv-closes").value = G.beijingInput(new Date(now.getTime() + 30 * 86400000));
+    var form = $("#paper-form"), button = $("#paper-submit");
+    form.addEventListener("submit", async function (ev) {
+      ev.preventDefault();
+      G.clearError(); G.pages.survey.form.clear(form); button.disabled = true;
+      try {
+        var unit = $("#paper-unit"), label = unit.options[unit.selectedIndex] ? unit.options[unit.selectedIndex].text : "";
+        await call("POST", "/api/v1/surveys/" + surveyId + "/paper-responses",
+          {unit_id: Number(unit.value), answers: G.pages.survey.form.collect(form, s.questions, "pp")});
+        $("#paper-done").textContent = "已录入：" + label; $("#paper-done").hidden = false;
+        form.reset();
+        G.pages.survey.form.render($("#paper-questions"), s.questions, "pp");
+        await showResults(); await showPending(s);
+        unit.focus();
+      } catch (e) {
+        G.showError(e.message, button);
+        if (e.status === 422) G.pages.survey.form.showErrors(form, e, "pp");
+      } finally { button.disabled = false; }
+    });
+  };
 
   /* ---- co-funding desk (funds/campaigns) ---- */
   // campaigns: committee pages go here

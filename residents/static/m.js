@@ -328,6 +328,204 @@
 
   /* ---- surveys (surveys/) ---- */
   // surveys: resident pages and the home card go here
+  /* One form for a survey's questions, used by the answer page and by the desk's paper entry (desk.js reaches it
+     as Gongjian.pages.survey.form). Types, names and the show_if condition come from the API's questions. */
+  var surveyForm = (function () {
+    var OTHER = "__other";
+    function qid(prefix, key) { return prefix + "-" + key; }
+    function optionInput(type, name, value, label) {
+      return '<label class="option"><input type="' + type + '" name="' + esc(name) + '" value="' + esc(value) + '"> ' +
+        esc(label) + "</label>";
+    }
+    function otherInput(prefix, q, type) {
+      if (!q.allow_other) return "";
+      return optionInput(type, qid(prefix, q.key), OTHER, "其他（请注明）") +
+        '<label for="' + qid(prefix + "-other", q.key) + '" class="hint">“其他”的内容</label>' +
+        '<input type="text" maxlength="200" id="' + qid(prefix + "-other", q.key) + '">';
+    }
+    function ranking(prefix, q) {
+      var n = q.options.length, numbers = '<option value="">不排</option>';
+      for (var i = 1; i <= n; i++) numbers += '<option value="' + i + '">第' + i + "位</option>";
+      return '<p class="hint">给最重要的选“第1位”，依次往下；不想排的选“不排”。</p>' + q.options.map(function (o) {
+        var id = qid(prefix + "-rank-" + q.key, o.code);
+        return '<div class="rank-row"><label for="' + esc(id) + '">' + esc(o.label) + '</label><select id="' + esc(id) +
+          '" data-code="' + esc(o.code) + '">' + numbers + "</select></div>";
+      }).join("");
+    }
+    function scale(prefix, q) {
+      var out = '<div class="scale">';
+      for (var i = 1; i <= 5; i++) out += optionInput("radio", qid(prefix, q.key), String(i), i + "分");
+      return out + '</div><p class="hint">1分很不满意（或很不同意），5分很满意（或很同意）。</p>';
+    }
+    function field(prefix, q, n) {
+      var inner = q.type === "single" ? q.options.map(function (o) { return optionInput("radio", qid(prefix, q.key), o.code, o.label); }).join("") + otherInput(prefix, q, "radio") :
+        q.type === "multiple" ? (q.max_choices ? '<p class="hint">最多选' + q.max_choices + "项</p>" : "") +
+          q.options.map(function (o) { return optionInput("checkbox", qid(prefix, q.key), o.code, o.label); }).join("") + otherInput(prefix, q, "checkbox") :
+        q.type === "ranking" ? ranking(prefix, q) :
+        q.type === "scale" ? scale(prefix, q) :
+        '<label for="' + qid(prefix + "-text", q.key) + '" class="hint">请填写</label><textarea rows="3" maxlength="2000" id="' + qid(prefix + "-text", q.key) + '"></textarea>';
+      return '<fieldset class="card item question" id="' + qid(prefix + "-q", q.key) + '" data-key="' + esc(q.key) +
+        '" aria-describedby="' + qid(prefix + "-err", q.key) + '"><legend><h3>' + n + ". " + esc(q.title) +
+        (q.required ? ' <span class="required">（必答）</span>' : "") + " <small>" + esc(q.type_name) + "</small></h3></legend>" +
+        (q.description ? "<p>" + esc(q.description) + "</p>" : "") + inner +
+        '<p class="field-error" id="' + qid(prefix + "-err", q.key) + '" hidden></p></fieldset>';
+    }
+    function render(container, questions, prefix) {
+      var section = null, n = 0;
+      container.innerHTML = questions.map(function (q) {
+        var head = "";
+        if (q.section && q.section !== section) head = '<h2 class="section">' + esc(q.section) + "</h2>";
+        section = q.section;
+        return head + field(prefix, q, ++n);
+      }).join("");
+      function live() { showIf(container, questions, prefix); }
+      live();
+      if (container.dataset.wired) return;  // rendered again (the desk after each paper sheet): one set of listeners
+      container.dataset.wired = "1";
+      container.addEventListener("change", live);
+      container.addEventListener("input", function (ev) {
+        var other = ev.target.id && ev.target.id.indexOf(prefix + "-other-") === 0;
+        if (other && ev.target.value) {  // typing the "other" text picks the "other" option
+          var box = container.querySelector('input[name="' + qid(prefix, ev.target.id.slice((prefix + "-other-").length)) + '"][value="' + OTHER + '"]');
+          if (box && !box.checked) { box.checked = true; live(); }
+        }
+      });
+    }
+    function value(container, q, prefix) {
+      var name = qid(prefix, q.key);
+      var other = function () { var el = document.getElementById(qid(prefix + "-other", q.key)); return {other: el ? el.value.trim() : ""}; };
+      if (q.type === "single" || q.type === "scale") {
+        var picked = container.querySelector('input[name="' + name + '"]:checked');
+        if (!picked) return null;
+        if (picked.value === OTHER) return other();
+        return q.type === "scale" ? parseInt(picked.value, 10) : picked.value;
+      }
+      if (q.type === "multiple") {
+        var all = Array.prototype.map.call(container.querySelectorAll('input[name="' + name + '"]:checked'), function (el) {
+          return el.value === OTHER ? other() : el.value;
+        });
+        return all.length ? all : null;
+      }
+      if (q.type === "ranking") {
+        var ranks = [];
+        container.querySelectorAll('[id^="' + prefix + "-rank-" + q.key + '-"]').forEach(function (sel) {
+          if (sel.value) ranks.push({code: sel.dataset.code, rank: parseInt(sel.value, 10)});
+        });
+        ranks.sort(function (a, b) { return a.rank - b.rank; });
+        for (var i = 1; i < ranks.length; i++) {
+          if (ranks[i].rank === ranks[i - 1].rank) throw new Error("“" + q.title + "”：两项不能排在同一位");
+        }
+        return ranks.length ? ranks.map(function (r) { return r.code; }) : null;
+      }
+      var text = document.getElementById(qid(prefix + "-text", q.key)).value.trim();
+      return text || null;
+    }
+    function visible(container, questions, prefix) {
+      var shown = {}, answers = {};
+      questions.forEach(function (q) {
+        var c = q.show_if, on = true;
+        if (c) {
+          var given = shown[c.question] ? answers[c.question] : null;
+          on = given === c.equals || (Array.isArray(given) && given.indexOf(c.equals) >= 0);
+        }
+        shown[q.key] = on;
+        if (on) { try { answers[q.key] = value(container, q, prefix); } catch (e) { answers[q.key] = null; } }
+      });
+      return shown;
+    }
+    function showIf(container, questions, prefix) {
+      var shown = visible(container, questions, prefix);
+      questions.forEach(function (q) { document.getElementById(qid(prefix + "-q", q.key)).hidden = !shown[q.key]; });
+    }
+    function collect(container, questions, prefix) {
+      var shown = visible(container, questions, prefix), answers = {};
+      questions.forEach(function (q) {
+        if (!shown[q.key]) return;
+        var v = value(container, q, prefix);
+        if (v !== null) answers[q.key] = v;
+      });
+      return answers;
+    }
+    function clear(container) {
+      container.querySelectorAll(".field-error").forEach(function (p) { p.hidden = true; p.textContent = ""; });
+      container.querySelectorAll(".question.invalid").forEach(function (f) { f.classList.remove("invalid"); });
+    }
+    /* A 422 keyed by question: each message next to its question; true when there were some. */
+    function showErrors(container, e, prefix) {
+      var by = e.data && e.data.errors && e.data.errors.json && e.data.errors.json.answers;
+      if (!by) return false;
+      var first = null;
+      Object.keys(by).forEach(function (key) {
+        var p = document.getElementById(qid(prefix + "-err", key));
+        if (!p) return;
+        p.textContent = by[key].join("；"); p.hidden = false;
+        p.parentElement.classList.add("invalid");
+        first = first || p.parentElement;
+      });
+      if (first) first.scrollIntoView({block: "center"});
+      return !!first;
+    }
+    return {render: render, collect: collect, showErrors: showErrors, clear: clear};
+  })();
+
+  pages.survey = async function () {
+    if (!requireSignIn()) return;
+    var id = Number(body.dataset.survey), s;
+    function nothing(text, bind) {
+      $("#survey-nothing-text").textContent = text;
+      var link = $("#survey-bind");
+      link.hidden = !bind;
+      link.href = bindLink(new URLSearchParams(location.search).get("compound"), location.pathname + location.search);
+      $("#survey-nothing").hidden = false;
+    }
+    try { s = (await api("GET", "/api/v1/surveys/" + id)).data; } catch (e) {
+      if (e.status === 404) nothing("您绑定的房屋不在这份问卷的范围内，或您还没有绑定房屋。", true);
+      else showError(e.message);
+      return;
+    }
+    $("#survey-title").textContent = s.title;
+    document.title = s.title + " · 共建";
+    $("#survey-window").textContent = s.status_name + "，" + when(s.opens_at) + " 至 " + when(s.closes_at) + "（" + s.audience_name + "）";
+    $("#survey-description").innerHTML = (s.description || "").split("\n").map(function (p) {
+      return p.trim() ? "<p>" + esc(p) + "</p>" : "";
+    }).join("");
+    var open = (s.mine || []).filter(function (u) { return !u.answered; });
+    if (s.status !== "open") { nothing("这份问卷现在不能填写（" + s.status_name + "）。"); return; }
+    if (!open.length) { nothing("您家已经填写过这份问卷，谢谢参与。"); return; }
+    $("#survey-units").innerHTML = open.map(function (u, i) {
+      return '<label class="option"><input type="radio" name="survey-unit" value="' + u.unit_id + '"' + (i ? "" : " checked") + "> " + esc(u.label) + "</label>";
+    }).join("");
+    $("#survey-unit-card").hidden = open.length < 2;
+    $("#survey-anonymous").hidden = !s.anonymous;
+    var box = $("#questions");
+    surveyForm.render(box, s.questions, "sv");
+    $("#survey-form").hidden = false;
+    var button = $("#submit-survey");
+    $("#survey-form").addEventListener("submit", async function (ev) {
+      ev.preventDefault();
+      clearError(); surveyForm.clear(box); busy(button, true);
+      try {
+        var unit = Number(document.querySelector('input[name="survey-unit"]:checked').value);
+        await api("POST", "/api/v1/surveys/" + id + "/responses", {unit_id: unit, answers: surveyForm.collect(box, s.questions, "sv")});
+        $("#survey-form").hidden = true; $("#survey-done").hidden = false;
+        window.scrollTo(0, 0);
+      } catch (e) {
+        showError(e.message, button);
+        if (e.status === 422) surveyForm.showErrors(box, e, "sv");  // each complaint beside its question
+      } finally { busy(button, false); }
+    });
+  };
+  pages.survey.form = surveyForm;
+
+  homeParts.push(async function () {
+    var list = (await api("GET", "/api/v1/my/surveys")).data.filter(function (s) { return s.status === "open"; });
+    if (!list.length) return;
+    $("#home-surveys").innerHTML = '<section class="card" id="surveys-card"><h2>问卷</h2>' + list.map(function (s) {
+      var waiting = (s.mine || []).some(function (u) { return !u.answered; });
+      return '<div class="row"><strong>' + esc(s.title) + "</strong><br>" + esc(s.status_name) + "，截止 " + esc(when(s.closes_at)) +
+        (waiting ? '<a class="button primary" href="/m/survey/' + s.id + '">去填写</a>' : '<br><span class="status approved">已填写</span>') + "</div>";
+    }).join("") + "</section>";
+  });
 
   /* ---- co-funding (funds/campaigns) ---- */
   // campaigns: resident pages and the home card go here

@@ -291,3 +291,84 @@ def test_axe_check_fails_on_a_real_violation(live_server, browser):
             assert_accessible(page)
     finally:
         page.context.close()
+
+
+# --- surveys: the answer page (with its per-question errors), the home card, the survey desk ----------------
+
+
+@dataclass
+class SurveyScene:
+    resident: object
+    staff: object
+    open_survey: int
+    draft_survey: int
+
+
+@pytest.fixture
+def survey_scene(kit, make, client):
+    from backend.auth.models import User
+    from backend.extensions import db
+    from tests.test_surveys import EVERY_TYPE, FULL
+    from tests.test_votes_kit import at
+
+    units = make.units(kit.compound, 3, building="3", entrance="2")
+    url = f"/api/v1/compounds/{kit.compound.id}/surveys"
+    spec = {"title": "改造意见", "opens_at": at(minutes=-5), "closes_at": at(days=10), "questions": EVERY_TYPE}
+    opened = client.post(url, json=spec, headers=kit.h).get_json()
+    client.post(f"/api/v1/surveys/{opened['id']}/publish", headers=kit.h)
+    client.post(
+        f"/api/v1/surveys/{opened['id']}/paper-responses", json={"unit_id": units[0].id, "answers": FULL}, headers=kit.h
+    )
+    draft = client.post(url, json={**spec, "title": "草稿问卷"}, headers=kit.h).get_json()
+    return SurveyScene(
+        resident=make.resident(units[2], relation="tenant"),
+        staff=db.session.get(User, kit.world.users["committee"].id),
+        open_survey=opened["id"],
+        draft_survey=draft["id"],
+    )
+
+
+def survey_errors(page):
+    page.click("#submit-survey")
+    page.locator("#sv-err-q1:not([hidden])").wait_for()
+
+
+SURVEY_PAGES = [
+    ("survey-answer", lambda s: f"/m/survey/{s.open_survey}", "resident", "#survey-form", [PHONE], survey_errors),
+    ("survey-home-card", lambda s: "/m/home", "resident", "#surveys-card", [PHONE], None),
+    ("survey-not-bound", lambda s: f"/m/survey/{s.open_survey}", "stranger", "#survey-nothing", [PHONE], None),
+    (
+        "survey-desk-list",
+        lambda s: "/m/committee/surveys",
+        "staff",
+        "#surveys:has-text('改造意见')",
+        [PHONE, DESK],
+        None,
+    ),
+    ("survey-desk-open", lambda s: f"/m/committee/surveys/{s.open_survey}", "staff", "#r-q1 svg", [PHONE, DESK], None),
+    ("survey-desk-draft", lambda s: f"/m/committee/surveys/{s.draft_survey}", "staff", "#s-publish", [DESK], None),
+]
+
+
+@pytest.mark.parametrize(
+    "path, who, ready, viewport, then",
+    [
+        pytest.param(path, who, ready, viewport, then, id=f"{name}-{viewport['width']}")
+        for name, path, who, ready, viewports, then in SURVEY_PAGES
+        for viewport in viewports
+    ],
+)
+def test_survey_pages_have_no_axe_violations(
+    survey_scene, make, browser, live_server, path, who, ready, viewport, then
+):
+    users = {"resident": survey_scene.resident, "stranger": make.resident(name="未绑定居民")}
+    open_and_check(
+        browser,
+        live_server,
+        viewport,
+        path(survey_scene),
+        ready,
+        resident=users.get(who),
+        staff=survey_scene.staff if who == "staff" else None,
+        then=then,
+    )
