@@ -53,6 +53,10 @@ CONSTRAINT_ERRORS = {
     "uq_vote_sheets_vote_id_sheet_no": ("sheet_already_issued", "部分选票编号已经发放过，请检查后重试"),
     "uq_binding_requests_pending": ("request_pending", "您已提交过该房屋的申请，请等待居委会审核"),
     "uq_users_username": ("username_taken", "用户名已存在"),
+    # funds/campaigns
+    "uq_campaign_pledges_campaign_id_unit_id": ("pledge_exists", "该户已经认捐过了，每户只能认捐一次"),
+    "uq_campaign_payments_campaign_id_reference": ("payment_duplicate", "该凭证号已在本项目中登记过"),
+    "uq_campaign_payments_reverses_id": ("payment_reversed", "该缴款已经冲正过了"),
 }
 CONFLICT = ("conflict", "数据冲突，请刷新后重试")
 

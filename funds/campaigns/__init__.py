@@ -2,4 +2,11 @@
 
 
 def init_app(app):
-    pass
+    from backend.extensions import api
+
+    from . import models  # noqa: F401  (so migrations and metadata see the tables)
+    from .pages import bp as pages_bp
+    from .routes import blp
+
+    api.register_blueprint(blp)
+    app.register_blueprint(pages_bp)
