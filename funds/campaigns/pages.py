@@ -2,6 +2,8 @@
 
 from flask import Blueprint, render_template
 
+from backend.names import PAYMENT_METHOD_NAMES, SHARING_RULE_NAMES, SUBSIDY_SOURCE_NAMES
+
 bp = Blueprint("campaigns_pages", __name__, template_folder="templates")
 
 
@@ -12,11 +14,21 @@ def campaign(campaign_id):
 
 @bp.get("/m/committee/campaigns")
 def desk_list():
-    return render_template("funds/campaigns_desk.html", page="campaigns-desk", committee_area="campaigns")
+    return render_template(
+        "funds/campaigns_desk.html",
+        page="campaigns_desk",
+        committee_area="campaigns",
+        sources=SUBSIDY_SOURCE_NAMES,
+        rules=SHARING_RULE_NAMES,
+    )
 
 
 @bp.get("/m/committee/campaigns/<int:campaign_id>")
 def desk_campaign(campaign_id):
     return render_template(
-        "funds/campaign_desk.html", page="campaign-desk", committee_area="campaigns", campaign_id=campaign_id
+        "funds/campaign_desk.html",
+        page="campaign_desk",
+        committee_area="campaigns",
+        campaign_id=campaign_id,
+        methods=PAYMENT_METHOD_NAMES,
     )

@@ -80,6 +80,14 @@ class CampaignDetail(MethodView):
         """One campaign with its live figures; a resident also gets their own units' shares (``mine``)."""
         return services.view(current_user, campaign)
 
+    @roles_required(*MANAGERS)
+    @gate(manage=True)
+    @blp.arguments(CampaignIn)
+    @blp.response(200, CampaignOut)
+    def put(self, data, campaign):
+        """Replace a draft's title, scope, cost, subsidies and rule (409 once published)."""
+        return services.view(current_user, services.update_draft(current_user, campaign, data))
+
 
 @blp.route("/campaigns/<int:campaign_id>/publish")
 class CampaignPublish(MethodView):

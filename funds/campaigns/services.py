@@ -78,8 +78,9 @@ def _check_vote_item(compound, item_id):
         )
 
 
-def create_campaign(actor, compound, data):
-    """A draft campaign; its shares are computed once here so a bad scope or coefficient table is refused now."""
+def _apply(campaign, compound, data):
+    """Write the spec to a draft and compute its shares once, so a bad scope or coefficient table is refused
+    before anything is stored."""
     subsidies = data.get("subsidies") or []
     total = sum(s["amount_fen"] for s in subsidies)
     if total > data["total_cost_fen"]:
@@ -93,35 +94,52 @@ def create_campaign(actor, compound, data):
     scope = data.get("scope") or {}
     rule = data.get("rule") or "area"
     coefficients = data.get("floor_coefficients") or {} if rule == "floor_area" else {}
-    campaign = Campaign(
-        compound_id=compound.id,
-        title=data["title"],
-        description=data.get("description") or "",
-        scope_building=scope.get("building"),
-        scope_entrance=scope.get("entrance"),
-        total_cost_fen=data["total_cost_fen"],
-        rule=rule,
-        coefficients_json=json.dumps({str(k): str(v) for k, v in sorted(coefficients.items())}),
-        vote_item_id=data.get("vote_item_id"),
-        created_by=audit.actor_label(actor),
-        subsidies=[CampaignSubsidy(source=s["source"], amount_fen=s["amount_fen"]) for s in subsidies],
-    )
-    sharing.compute(campaign)  # 422 floor_unknown / weights_zero before anything is stored
+    campaign.compound_id = compound.id
+    campaign.title = data["title"]
+    campaign.description = data.get("description") or ""
+    campaign.scope_building, campaign.scope_entrance = scope.get("building"), scope.get("entrance")
+    campaign.total_cost_fen = data["total_cost_fen"]
+    campaign.rule = rule
+    campaign.coefficients_json = json.dumps({str(k): str(v) for k, v in sorted(coefficients.items())})
+    campaign.vote_item_id = data.get("vote_item_id")
+    campaign.subsidies = [CampaignSubsidy(source=s["source"], amount_fen=s["amount_fen"]) for s in subsidies]
+    sharing.compute(campaign)  # 422 floor_unknown / weights_zero
+    return {
+        "title": campaign.title,
+        "scope": campaign.scope,
+        "total_cost_fen": campaign.total_cost_fen,
+        "subsidies": [[s.source, s.amount_fen] for s in campaign.subsidies],
+        "rule": campaign.rule,
+        "floor_coefficients": json.loads(campaign.coefficients_json),
+        "vote_item_id": campaign.vote_item_id,
+    }
+
+
+def create_campaign(actor, compound, data):
+    """A draft campaign: nothing is frozen until it is published."""
+    campaign = Campaign(created_by=audit.actor_label(actor))
+    with db.session.no_autoflush:
+        spec = _apply(campaign, compound, data)
     db.session.add(campaign)
     db.session.flush()
-    audit.append(
-        chain(campaign),
-        actor,
-        "campaign_created",
-        {
-            "title": campaign.title,
-            "scope": campaign.scope,
-            "total_cost_fen": campaign.total_cost_fen,
-            "subsidies": [[s.source, s.amount_fen] for s in campaign.subsidies],
-            "rule": campaign.rule,
-            "floor_coefficients": json.loads(campaign.coefficients_json),
-        },
-    )
+    audit.append(chain(campaign), actor, "campaign_created", spec)
+    db.session.commit()
+    return campaign
+
+
+def update_draft(actor, campaign, data):
+    """Replace a draft's spec (the desk's preview is edited this way); a published campaign is frozen."""
+    if campaign.status != "draft":
+        raise Conflict("campaign_not_draft", "该出资项目已发布，分摊方案不能再修改")
+    with db.session.no_autoflush:
+        spec = _apply(campaign, campaign.compound, data)
+    moved = db.session.execute(
+        update(Campaign).where(Campaign.id == campaign.id, Campaign.status == "draft").values(status="draft")
+    ).rowcount
+    if not moved:
+        db.session.rollback()
+        raise Conflict("campaign_not_draft", "该出资项目已发布，分摊方案不能再修改")
+    audit.append(chain(campaign), actor, "campaign_updated", spec)
     db.session.commit()
     return campaign
 
