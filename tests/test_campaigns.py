@@ -349,6 +349,33 @@ def test_payment_fields_are_checked(client, opened):
     assert_error(pay(client, h, campaign, opened.outside, 100, "a"), 422, "unit_not_in_scope")
 
 
+def test_a_draft_is_replaced_until_published(client, elevator):
+    h, campaign = elevator.h, elevator.campaign
+    url = f"/api/v1/campaigns/{campaign['id']}"
+    r = client.put(
+        url, json=spec(title="改为按户均摊", total_cost_fen=1_200, rule="equal", scope={"building": "1"}), headers=h
+    )
+    assert r.status_code == 200, r.get_json()
+    assert (r.get_json()["rule"], r.get_json()["subsidies"], r.get_json()["floor_coefficients"]) == ("equal", [], {})
+    assert [s["share_fen"] for s in shares(client, h, campaign)] == [100] * 12
+    bad = client.put(url, json=spec(rule="floor_area", floor_coefficients={"9": "1"}), headers=h)
+    assert_error(bad, 422, "weights_zero")
+    assert detail(client, h, campaign)["rule"] == "equal"  # a refused change leaves the draft as it was
+    publish(client, h, campaign)
+    assert_error(client.put(url, json=spec(), headers=h), 409, "campaign_not_draft")
+    assert [e.action for e in audit.entries(f"campaign:{campaign['id']}")][:2] == [
+        "campaign_created",
+        "campaign_updated",
+    ]
+
+
+def test_payment_date_not_in_the_future(client, clock, opened):
+    assert_error(
+        pay(client, opened.h, opened.campaign, opened.units[6], 100, "F", paid_on="2025-03-15"), 422, "paid_on_future"
+    )
+    assert pay(client, opened.h, opened.campaign, opened.units[6], 100, "F", paid_on="2025-03-14").status_code == 201
+
+
 def test_draft_takes_no_money_and_publishes_once(client, elevator):
     h, campaign, unit = elevator.h, elevator.campaign, elevator.units[6]
     url = f"/api/v1/campaigns/{campaign['id']}/pledges"
@@ -389,6 +416,12 @@ def test_resident_pledges_for_their_own_household_only(client, make, opened):
     ]
     seen = client.get(f"/api/v1/campaigns/{campaign['id']}", headers=owner).get_json()
     assert [m["unit_id"] for m in seen["mine"]] == [units[7].id] and seen["mine"][0]["how"]
+    assert seen["mine"][0]["may_pledge"] is False  # already pledged
+    as_tenant = client.get(f"/api/v1/campaigns/{campaign['id']}", headers=tenant).get_json()
+    assert [(m["unit_id"], m["may_pledge"]) for m in as_tenant["mine"]] == [(units[9].id, False)]
+    other_owner = make.headers(make.resident(units[6]))
+    mine = client.get(f"/api/v1/campaigns/{campaign['id']}", headers=other_owner).get_json()["mine"]
+    assert [(m["unit_id"], m["may_pledge"]) for m in mine] == [(units[6].id, True)]
     # A resident reads the campaign, never the whole list of shares.
     assert_error(client.get(f"/api/v1/campaigns/{campaign['id']}/shares", headers=owner), 403, "role_forbidden")
     assert client.get("/api/v1/my/pledges", headers=outsider).get_json() == []
@@ -524,6 +557,7 @@ def test_declared_outputs(client, make, elevator):
         json=spec(title="外墙保温", rule="equal", subsidies=[{"source": "other", "amount_fen": 1}]),
     )
     api("GET", "/api/v1/campaigns/{campaign_id}/shares", campaign_id=draft["id"], headers=h)
+    api("PUT", "/api/v1/campaigns/{campaign_id}", campaign_id=draft["id"], headers=h, json=spec(rule="area"))
     opened = api(
         "POST",
         "/api/v1/campaigns/{campaign_id}/publish",

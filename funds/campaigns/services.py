@@ -21,13 +21,17 @@ from backend.jurisdiction import is_resident, require_compound
 from backend.money import yuan_display
 from backend.names import sharing_rule_name, subsidy_source_name
 from backend.roster.models import HouseholdBinding, Unit
-from backend.types import utcnow
+from backend.types import CHINA_TZ, utcnow
 from votes.models import Vote, VoteItem
 
 from . import sharing
 from .models import Campaign, CampaignShare, CampaignSubsidy, PaymentEntry, Pledge
 
 NOT_IN_SCOPE = ("unit_not_in_scope", "该房屋不在本次出资的范围内")
+
+
+def local_today():
+    return utcnow().astimezone(CHINA_TZ).date()
 
 
 def chain(campaign):
@@ -316,7 +320,10 @@ def view(actor, campaign, notice=None):
     mine = []
     if is_resident(actor):
         bound = set(db.session.scalars(bound_units(actor)))
+        owned = set(db.session.scalars(bound_units(actor, ("owner",))))
         mine = [r for r in rows if r.unit_id in bound]
+        for row in mine:
+            row.may_pledge = row.unit_id in owned and campaign.status == "open" and row.status == "none"
     return CampaignView(campaign, figures(campaign, rows), mine, notice)
 
 
@@ -401,6 +408,8 @@ def record_payment(actor, campaign, data):
     """A payment entry; a unit with no pledge first gets a pledge of its share (or of the amount paid)."""
     _require_open(campaign)
     share = _share_of(campaign, data["unit_id"])
+    if data["paid_on"] > local_today():
+        raise Invalid("paid_on_future", "缴款日期不能晚于今天", {"json": {"paid_on": ["缴款日期不能晚于今天"]}})
     reference = (data.get("reference") or "").strip() or None
     if reference and db.session.scalar(
         select(PaymentEntry.id).where(PaymentEntry.campaign_id == campaign.id, PaymentEntry.reference == reference)
@@ -459,7 +468,7 @@ def reverse_payment(actor, campaign, payment_id, reason):
             unit_id=original.unit_id,
             kind="reversal",
             amount_fen=original.amount_fen,
-            paid_on=utcnow().date(),
+            paid_on=local_today(),
             reverses_id=original.id,
             reason=reason,
             created_by=audit.actor_label(actor),

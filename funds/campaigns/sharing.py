@@ -33,6 +33,7 @@ class Share:
     pledged_fen: int = 0
     paid_fen: int = 0
     how: str = ""
+    may_pledge: bool = False  # for a resident's own rows: bound as owner, open, not yet pledged
 
     @property
     def area(self):

@@ -692,6 +692,9 @@
     $("#c-scope").textContent = c.scope_text;
     $("#c-figures").innerHTML = figuresHtml(c);
     campaignShares = await call("GET", "/api/v1/campaigns/" + campaignId + "/shares");
+    $("#draft-box").hidden = c.status !== "draft";
+    $("#entry-area").hidden = c.status === "draft";
+    if (c.status === "draft") $("#draft-shares").innerHTML = sharesTable(campaignShares);
     var sharing = campaignShares.filter(function (s) { return s.share_fen > 0; });
     $("#not-pledged").innerHTML = grouped(sharing.filter(function (s) { return s.status === "none"; }),
       function (s) { return yuan(s.share_fen); });
@@ -740,6 +743,10 @@
     $("#room").addEventListener("input", function () {
       try { $("#unit-found").textContent = findUnit().label + "，份额 " + yuan(findUnit().share_fen); }
       catch (e) { $("#unit-found").textContent = ""; }
+    });
+    on("publish", async function () {
+      await send("POST", "/api/v1/campaigns/" + campaignId + "/publish", {notice: $("#with-notice").checked});
+      await showCampaign();
     });
     on("dl-xlsx", function () { return G.download("/api/v1/campaigns/" + campaignId + "/shares?format=xlsx", "出资分摊.xlsx"); });
     on("dl-csv", function () { return G.download("/api/v1/campaigns/" + campaignId + "/shares?format=csv", "出资分摊.csv"); });

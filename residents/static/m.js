@@ -335,11 +335,12 @@
   // The share as the amount field's starting text, by integer arithmetic (no float on a money path).
   function yuanInput(amount) { return Math.floor(amount / 100) + "." + String(amount % 100).padStart(2, "0"); }
   function shareCard(c, s) {
-    var open = c.status === "open" && s.status === "none";
+    var open = s.may_pledge;
     var id = "pledge-" + s.unit_id;
     return '<div class="row" data-unit="' + s.unit_id + '"><strong>' + esc(s.label) + "</strong><br>本户份额 " +
       '<span class="figure share">' + esc(yuan(s.share_fen)) + "</span><br>" + statusSpan(s.status, s.status_name) +
       (s.pledged_fen ? "，认捐 " + esc(yuan(s.pledged_fen)) + "，已缴 " + esc(yuan(s.paid_fen)) : "") +
+      (s.status === "none" && !s.may_pledge ? "<br>只有绑定为业主的居民才能认捐。" : "") +
       '<p class="explanation">计算方法：' + esc(s.how) + "（" + esc(c.rule_name) + "）</p>" +
       (open ? '<label for="' + id + '">认捐金额（元）</label><input id="' + id + '" class="pledge-amount" type="text" ' +
         'inputmode="decimal" value="' + esc(yuanInput(s.share_fen)) + '">' +
