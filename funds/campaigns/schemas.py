@@ -131,6 +131,9 @@ class ShareOut(Out):
     entrance = fields.String()
     room = fields.String()
     label = Shown(lambda s: unit_label(s.building, s.entrance, s.room))
+    entrance_text = Shown(
+        lambda s: scope_text(s.building, s.entrance), description="楼栋单元，如 3号楼2单元（上门分组用）"
+    )
     floor = fields.Integer(allow_none=True, metadata={"description": "分摊所用的楼层（名册楼层，否则由房号推出）"})
     area = fields.String(metadata={"description": "建筑面积，两位小数"})
     coefficient = fields.String(

@@ -654,14 +654,14 @@
     var found = campaignShares.filter(function (s) {
       return s.building === building && s.entrance === entrance && s.room === room;
     })[0];
-    if (!found) fail("在本项目范围内找不到 " + building + "号楼" + entrance + "单元" + room + "室");
+    if (!found) fail("在本项目范围内找不到该房屋（楼栋-单元-房号：" + [building, entrance, room].join("-") + "）");
     return found;
   }
   function grouped(rows, what) {
     if (!rows.length) return '<p class="pass">没有了</p>';
     var groups = {}, order = [];
     rows.forEach(function (s) {
-      var key = s.building + "号楼" + s.entrance + "单元";
+      var key = s.entrance_text;
       if (!groups[key]) { groups[key] = []; order.push(key); }
       groups[key].push(s);
     });
