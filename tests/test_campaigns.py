@@ -456,6 +456,7 @@ def test_committee2_is_refused_compound_1(client, world, elevator):
         pay(client, h2, campaign, unit, 100, "Q"),
         client.post(f"{base}/payments/{payment['id']}/reverse", json={"reason": "x"}, headers=h2),
         client.get(f"{base}/payments", headers=h2),
+        client.get(f"{base}/letters.pdf", headers=h2),
     ]
     for r in refusals:
         assert_error(r, 403, "outside_jurisdiction")
@@ -629,3 +630,22 @@ def test_unit_shares_with_an_unbound_unit_are_not_listed(client, make, opened):
     mine = client.get("/api/v1/my/pledges", headers=make.headers(resident)).get_json()
     assert [m["unit_id"] for m in mine] == [opened.units[2].id]
     assert db.session.scalar(select(Unit.id).where(Unit.id == opened.outside.id))
+
+
+def test_household_letters_carry_each_units_share(client, tmp_path, elevator):
+    from tests.test_ballot_sheets import pages_text
+
+    h, campaign = elevator.h, elevator.campaign
+    url = f"/api/v1/campaigns/{campaign['id']}/letters.pdf"
+    assert_error(client.get(url, headers=h), 409, "campaign_not_open")
+    notice = publish(client, h, campaign, notice=True)["notice"]
+    r = client.get(url, headers=h)
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    pages = pages_text(r.data, tmp_path)
+    assert len(pages) == 12
+    top = pages[11]
+    assert "1号楼1单元602室" in top and "¥88,235.29" in top and "市级补助 ¥150,000.00" in top
+    assert f"/n/{notice['token']}" in top
+    assert "¥0.00" in pages[0]
+    r = client.get(url, query_string={"status": "none"}, headers=elevator.h)
+    assert len(pages_text(r.data, tmp_path)) == 12

@@ -7,10 +7,11 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from backend.auth.decorators import ANYONE, MANAGERS, STAFF, roles_required
+from backend.exports import file_response
 from backend.jurisdiction import require_compound
 from backend.pagination import paginate
 
-from . import exports, services
+from . import exports, letters, services
 from .schemas import (
     CampaignIn,
     CampaignListArgs,
@@ -120,6 +121,19 @@ class CampaignShares(MethodView):
         if args["format"] != "json":
             return exports.shares_table(args["format"], campaign, rows)
         return rows
+
+
+@blp.route("/campaigns/<int:campaign_id>/letters.pdf")
+class CampaignLetters(MethodView):
+    @roles_required(*MANAGERS)
+    @gate(manage=True)
+    @blp.arguments(SharesArgs, location="query")
+    @blp.response(200, content_type="application/pdf")
+    def get(self, args, campaign):
+        """Household letters (A4, one page per unit, ``?status=`` filters): the unit's share, how it was
+        computed, and a QR to the money notice."""
+        rows = services.shares(campaign, args.get("status"))
+        return file_response(letters.letters_pdf(campaign, rows), "application/pdf", f"出资通知-{campaign.title}.pdf")
 
 
 @blp.route("/campaigns/<int:campaign_id>/pledges")

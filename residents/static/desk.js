@@ -750,6 +750,7 @@
     });
     on("dl-xlsx", function () { return G.download("/api/v1/campaigns/" + campaignId + "/shares?format=xlsx", "出资分摊.xlsx"); });
     on("dl-csv", function () { return G.download("/api/v1/campaigns/" + campaignId + "/shares?format=csv", "出资分摊.csv"); });
+    on("dl-letters", function () { return G.download("/api/v1/campaigns/" + campaignId + "/letters.pdf", "出资入户通知.pdf"); });
   };
 
   /* ---- maintenance-fund desk (funds/ledger) ---- */
