@@ -649,3 +649,31 @@ def test_household_letters_carry_each_units_share(client, tmp_path, elevator):
     assert "¥0.00" in pages[0]
     r = client.get(url, query_string={"status": "none"}, headers=elevator.h)
     assert len(pages_text(r.data, tmp_path)) == 12
+
+
+def test_constraints_answer_named_conflicts_when_the_checks_are_passed(client, opened):
+    """What a race would hit, forced: each unique constraint, under its savepoint, is the named 409 and leaves
+    the rest of the transaction usable (SQLite and PostgreSQL alike)."""
+    from datetime import date
+
+    from backend.errors import Conflict
+    from funds.campaigns import services
+    from funds.campaigns.models import Pledge
+
+    h, campaign, unit = opened.h, opened.campaign, opened.units[11]
+    client.post(f"/api/v1/campaigns/{campaign['id']}/pledges", json={"unit_id": unit.id}, headers=h)
+    payment = pay(client, h, campaign, unit, 100, "K-1").get_json()
+    client.post(f"/api/v1/campaigns/{campaign['id']}/payments/{payment['id']}/reverse", json={"reason": "x"}, headers=h)
+    common = {"campaign_id": campaign["id"], "unit_id": unit.id, "created_by": "test"}
+    entry = {**common, "amount_fen": 1, "paid_on": date(2025, 3, 1)}
+    for row, code in [
+        (Pledge(**common, amount_fen=1, channel="paper"), "pledge_exists"),
+        (PaymentEntry(**entry, kind="payment", method="cash", reference="K-1"), "payment_duplicate"),
+        (PaymentEntry(**entry, kind="reversal", reverses_id=payment["id"], reason="y"), "payment_reversed"),
+    ]:
+        with pytest.raises(Conflict) as refused:
+            services._insert(row)
+        assert refused.value.code == code
+    services._insert(PaymentEntry(**entry, kind="payment", method="cash", reference="K-2"))
+    db.session.commit()
+    assert db.session.scalar(select(PaymentEntry.id).where(PaymentEntry.reference == "K-2"))
