@@ -560,13 +560,14 @@
     if (amount === null || amount <= 0) fail("金额请以元为单位填写，最多两位小数，如 1234.50");
     return amount;
   }
+  var FIGURES = [["total_cost_fen", "总费用"], ["subsidies_fen", "补助"], ["residents_part_fen", "居民出资"],
+    ["pledged_fen", "已认捐"], ["paid_fen", "已缴"], ["unpledged_fen", "未认捐"], ["gap_fen", "缺口"]];
   function figuresHtml(c) {
-    return '<table class="list"><thead><tr><th>总费用</th><th>补助</th><th>居民出资</th><th>已认捐</th><th>已缴</th>' +
-      "<th>未认捐</th><th>缺口</th><th>户数</th></tr></thead><tbody><tr>" +
-      [c.total_cost_fen, c.subsidies_fen, c.residents_part_fen, c.pledged_fen, c.paid_fen, c.unpledged_fen, c.gap_fen]
-        .map(function (f, n) { return '<td class="fig-' + n + '">' + esc(yuan(f)) + "</td>"; }).join("") +
-      '<td>应出资 ' + c.households + " 户，已认捐 " + c.households_pledged + " 户，已缴清 " + c.households_paid +
-      " 户</td></tr></tbody></table>" + (c.subsidies.length ? "<p>补助：" + c.subsidies.map(function (s) {
+    return '<table class="list stack"><thead><tr>' + FIGURES.map(function (f) { return "<th>" + f[1] + "</th>"; }).join("") +
+      "<th>户数</th></tr></thead><tbody><tr>" + FIGURES.map(function (f, n) {
+        return '<td class="fig-' + n + '" data-label="' + f[1] + '">' + esc(yuan(c[f[0]])) + "</td>";
+      }).join("") + '<td data-label="户数">应出资 ' + c.households + " 户，已认捐 " + c.households_pledged + " 户，已缴清 " +
+      c.households_paid + " 户</td></tr></tbody></table>" + (c.subsidies.length ? "<p>补助：" + c.subsidies.map(function (s) {
         return esc(s.source_name) + " " + esc(yuan(s.amount_fen));
       }).join("，") + "</p>" : "") + "<p>" + esc(c.rule_name) + "，范围：" + esc(c.scope_text) + "</p>";
   }
@@ -637,6 +638,14 @@
     });
     $("#c-rule").addEventListener("change", function () { $("#coefficients-box").hidden = val("c-rule") !== "floor_area"; });
     onSubmit("campaign-form", preview);
+    on("new-campaign", function () {
+      draftId = null;
+      $("#campaign-form").reset();
+      $("#coefficients-box").hidden = true;
+      $("#preview-card").hidden = true;
+      $("#form-heading").textContent = "新建出资项目";
+      $("#c-title").focus();
+    });
     on("publish", async function () {
       if (!draftId) fail("请先保存草稿并预览");
       await send("POST", "/api/v1/campaigns/" + draftId + "/publish", {notice: $("#with-notice").checked});

@@ -12,6 +12,7 @@ except ImportError:  # the browser fixture skips or fails with the reason
     expect = None
 
 from funds.campaigns.models import PaymentEntry
+from tests.browser.shots import shot
 from tests.browser.test_accessibility import store_tokens
 from tests.test_campaigns import ELEVATOR, create, publish
 
@@ -51,6 +52,7 @@ def test_resident_pledges_from_the_notice_and_the_desk_shows_it(live_server, bro
     fen = page.evaluate("['0.10', '0.20', '1,234.5', '¥8', '0.1', '1.234', 'abc'].map(window.Gongjian.fen)")
     assert fen == [10, 20, 123450, 800, 10, None, None]
     assert page.evaluate("window.Gongjian.fen('0.10') + window.Gongjian.fen('0.20')") == 30
+    shot(page, "resident-campaign", full_page=True)
     amount.fill("1,234.5")
     page.click("button.pledge")
     expect(page.locator("#c-done")).to_contain_text("¥1,234.50")
@@ -78,6 +80,7 @@ def test_resident_pledges_from_the_notice_and_the_desk_shows_it(live_server, bro
             expect(staff.locator("#entered li").first).to_contain_text(f"缴款 ¥{amount_text}")
         expect(staff.locator("#entered-count")).to_have_text("2")
         expect(staff.locator("#c-figures .fig-4")).to_have_text("¥0.30")
+        shot(staff, "committee-campaign-desk", full_page=True)
         payments = client.get(f"/api/v1/campaigns/{campaign['id']}/payments", headers=world.h["committee"]).get_json()
         assert [(p["amount_fen"], p["reference"]) for p in payments] == [(10, "R-1"), (20, "R-2")]
         assert PaymentEntry.query.count() == 2
@@ -110,6 +113,7 @@ def test_committee_creates_previews_and_publishes(live_server, browser, world, m
         page.click("#preview")
         expect(page.locator("#preview-shares tbody tr").first).to_contain_text("¥25,000.01")
         expect(page.locator("#campaigns")).to_contain_text("草稿")
+        shot(page, "committee-campaign-preview", full_page=True)
         page.click("#publish")
         page.wait_for_url(re.compile(r"/m/committee/campaigns/\d+$"))
         expect(page.locator("#c-status")).to_have_text("认捐中")
