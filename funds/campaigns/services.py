@@ -424,31 +424,23 @@ def record_payment(actor, campaign, data):
         except Conflict as e:
             if e.code != "pledge_exists":  # a pledge made meanwhile is as good
                 raise
-    entry = _insert(
-        PaymentEntry(
-            campaign_id=campaign.id,
-            unit_id=share.unit_id,
-            kind="payment",
-            amount_fen=data["amount_fen"],
-            paid_on=data["paid_on"],
-            method=data["method"],
-            reference=reference,
-            created_by=audit.actor_label(actor),
-        )
-    )
-    audit.append(
-        chain(campaign),
+    return _book(
         actor,
+        campaign,
         "payment_recorded",
-        {
-            "entry_id": entry.id,
-            "unit_id": entry.unit_id,
-            "amount_fen": entry.amount_fen,
-            "paid_on": entry.paid_on.isoformat(),
-            "method": entry.method,
-            "reference": reference,
-        },
+        unit_id=share.unit_id,
+        kind="payment",
+        amount_fen=data["amount_fen"],
+        paid_on=data["paid_on"],
+        method=data["method"],
+        reference=reference,
     )
+
+
+def _book(actor, campaign, action, **fields):
+    """Insert an entry (its constraints answering their named 409s), chain it in the audit log, commit."""
+    entry = _insert(PaymentEntry(campaign_id=campaign.id, created_by=audit.actor_label(actor), **fields))
+    audit.append(chain(campaign), actor, action, {"entry_id": entry.id, **fields})
     db.session.commit()
     return entry
 
@@ -462,26 +454,17 @@ def reverse_payment(actor, campaign, payment_id, reason):
         raise Conflict("payment_is_reversal", "这是一条冲正记录，不能再冲正")
     if db.session.scalar(select(PaymentEntry.id).where(PaymentEntry.reverses_id == original.id)):
         raise Conflict("payment_reversed", "该缴款已经冲正过了")
-    entry = _insert(
-        PaymentEntry(
-            campaign_id=campaign.id,
-            unit_id=original.unit_id,
-            kind="reversal",
-            amount_fen=original.amount_fen,
-            paid_on=local_today(),
-            reverses_id=original.id,
-            reason=reason,
-            created_by=audit.actor_label(actor),
-        )
-    )
-    audit.append(
-        chain(campaign),
+    return _book(
         actor,
+        campaign,
         "payment_reversed",
-        {"entry_id": entry.id, "reverses": original.id, "amount_fen": original.amount_fen, "reason": reason},
+        unit_id=original.unit_id,
+        kind="reversal",
+        amount_fen=original.amount_fen,
+        paid_on=local_today(),
+        reverses_id=original.id,
+        reason=reason,
     )
-    db.session.commit()
-    return entry
 
 
 def payments(campaign):
