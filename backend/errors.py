@@ -58,6 +58,10 @@ CONSTRAINT_ERRORS = {
     "uq_management_changes_compound_id_version": ("management_changed", "物业管理信息刚被他人修改，请刷新后再改"),
     # surveys: one response per household (or resident), whatever the channel
     "uq_survey_participations_one": ("response_exists", "已经回答过这份问卷，每户（或每人）只能回答一次"),
+    # funds/campaigns
+    "uq_campaign_pledges_campaign_id_unit_id": ("pledge_exists", "该户已经认捐过了，每户只能认捐一次"),
+    "uq_campaign_payments_campaign_id_reference": ("payment_duplicate", "该凭证号已在本项目中登记过"),
+    "uq_campaign_payments_reverses_id": ("payment_reversed", "该缴款已经冲正过了"),
 }
 CONFLICT = ("conflict", "数据冲突，请刷新后重试")
 

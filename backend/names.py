@@ -149,3 +149,26 @@ def survey_status_name(code):
 def survey_scope_text(building=None, entrance=None):
     """Who is asked: "全小区", "3号楼" or "3号楼2单元"."""
     return scope_text(building, entrance) if building else WHOLE_COMPOUND_SURVEY
+
+
+# funds/campaigns
+CAMPAIGN_STATUS_NAMES = {"draft": "草稿", "open": "认捐中"}
+SHARING_RULE_NAMES = {"area": "按面积分摊", "equal": "按户均摊", "floor_area": "按楼层系数×面积分摊"}
+SUBSIDY_SOURCE_NAMES = {"city": "市级补助", "district": "区级补助", "provident_fund": "住房公积金", "other": "其他来源"}
+PAYMENT_METHOD_NAMES = {"cash": "现金", "bank": "银行转账", "wechat": "微信", "alipay": "支付宝"}
+SHARE_STATUS_NAMES = {"none": "未认捐", "pledged": "已认捐未缴", "part_paid": "部分缴纳", "paid": "已缴清"}
+PAYMENT_KIND_NAMES = {"payment": "缴款", "reversal": "冲正"}
+PLEDGE_CHANNEL_NAMES = {"online": "线上认捐", "paper": "纸质认捐", "payment": "缴款时登记"}
+
+
+def _namer(table):
+    return lambda code: table.get(code, code)
+
+
+campaign_status_name = _namer(CAMPAIGN_STATUS_NAMES)
+sharing_rule_name = _namer(SHARING_RULE_NAMES)
+subsidy_source_name = _namer(SUBSIDY_SOURCE_NAMES)
+payment_method_name = _namer(PAYMENT_METHOD_NAMES)
+share_status_name = _namer(SHARE_STATUS_NAMES)
+payment_kind_name = _namer(PAYMENT_KIND_NAMES)
+pledge_channel_name = _namer(PLEDGE_CHANNEL_NAMES)

@@ -11,12 +11,13 @@ from backend.extensions import db
 from backend.roster.models import Compound
 from backend.types import UTCDateTime, utcnow
 
-KINDS = ("announcement", "vote_notice", "survey_invite", "result_notice")
+KINDS = ("announcement", "vote_notice", "survey_invite", "result_notice", "money_notice")
 KIND_NAMES = {
     "announcement": "公告",
     "vote_notice": "表决通知",
     "survey_invite": "问卷邀请",
     "result_notice": "结果公示",
+    "money_notice": "出资通知",  # a co-funding campaign (funds/campaigns)
 }
 
 
@@ -35,6 +36,7 @@ class Notice(db.Model):
     # tables, and this migration must not depend on theirs.
     vote_id: Mapped[Optional[int]] = mapped_column(index=True)
     survey_id: Mapped[Optional[int]]
+    campaign_id: Mapped[Optional[int]]  # a co-funding campaign (funds/campaigns), as plain as vote_id
     token: Mapped[str] = mapped_column(String(32), unique=True, default=new_token)
     publish_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

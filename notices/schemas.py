@@ -13,6 +13,7 @@ class NoticeIn(Schema):
     body = fields.String(load_default="", validate=validate.Length(max=20000))
     vote_id = fields.Integer(load_default=None, allow_none=True)
     survey_id = fields.Integer(load_default=None, allow_none=True)
+    campaign_id = fields.Integer(load_default=None, allow_none=True, metadata={"description": "出资通知：出资项目"})
     publish_at = fields.AwareDateTime(load_default=None, allow_none=True, metadata={"description": "默认立即发布"})
     expires_at = fields.AwareDateTime(load_default=None, allow_none=True)
 
@@ -33,6 +34,7 @@ class PublicNoticeOut(Schema):
     body = fields.String()
     vote_id = fields.Integer(allow_none=True)
     survey_id = fields.Integer(allow_none=True)
+    campaign_id = fields.Integer(allow_none=True)
     compound = fields.Nested(CompoundBrief)
     publish_at = When("publish_at")
     expires_at = When("expires_at")

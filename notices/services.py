@@ -33,6 +33,22 @@ def _check_vote(compound_id, vote_id):
         )
 
 
+def _check_campaign(compound_id, data):
+    """A money notice announces a published co-funding campaign of its own compound (funds/campaigns)."""
+    from funds.campaigns.models import Campaign
+
+    if data.get("kind") == "money_notice" and not data.get("campaign_id"):
+        raise Invalid("campaign_required", "出资通知须关联一个出资项目", {"json": {"campaign_id": ["请选择出资项目"]}})
+    if data.get("campaign_id") is not None:
+        campaign = db.session.get(Campaign, data["campaign_id"])
+        if campaign is None or campaign.compound_id != compound_id or campaign.status == "draft":
+            raise Invalid(
+                "campaign_not_found",
+                "找不到已发布的该出资项目",
+                {"json": {"campaign_id": ["请从本小区已发布的出资项目中选择"]}},
+            )
+
+
 def _check_links(compound_id, data):
     if data.get("kind") == "vote_notice" and not data.get("vote_id"):
         raise Invalid("vote_required", "表决通知须关联一项表决", {"json": {"vote_id": ["请选择表决"]}})
@@ -56,6 +72,7 @@ def _check_links(compound_id, data):
                 "该问卷还是草稿，请先发布问卷，再发问卷邀请",
                 {"json": {"survey_id": ["问卷尚未发布"]}},
             )
+    _check_campaign(compound_id, data)
     publish_at, expires_at = data.get("publish_at"), data.get("expires_at")
     if expires_at is not None and expires_at <= (publish_at or utcnow()):
         raise Invalid(
@@ -97,7 +114,9 @@ def get_notice(actor, notice_id, manage=False):
 
 def update_notice(actor, notice_id, data):
     notice = get_notice(actor, notice_id, manage=True)
-    merged = {k: getattr(notice, k) for k in ("kind", "vote_id", "survey_id", "publish_at", "expires_at")}
+    merged = {
+        k: getattr(notice, k) for k in ("kind", "vote_id", "survey_id", "campaign_id", "publish_at", "expires_at")
+    }
     merged.update(data)
     _check_links(notice.compound_id, merged)
     for key, value in data.items():

@@ -1,7 +1,7 @@
 """surveys: questions frozen at publish, participations (the one-per rule), named and anonymous answers
 
 Revision ID: 0011_surveys
-Revises: 0008_sheet_void
+Revises: 0009_campaigns
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from backend.types import UTCDateTime
 
 revision = "0011_surveys"
-down_revision = "0008_sheet_void"
+down_revision = "0009_campaigns"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """property management: each compound's current record, its append-only history, and the owners' choices
 
 Revision ID: 0012_management
-Revises: 0008_sheet_void
+Revises: 0011_surveys
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from backend.types import UTCDateTime
 
 revision = "0012_management"
-down_revision = "0008_sheet_void"
+down_revision = "0011_surveys"
 branch_labels = None
 depends_on = None
 

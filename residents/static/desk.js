@@ -729,6 +729,226 @@
 
   /* ---- co-funding desk (funds/campaigns) ---- */
   // campaigns: committee pages go here
+  var campaignId = Number(body.dataset.campaign);
+  /* Enter (or the submit button) submits the form once: the submit event alone, guarded like G.on. */
+  function onSubmit(formId, fn) {
+    var form = document.getElementById(formId), button = form.querySelector('[type="submit"]');
+    form.addEventListener("submit", async function (ev) {
+      ev.preventDefault();
+      if (button.disabled) return;
+      G.clearError(); button.disabled = true;
+      try { await fn(); } catch (e) { G.showError(e.message, button); } finally { button.disabled = false; }
+    });
+  }
+  var yuan = G.yuan;
+  function amountFen(id, required) {
+    var text = val(id);
+    if (!text && !required) return null;
+    var amount = G.fen(text);
+    if (amount === null || amount <= 0) fail("金额请以元为单位填写，最多两位小数，如 1234.50");
+    return amount;
+  }
+  var FIGURES = [["total_cost_fen", "总费用"], ["subsidies_fen", "补助"], ["residents_part_fen", "居民出资"],
+    ["pledged_fen", "已认捐"], ["paid_fen", "已缴"], ["unpledged_fen", "未认捐"], ["gap_fen", "缺口"]];
+  function figuresHtml(c) {
+    return '<table class="list stack"><thead><tr>' + FIGURES.map(function (f) { return "<th>" + f[1] + "</th>"; }).join("") +
+      "<th>户数</th></tr></thead><tbody><tr>" + FIGURES.map(function (f, n) {
+        return '<td class="fig-' + n + '" data-label="' + f[1] + '">' + esc(yuan(c[f[0]])) + "</td>";
+      }).join("") + '<td data-label="户数">应出资 ' + c.households + " 户，已认捐 " + c.households_pledged + " 户，已缴清 " +
+      c.households_paid + " 户</td></tr></tbody></table>" + (c.subsidies.length ? "<p>补助：" + c.subsidies.map(function (s) {
+        return esc(s.source_name) + " " + esc(yuan(s.amount_fen));
+      }).join("，") + "</p>" : "") + "<p>" + esc(c.rule_name) + "，范围：" + esc(c.scope_text) + "</p>";
+  }
+  function sharesTable(rows) {
+    return '<table class="list stack"><thead><tr><th>房屋</th><th>楼层</th><th>面积（㎡）</th><th>系数</th><th>份额</th>' +
+      "<th>认捐</th><th>已缴</th><th>状态</th></tr></thead><tbody>" + rows.map(function (s) {
+        return '<tr><td data-label="房屋">' + esc(s.label) + '</td><td data-label="楼层">' + esc(s.floor == null ? "" : s.floor) +
+          '</td><td data-label="面积（㎡）">' + esc(s.area) + '</td><td data-label="系数">' + esc(s.coefficient || "") +
+          '</td><td data-label="份额">' + esc(yuan(s.share_fen)) + '</td><td data-label="认捐">' + esc(yuan(s.pledged_fen)) +
+          '</td><td data-label="已缴">' + esc(yuan(s.paid_fen)) + '</td><td data-label="状态">' + esc(s.status_name) + "</td></tr>";
+      }).join("") + "</tbody></table>";
+  }
+
+  /* ---- list, create (a draft previewed through its shares endpoint) and publish ---- */
+  var draftId = null;
+  async function showCampaigns(cid) {
+    sessionStorage.setItem(COMPOUND, cid);
+    var list = await call("GET", "/api/v1/compounds/" + cid + "/campaigns?per_page=100");
+    $("#campaigns").innerHTML = list.length ? '<table class="list stack"><thead><tr><th>项目</th><th>范围</th><th>状态</th>' +
+      "<th>居民出资</th><th>已认捐</th><th>已缴</th><th>缺口</th></tr></thead><tbody>" + list.map(function (c) {
+        return '<tr><td data-label="项目"><a href="/m/committee/campaigns/' + c.id + '">' + esc(c.title) + '</a></td><td data-label="范围">' +
+          esc(c.scope_text) + '</td><td data-label="状态"><span class="tag">' + esc(c.status_name) + '</span></td><td data-label="居民出资">' +
+          esc(yuan(c.residents_part_fen)) + '</td><td data-label="已认捐">' + esc(yuan(c.pledged_fen)) + '</td><td data-label="已缴">' +
+          esc(yuan(c.paid_fen)) + '</td><td data-label="缺口">' + esc(yuan(c.gap_fen)) + "</td></tr>";
+      }).join("") + "</tbody></table>" : '<p class="card">这个小区还没有出资项目。</p>';
+  }
+  function coefficients(text) {
+    var table = {}, re = /(-?\d+)\s*[=:：]\s*([^\s,，;；]+)/g, m;
+    while ((m = re.exec(text))) table[m[1]] = m[2];
+    return table;
+  }
+  function campaignSpec() {
+    var scope = {};
+    if (val("c-building")) scope.building = val("c-building");
+    if (val("c-entrance")) scope.entrance = val("c-entrance");
+    var subsidies = [];
+    Array.prototype.forEach.call(document.querySelectorAll("input.subsidy"), function (input) {
+      if (input.value.trim()) subsidies.push({source: input.dataset.source, amount_fen: amountFen(input.id, true)});
+    });
+    var spec = {title: val("c-title"), description: val("c-description"), scope: scope,
+      total_cost_fen: amountFen("c-total", true), subsidies: subsidies, rule: val("c-rule")};
+    if (spec.rule === "floor_area") spec.floor_coefficients = coefficients(val("c-coefficients"));
+    return spec;
+  }
+  async function preview() {
+    var spec = campaignSpec(), c;
+    c = draftId ? await send("PUT", "/api/v1/campaigns/" + draftId, spec) :
+      await send("POST", "/api/v1/compounds/" + val("compound") + "/campaigns", spec);
+    draftId = c.id;
+    $("#form-heading").textContent = "修改草稿：" + c.title;
+    $("#preview-figures").innerHTML = figuresHtml(c);
+    $("#preview-shares").innerHTML = sharesTable(await call("GET", "/api/v1/campaigns/" + c.id + "/shares"));
+    $("#open-desk").href = "/m/committee/campaigns/" + c.id;
+    $("#preview-card").hidden = false;
+    await showCampaigns(val("compound"));
+  }
+  G.pages.campaigns_desk = function () {
+    G.staffDesk(async function () {
+      var list = await compounds(), select = $("#compound");
+      select.innerHTML = list.map(function (c) { return '<option value="' + c.id + '">' + esc(c.name) + "</option>"; }).join("");
+      var remembered = sessionStorage.getItem(COMPOUND);
+      if (list.some(function (c) { return String(c.id) === remembered; })) select.value = remembered;
+      select.addEventListener("change", function () {
+        draftId = null;
+        showCampaigns(select.value).catch(function (e) { G.showError(e.message); });
+      });
+      await showCampaigns(select.value);
+    });
+    $("#c-rule").addEventListener("change", function () { $("#coefficients-box").hidden = val("c-rule") !== "floor_area"; });
+    onSubmit("campaign-form", preview);
+    on("new-campaign", function () {
+      draftId = null;
+      $("#campaign-form").reset();
+      $("#coefficients-box").hidden = true;
+      $("#preview-card").hidden = true;
+      $("#form-heading").textContent = "新建出资项目";
+      $("#c-title").focus();
+    });
+    on("publish", async function () {
+      if (!draftId) fail("请先保存草稿并预览");
+      await send("POST", "/api/v1/campaigns/" + draftId + "/publish", {notice: $("#with-notice").checked});
+      location.href = "/m/committee/campaigns/" + draftId;
+    });
+  };
+
+  /* ---- one campaign: figures, keyboard entry of pledges and payments, door-to-door lists, downloads ---- */
+  var campaignShares = [], enteredCount = 0;
+  function beijingToday() { return G.beijingInput(new Date()).slice(0, 10); }
+  function findUnit() {
+    var building = val("building"), entrance = val("entrance") || "1", room = val("room");
+    var parts = room.split("-");
+    if (parts.length === 3) { building = parts[0]; entrance = parts[1]; room = parts[2]; }
+    var found = campaignShares.filter(function (s) {
+      return s.building === building && s.entrance === entrance && s.room === room;
+    })[0];
+    if (!found) fail("在本项目范围内找不到该房屋（楼栋-单元-房号：" + [building, entrance, room].join("-") + "）");
+    return found;
+  }
+  function grouped(rows, what) {
+    if (!rows.length) return '<p class="pass">没有了</p>';
+    var groups = {}, order = [];
+    rows.forEach(function (s) {
+      var key = s.entrance_text;
+      if (!groups[key]) { groups[key] = []; order.push(key); }
+      groups[key].push(s);
+    });
+    return order.map(function (key) {
+      return "<h3>" + esc(key) + "（" + groups[key].length + " 户）</h3><ul class=\"rooms\">" + groups[key].map(function (s) {
+        return "<li><strong>" + esc(s.room) + "</strong> " + esc(what(s)) + "</li>";
+      }).join("") + "</ul>";
+    }).join("");
+  }
+  function paymentsHtml(entries) {
+    if (!entries.length) return "<p>还没有缴款记录。</p>";
+    return '<table class="list stack"><thead><tr><th>房屋</th><th>类别</th><th>金额</th><th>日期</th><th>方式</th>' +
+      "<th>凭证号或原因</th><th>操作</th></tr></thead><tbody>" + entries.map(function (p) {
+        var action = p.kind === "payment" && !p.reversed ? '<label for="why-' + p.id + '">冲正原因</label><input id="why-' + p.id +
+          '" type="text" maxlength="255"><button type="button" class="button narrow reverse" data-payment="' + p.id + '">冲正</button>' :
+          (p.reversed ? "已冲正" : "");
+        return '<tr><td data-label="房屋">' + esc(p.unit_label) + '</td><td data-label="类别">' + esc(p.kind_name) +
+          '</td><td data-label="金额">' + esc(yuan(p.kind === "reversal" ? -p.amount_fen : p.amount_fen)) +
+          '</td><td data-label="日期">' + esc(p.paid_on) + '</td><td data-label="方式">' + esc(p.method_name || "") +
+          '</td><td data-label="凭证号或原因">' + esc(p.reference || p.reason || "") + '</td><td data-label="操作">' + action + "</td></tr>";
+      }).join("") + "</tbody></table>";
+  }
+  async function showCampaign() {
+    var c = await call("GET", "/api/v1/campaigns/" + campaignId);
+    document.title = c.title + " · 共建";
+    $("#c-title").textContent = c.title;
+    $("#c-status").textContent = c.status_name;
+    $("#c-scope").textContent = c.scope_text;
+    $("#c-figures").innerHTML = figuresHtml(c);
+    campaignShares = await call("GET", "/api/v1/campaigns/" + campaignId + "/shares");
+    $("#draft-box").hidden = c.status !== "draft";
+    $("#entry-area").hidden = c.status === "draft";
+    if (c.status === "draft") $("#draft-shares").innerHTML = sharesTable(campaignShares);
+    var sharing = campaignShares.filter(function (s) { return s.share_fen > 0; });
+    $("#not-pledged").innerHTML = grouped(sharing.filter(function (s) { return s.status === "none"; }),
+      function (s) { return yuan(s.share_fen); });
+    $("#not-paid").innerHTML = grouped(campaignShares.filter(function (s) { return s.status === "pledged" || s.status === "part_paid"; }),
+      function (s) { return "还差 " + yuan(s.pledged_fen - s.paid_fen); });
+    $("#payments").innerHTML = paymentsHtml(await call("GET", "/api/v1/campaigns/" + campaignId + "/payments"));
+    Array.prototype.forEach.call(document.querySelectorAll("button.reverse"), function (b) {
+      b.addEventListener("click", async function () {
+        G.clearError();
+        try {
+          await send("POST", "/api/v1/campaigns/" + campaignId + "/payments/" + b.dataset.payment + "/reverse",
+            {reason: val("why-" + b.dataset.payment)});
+          await showCampaign();
+        } catch (e) { G.showError(e.message, b); }
+      });
+    });
+    return c;
+  }
+  function entryKind() { return document.querySelector('input[name="entry-kind"]:checked').value; }
+  async function enter() {
+    var unit = findUnit(), kind = entryKind(), amount = amountFen("amount", kind === "payment"), made;
+    if (kind === "pledge") {
+      made = await send("POST", "/api/v1/campaigns/" + campaignId + "/pledges", {unit_id: unit.unit_id, amount_fen: amount});
+    } else {
+      made = await send("POST", "/api/v1/campaigns/" + campaignId + "/payments", {unit_id: unit.unit_id, amount_fen: amount,
+        paid_on: val("paid-on"), method: val("method"), reference: val("reference") || null});
+    }
+    enteredCount += 1;
+    $("#entered-count").textContent = enteredCount;
+    var li = document.createElement("li");
+    li.textContent = unit.label + " " + (kind === "pledge" ? "认捐 " : "缴款 ") + yuan(made.amount_fen);
+    $("#entered").prepend(li);
+    ["room", "amount", "reference"].forEach(function (id) { $("#" + id).value = ""; });
+    $("#room").focus();
+    await showCampaign();
+  }
+  G.pages.campaign_desk = function () {
+    G.staffDesk(async function () {
+      $("#paid-on").value = beijingToday();
+      await showCampaign();
+    });
+    document.querySelectorAll('input[name="entry-kind"]').forEach(function (r) {
+      r.addEventListener("change", function () { $("#payment-fields").hidden = entryKind() !== "payment"; });
+    });
+    onSubmit("entry-form", enter);
+    $("#room").addEventListener("input", function () {
+      try { $("#unit-found").textContent = findUnit().label + "，份额 " + yuan(findUnit().share_fen); }
+      catch (e) { $("#unit-found").textContent = ""; }
+    });
+    on("publish", async function () {
+      await send("POST", "/api/v1/campaigns/" + campaignId + "/publish", {notice: $("#with-notice").checked});
+      await showCampaign();
+    });
+    on("dl-xlsx", function () { return G.download("/api/v1/campaigns/" + campaignId + "/shares?format=xlsx", "出资分摊.xlsx"); });
+    on("dl-csv", function () { return G.download("/api/v1/campaigns/" + campaignId + "/shares?format=csv", "出资分摊.csv"); });
+    on("dl-letters", function () { return G.download("/api/v1/campaigns/" + campaignId + "/letters.pdf", "出资入户通知.pdf"); });
+  };
 
   /* ---- maintenance-fund desk (funds/ledger) ---- */
   // ledger: committee pages go here

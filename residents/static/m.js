@@ -529,6 +529,65 @@
 
   /* ---- co-funding (funds/campaigns) ---- */
   // campaigns: resident pages and the home card go here
+  /* Figures and names are the API's; amounts typed in yuan become fen through fen() only. */
+  function campaignFigures(c) {
+    return "<p>居民出资合计 <strong>" + esc(yuan(c.residents_part_fen)) + "</strong>（总费用 " +
+      esc(yuan(c.total_cost_fen)) + "，补助 " + esc(yuan(c.subsidies_fen)) + "）</p><p>已认捐 " +
+      esc(yuan(c.pledged_fen)) + "，已缴 " + esc(yuan(c.paid_fen)) + "，尚缺 <strong>" + esc(yuan(c.gap_fen)) +
+      "</strong></p><p>" + c.households_pledged + " / " + c.households + " 户已认捐，" + c.households_paid + " 户已缴清</p>";
+  }
+  // The share as the amount field's starting text, by integer arithmetic (no float on a money path).
+  function yuanInput(amount) { return Math.floor(amount / 100) + "." + String(amount % 100).padStart(2, "0"); }
+  function shareCard(c, s) {
+    var open = s.may_pledge;
+    var id = "pledge-" + s.unit_id;
+    return '<div class="row" data-unit="' + s.unit_id + '"><strong>' + esc(s.label) + "</strong><br>本户份额 " +
+      '<span class="figure share">' + esc(yuan(s.share_fen)) + "</span><br>" + statusSpan(s.status, s.status_name) +
+      (s.pledged_fen ? "，认捐 " + esc(yuan(s.pledged_fen)) + "，已缴 " + esc(yuan(s.paid_fen)) : "") +
+      (s.status === "none" && !s.may_pledge ? "<br>只有绑定为业主的居民才能认捐。" : "") +
+      '<p class="explanation">计算方法：' + esc(s.how) + "（" + esc(c.rule_name) + "）</p>" +
+      (open ? '<label for="' + id + '">认捐金额（元）</label><input id="' + id + '" class="pledge-amount" type="text" ' +
+        'inputmode="decimal" value="' + esc(yuanInput(s.share_fen)) + '">' +
+        '<button type="button" class="button primary pledge" data-unit="' + s.unit_id + '">认捐</button>' : "") + "</div>";
+  }
+  async function showCampaign(id) {
+    var c = (await api("GET", "/api/v1/campaigns/" + id)).data;
+    document.title = c.title + " · 共建";
+    $("#c-title").textContent = c.title;
+    $("#c-scope").textContent = c.scope_text + " · " + c.status_name;
+    $("#c-description").textContent = c.description;
+    $("#c-figures").innerHTML = campaignFigures(c);
+    $("#c-mine").innerHTML = c.mine.length ? c.mine.map(function (s) { return shareCard(c, s); }).join("") :
+      "<p>您绑定的房屋不在本次出资范围内。</p>";
+    $("#c-bind").href = "/m/bind?compound=" + c.compound_id + "&next=" + encodeURIComponent("/m/campaign/" + id);
+    Array.prototype.forEach.call(document.querySelectorAll("button.pledge"), function (b) {
+      b.addEventListener("click", guard(b, async function () {
+        var unit = b.dataset.unit, amount = fen($("#pledge-" + unit).value);
+        if (amount === null || amount <= 0) throw new Error("请填写认捐金额，以元为单位，最多两位小数，如 1234.50");
+        await api("POST", "/api/v1/my/pledges", {campaign_id: Number(id), unit_id: Number(unit), amount_fen: amount});
+        await showCampaign(id);
+        $("#c-done").textContent = "认捐成功：" + yuan(amount) + "。请按居委会通知缴款。";
+        $("#c-done").hidden = false;
+      }));
+    });
+  }
+  pages.campaign = async function () {
+    if (!requireSignIn()) return;
+    try { await showCampaign(body.dataset.campaign); } catch (e) {
+      $("#c-mine").innerHTML = "<p>" + esc(e.status === 404 ? "找不到该出资项目：可能尚未发布，或您还没有绑定该小区的房屋。" : e.message) + "</p>";
+    }
+  };
+  homeParts.push(async function () {
+    var rows = (await api("GET", "/api/v1/my/pledges")).data;
+    if (!rows.length) return;
+    $("#home-campaigns").innerHTML = '<section class="card"><h2>居民出资</h2>' + rows.map(function (r) {
+      return '<div class="row"><strong>' + esc(r.campaign_title) + "</strong><br>" + esc(r.label) + "：份额 " +
+        esc(yuan(r.share_fen)) + "，" + statusSpan(r.status, r.status_name) +
+        (r.pledged_fen ? "<br>认捐 " + esc(yuan(r.pledged_fen)) + "，已缴 " + esc(yuan(r.paid_fen)) : "") +
+        '<a class="button' + (r.status === "none" ? " primary" : "") + '" href="/m/campaign/' + r.campaign_id + '">' +
+        (r.status === "none" ? "查看并认捐" : "查看详情") + "</a></div>";
+    }).join("") + "</section>";
+  });
 
   /* ---- maintenance fund (funds/ledger) ---- */
   // ledger: resident pages and the home card go here

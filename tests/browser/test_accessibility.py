@@ -372,3 +372,53 @@ def test_survey_pages_have_no_axe_violations(
         staff=survey_scene.staff if who == "staff" else None,
         then=then,
     )
+
+
+# --- funds/campaigns: the resident's campaign page and home card, the committee's campaign desk -------------
+@pytest.fixture
+def money_scene(client, world, make):
+    from types import SimpleNamespace
+
+    from tests.test_campaigns import ELEVATOR, create, pay, publish
+
+    c1, h = world.compounds["c1"], world.h["committee"]
+    units = make.units(c1, 12, area="60.00")
+    made = create(client, h, c1, rule="floor_area", floor_coefficients=ELEVATOR)
+    publish(client, h, made, notice=True)
+    draft = create(client, h, c1, title="外墙保温", rule="equal")
+    client.post(f"/api/v1/campaigns/{made['id']}/pledges", json={"unit_id": units[10].id}, headers=h)
+    pay(client, h, made, units[10], 100_000, "R-1")
+    return SimpleNamespace(
+        campaign=made["id"], draft=draft["id"], resident=make.resident(units[11]), staff=world.users["committee"]
+    )
+
+
+def pledge_made(page):
+    page.fill(".pledge-amount", "100")
+    page.click("button.pledge")
+    page.locator("#c-done").wait_for()
+
+
+MONEY_PAGES = [
+    ("campaign", lambda s: f"/m/campaign/{s.campaign}", "resident", "#c-mine .share", PHONE, pledge_made),
+    ("home-campaigns", lambda s: "/m/home", "resident", "#home-campaigns .row", PHONE, None),
+    ("campaigns-desk", lambda s: "/m/committee/campaigns", "staff", "#campaigns table", PHONE, None),
+    ("campaigns-desk-wide", lambda s: "/m/committee/campaigns", "staff", "#campaigns table", DESK, None),
+    ("campaign-desk", lambda s: f"/m/committee/campaigns/{s.campaign}", "staff", "#payments table", PHONE, None),
+    ("campaign-desk-wide", lambda s: f"/m/committee/campaigns/{s.campaign}", "staff", "#payments table", DESK, None),
+    ("campaign-desk-draft", lambda s: f"/m/committee/campaigns/{s.draft}", "staff", "#c-figures table", DESK, None),
+]
+
+
+@pytest.mark.parametrize("path, who, ready, viewport, then", [pytest.param(*c[1:], id=c[0]) for c in MONEY_PAGES])
+def test_money_pages_have_no_axe_violations(money_scene, browser, live_server, path, who, ready, viewport, then):
+    open_and_check(
+        browser,
+        live_server,
+        viewport,
+        path(money_scene),
+        ready,
+        resident=money_scene.resident if who == "resident" else None,
+        staff=money_scene.staff if who == "staff" else None,
+        then=then,
+    )
