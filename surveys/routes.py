@@ -17,10 +17,10 @@ from .schemas import (
     ChartsOut,
     DraftVoteIn,
     DraftVoteOut,
-    ExportArgs,
     PendingOut,
     ResultsOut,
     StatusOut,
+    SurveyExportArgs,
     SurveyIn,
     SurveyListArgs,
     SurveyOut,
@@ -183,7 +183,7 @@ class Charts(MethodView):
 class Export(MethodView):
     @roles_required(*STAFF)
     @gate()
-    @blp.arguments(ExportArgs, location="query")
+    @blp.arguments(SurveyExportArgs, location="query")
     @blp.response(200, content_type="text/csv")
     @blp.alt_response(200, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     def get(self, args, survey):

@@ -1,11 +1,9 @@
 """Surveys in and out: declared inputs, and outputs as nested schemas so the OpenAPI document states every key."""
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from backend.names import audience_name, question_type_name, survey_status_name, unit_label
-from backend.outputs import Named, Out, Shown, When
+from backend.outputs import Named, Out, Ratio, Shown, When
 from backend.pagination import PageArgs
 from backend.types import utcnow
 
@@ -107,7 +105,7 @@ class DraftVoteIn(Schema):
     matter = fields.String(load_default="rebuild", metadata={"description": "表决事项类别（见表决），默认 rebuild"})
 
 
-class ExportArgs(Schema):
+class SurveyExportArgs(Schema):
     format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx")))
 
 
@@ -151,7 +149,7 @@ def _status(survey):
     return survey.status_at()
 
 
-class MineOut(Out):
+class MySurveyOut(Out):
     unit_id = fields.Integer()
     label = fields.String()
     answered = fields.Boolean()
@@ -180,7 +178,7 @@ class SurveyOut(Out):
     published_at = When("published_at")
     closed_at = When("closed_at")
     mine = fields.List(
-        fields.Nested(MineOut),
+        fields.Nested(MySurveyOut),
         metadata={"description": "居民：可以回答的房屋及是否已答（每人一份的问卷：是否本人已答）"},
     )
 
@@ -204,19 +202,6 @@ class SurveyReceiptOut(Out):
     unit_id = fields.Integer()
     label = fields.String()
     channel = fields.String()
-
-
-FOUR_PLACES = Decimal("0.0001")
-
-
-class Ratio(fields.Float):
-    """An exact Fraction rounded half up to 4 places, for display only."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if value is None:
-            return None
-        exact = Decimal(value.numerator) / Decimal(value.denominator)
-        return float(exact.quantize(FOUR_PLACES, ROUND_HALF_UP))
 
 
 class CountOut(Out):

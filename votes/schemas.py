@@ -1,9 +1,7 @@
-from decimal import ROUND_HALF_UP, Decimal
-
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from backend.names import channel_name, matter_name, option_choice, scope_text, status_name
-from backend.outputs import Named, Out, Shown, When
+from backend.outputs import Named, Out, Ratio, Shown, When
 from backend.pagination import PageArgs
 from backend.roster.schemas import CompoundBrief
 from backend.types import utcnow
@@ -174,26 +172,12 @@ class BallotListArgs(PageArgs):
 
 # --- outputs: each response a nested schema, so the OpenAPI document states every key ---------------------------
 
-FOUR_PLACES = Decimal("0.0001")
-
-
-def shown_ratio(value):
-    """An exact ratio as the API shows it: a number rounded half up to 4 places (display only)."""
-    return float((Decimal(value.numerator) / Decimal(value.denominator)).quantize(FOUR_PLACES, ROUND_HALF_UP))
-
 
 class Area(fields.String):
     """Exact hundredths of m² as the API's two-place string ("86.50")."""
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else cents_str(value)
-
-
-class Ratio(fields.Float):
-    """An exact ``Fraction`` rounded to 4 places for display; every decision was taken on the exact value."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else shown_ratio(value)
 
 
 class ElectorateOut(Out):

@@ -147,7 +147,7 @@ class ShareOut(Out):
     how = fields.String(metadata={"description": "本户份额的计算方法（尾差按最大余数逐分分配）"})
 
 
-class MineOut(ShareOut):
+class MyShareOut(ShareOut):
     may_pledge = fields.Boolean(metadata={"description": "本人是该房屋的业主、项目认捐中且该户尚未认捐"})
 
 
@@ -184,7 +184,7 @@ class CampaignOut(Out):
     households_paid = fields.Integer()
     created_at = When("created_at")
     published_at = When("published_at")
-    mine = fields.List(fields.Nested("MineOut"), metadata={"description": "居民：本人绑定的房屋在本项目中的份额"})
+    mine = fields.List(fields.Nested("MyShareOut"), metadata={"description": "居民：本人绑定的房屋在本项目中的份额"})
     notice = fields.Nested("MoneyNoticeOut", allow_none=True)
 
 
