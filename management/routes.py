@@ -7,7 +7,16 @@ from flask_smorest import Blueprint
 from backend.auth.decorators import MANAGERS, STAFF, roles_required
 
 from . import services
-from .schemas import ChangeOut, ChoiceIn, ChoiceOut, ManagementIn, ManagementOut, ResidentManagementOut
+from .schemas import (
+    ChangeOut,
+    ChoiceIn,
+    ChoiceOut,
+    ManagementIn,
+    ManagementOut,
+    ProposalArgs,
+    ResidentManagementOut,
+    SurveyProposalOut,
+)
 
 blp = Blueprint("management", __name__, url_prefix="/api/v1", description="Property management 物业管理")
 
@@ -54,6 +63,17 @@ class ManagementChoices(MethodView):
         Publish, hold and announce it on the vote desk; an announced winner sets the compound's model.
         """
         return services.start_choice(current_user, compound_id, data)
+
+
+@blp.route("/compounds/<int:compound_id>/management/proposal")
+class ManagementProposal(MethodView):
+    @roles_required(*STAFF)
+    @blp.arguments(ProposalArgs, location="query")
+    @blp.response(200, SurveyProposalOut)
+    def get(self, args, compound_id):
+        """What the property_management survey's households prefer, as a proposal: the models by how many chose
+        them, each with the highest fee per m² per month at least half of those households accept."""
+        return services.proposal(current_user, compound_id, args["survey_id"])
 
 
 @blp.route("/my/management")

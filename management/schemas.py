@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from backend.names import management_model_name, rights_holder_name
-from backend.outputs import Named, Out, Shown, When
+from backend.outputs import Named, Out, Ratio, Shown, When
 from backend.roster.schemas import CompoundBrief
 
 from .models import CHOSEN_MODELS, MODELS, RIGHTS_HOLDERS
@@ -102,3 +102,24 @@ class ChoiceOut(Out):
     proposals = fields.List(fields.Nested(ProposalOut), attribute="proposal_rows")
     applied = Shown(lambda c: c.applied_at is not None, type_="boolean")
     created_at = When("created_at")
+
+
+class ProposalArgs(Schema):
+    survey_id = fields.Integer(required=True)
+
+
+class SuggestedOut(Out):
+    model = fields.String()
+    model_name = Named(management_model_name, attribute="model")
+    count = fields.Integer(metadata={"description": "选择该模式的户数"})
+    share = Ratio(allow_none=True, metadata={"description": "占作答户数的比例"})
+    fee_fen_per_m2_month = fields.Integer(
+        allow_none=True, metadata={"description": "建议物业费：选择该模式的户中至少一半能接受的最高档（分）"}
+    )
+
+
+class SurveyProposalOut(Out):
+    survey_id = fields.Integer()
+    title = fields.String()
+    responses = fields.Integer()
+    models = fields.List(fields.Nested(SuggestedOut), metadata={"description": "按选择户数从多到少"})

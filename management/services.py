@@ -135,6 +135,8 @@ def start_choice(actor, compound_id, data):
     from votes import services as votes
 
     compound = require_compound(actor, compound_id, manage=True)
+    if data.get("survey_id") is not None:
+        proposal(actor, compound.id, data["survey_id"])  # a property_management survey of this compound
     proposals = data["proposals"]
     if len(proposals) < 2:
         raise Invalid("too_few_models", "请至少提出两种管理模式供业主选择", {"json": {"proposals": ["至少两种"]}})
@@ -163,6 +165,12 @@ def start_choice(actor, compound_id, data):
     db.session.add(choice)
     db.session.commit()
     return choice
+
+
+def proposal(actor, compound_id, survey_id):
+    from .proposal import from_survey
+
+    return from_survey(actor, require_compound(actor, compound_id), survey_id)
 
 
 def choices(actor, compound_id):

@@ -182,3 +182,84 @@ def test_outputs_are_declared(client, kit, make, world):
     api("POST", "/api/v1/compounds/{compound_id}/management/choices", 201, compound_id=cid, headers=h, json=choice)
     api("GET", "/api/v1/compounds/{compound_id}/management/choices", compound_id=cid, headers=h)
     api("GET", "/api/v1/my/management", headers=make.headers(resident))
+
+
+def management_survey(kit, units, answers):
+    """Step (a): the property_management template, answered on paper by ``answers`` (model, fee band) per unit."""
+    r = kit.client.post(
+        f"/api/v1/compounds/{kit.compound.id}/surveys",
+        json={
+            "template": "property_management",
+            "title": "物业方式调查",
+            "opens_at": at(minutes=-5),
+            "closes_at": at(days=3),
+        },
+        headers=kit.h,
+    )
+    assert r.status_code == 201, r.get_json()
+    sid = r.get_json()["id"]
+    assert kit.client.post(f"/api/v1/surveys/{sid}/publish", headers=kit.h).status_code == 200
+    for unit, (model, fee) in zip(units, answers, strict=False):
+        body = {"unit_id": unit.id, "answers": {"satisfaction": 2, "model": model, "fee": fee}}
+        r = kit.client.post(f"/api/v1/surveys/{sid}/paper-responses", json=body, headers=kit.h)
+        assert r.status_code == 201, r.get_json()
+    return sid
+
+
+def test_survey_prefills_the_vote_and_the_winner_sets_the_model(kit, make, world):
+    units = make.units(kit.compound, 9)
+    answers = [
+        ("quasi", "0_3_0_6"),
+        ("quasi", "up_to_0_3"),
+        ("quasi", "0_6_1_0"),
+        ("quasi", "0_3_0_6"),
+        ("professional", "over_1_0"),
+        ("professional", "0_6_1_0"),
+        ("self_managed", "up_to_0_3"),
+    ]
+    sid = management_survey(kit, units, answers)
+    r = kit.client.get(url(kit, "/proposal"), query_string={"survey_id": sid}, headers=kit.h)
+    assert r.status_code == 200, r.get_json()
+    proposal = r.get_json()
+    assert proposal["responses"] == 7
+    # quasi: bands 60, 30, 100, 60 → the 2nd highest of 4 (half accept it or more) is 60 fen;
+    # professional: 100, 100 → 100; self_managed: 30.
+    assert [(m["model"], m["count"], m["share"], m["fee_fen_per_m2_month"]) for m in proposal["models"]] == [
+        ("quasi", 4, 0.5714, 60),
+        ("professional", 2, 0.2857, 100),
+        ("self_managed", 1, 0.1429, 30),
+    ]
+    picked = [{"model": m["model"], "fee_fen_per_m2_month": m["fee_fen_per_m2_month"]} for m in proposal["models"]]
+    choice = choose(kit, survey_id=sid, proposals=picked)
+    assert choice["survey_id"] == sid
+    vote = publish(kit, choice["vote_id"])
+    kit.cast(vote, units[:7], "quasi")
+    close_and_announce(kit, vote)
+    body = kit.client.get(url(kit), headers=kit.h).get_json()
+    assert (body["model"], body["fee_fen_per_m2_month"], body["vote_item_id"]) == ("quasi", 60, choice["vote_item_id"])
+
+
+def test_the_proposal_needs_a_management_survey_of_the_compound(kit, make, world):
+    r = kit.client.post(
+        f"/api/v1/compounds/{kit.compound.id}/surveys",
+        json={"template": "renovation_needs", "opens_at": at(minutes=-5), "closes_at": at(days=3)},
+        headers=kit.h,
+    )
+    sid = r.get_json()["id"]
+    assert_error(
+        kit.client.get(url(kit, "/proposal"), query_string={"survey_id": sid}, headers=kit.h),
+        422,
+        "survey_not_management",
+    )
+    assert_error(choose_raw(kit, survey_id=sid), 422, "survey_not_management")
+    other = management_survey(kit, make.units(kit.compound, 2), [])
+    assert_error(
+        kit.client.get(url(kit, "/proposal"), query_string={"survey_id": other}, headers=world.h["committee2"]),
+        403,
+        "outside_jurisdiction",
+    )
+
+
+def choose_raw(kit, **extra):
+    body = {"title": "物业管理模式选择", "opens_at": at(minutes=-1), "closes_at": at(days=1), "proposals": PROPOSALS}
+    return kit.client.post(url(kit, "/choices"), json={**body, **extra}, headers=kit.h)
