@@ -3,6 +3,7 @@ from marshmallow import Schema, fields, validate
 from backend.names import management_model_name, rights_holder_name
 from backend.outputs import Named, Out, Ratio, Shown, When
 from backend.roster.schemas import CompoundBrief
+from backend.types import local_date_text
 
 from .models import CHOSEN_MODELS, MODELS, RIGHTS_HOLDERS
 
@@ -43,6 +44,7 @@ class ManagementFieldsOut(Out):
     unmanaged = fields.Boolean(metadata={"description": "无人负责即失管"})
     version = fields.Integer()
     effective_from = fields.Date(allow_none=True)
+    effective_from_text = Shown(lambda s: local_date_text(s.effective_from), description="如 2026年12月1日")
     basis = fields.String()
     vote_item_id = fields.Integer(allow_none=True, metadata={"description": "选定该模式的业主表决事项"})
 

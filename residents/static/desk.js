@@ -536,6 +536,112 @@
     on("reload", showProgress);
   };
 
+  /* The compound picker every desk opens with: the list the clerk may see, the one chosen last time selected;
+     ``show`` runs now and on every change. */
+  async function pickCompound(show) {
+    var list = await compounds(), select = $("#compound");
+    select.innerHTML = list.map(function (c) { return '<option value="' + c.id + '">' + esc(c.name) + "</option>"; }).join("");
+    var remembered = sessionStorage.getItem(COMPOUND);
+    if (list.some(function (c) { return String(c.id) === remembered; })) select.value = remembered;
+    select.addEventListener("change", function () {
+      sessionStorage.setItem(COMPOUND, select.value);
+      show(select.value).catch(function (e) { G.showError(e.message); });
+    });
+    await show(select.value);
+  }
+
+  /* ---- property-management desk (management/): the record, the three-step choice, the history ---- */
+  var managed = null;  // the record as last read: its version goes back with an edit
+  function managementPath(suffix) { return "/api/v1/compounds/" + val("compound") + "/management" + (suffix || ""); }
+  function feeText(fee) { return fee == null ? "未定" : "每月每平方米 " + G.yuan(fee); }
+  function managementRows(m) {
+    return [["管理模式", m.model_name], ["负责单位", m.unmanaged ? "无人负责（失管）" : m.responsible_party],
+      ["物业服务", m.provider_name || "—"], ["联系电话", m.provider_contact || "—"], ["物业费", feeText(m.fee_fen_per_m2_month)],
+      ["产权单位", m.rights_holder_name], ["依据", m.basis || "—"], ["生效日期", m.effective_from_text || "—"]];
+  }
+  function fillManagementForm(m) {
+    $("#f-model").value = m.model; $("#f-provider").value = m.provider_name || "";
+    $("#f-contact").value = m.provider_contact || ""; $("#f-licence").value = m.provider_licence || "";
+    $("#f-fee").value = m.fee_fen_per_m2_month == null ? "" : G.yuanText(m.fee_fen_per_m2_month);
+    $("#f-start").value = m.contract_start || ""; $("#f-end").value = m.contract_end || "";
+    $("#f-holder").value = m.rights_holder; $("#f-responsible").value = m.responsible_party || "";
+    $("#f-from").value = ""; $("#f-basis").value = "";
+  }
+  async function showManagement(cid) {
+    var m = managed = await call("GET", managementPath());
+    $("#m-current").innerHTML = (m.unmanaged ? '<p class="notice-warn">⚠ 这个小区目前无人负责（失管）。</p>' : "") +
+      table(["项目", "情况"], managementRows(m).map(function (r) { return cells([["项目", esc(r[0])], ["情况", esc(r[1])]]); }));
+    fillManagementForm(m);
+    var surveys = (await call("GET", "/api/v1/compounds/" + cid + "/surveys")).filter(function (s) {
+      return s.template === "property_management";
+    });
+    $("#m-surveys").innerHTML = surveys.length ? '<table class="list stack"><thead><tr><th>问卷</th><th>范围</th><th>状态</th><th>时间</th></tr></thead><tbody>' +
+      surveys.map(surveyRow).join("") + "</tbody></table>" : "<p>还没有物业管理方式调查。</p>";
+    $("#m-survey").innerHTML = '<option value="">（不依据问卷）</option>' + surveys.map(function (s) {
+      return '<option value="' + s.id + '">' + esc(s.title) + "（" + esc(s.status_name) + "）</option>";
+    }).join("");
+    $("#m-proposal").innerHTML = "";
+    var choices = await call("GET", managementPath("/choices"));
+    $("#m-choices").innerHTML = choices.length ? choices.map(function (c) {
+      return '<div class="row"><a href="/m/committee/votes/' + c.vote_id + '">表决 #' + c.vote_id + "</a>：" +
+        c.proposals.map(function (p) { return esc(p.model_name) + "（" + esc(feeText(p.fee_fen_per_m2_month)) + "）"; }).join("、") +
+        "<br>" + (c.applied ? '<span class="pass">已按公告结果生效</span>' : "尚未生效：表决未公告结果，或没有胜出者") + "</div>";
+    }).join("") : "<p>还没有发起过物业管理模式表决。</p>";
+    var history = await call("GET", managementPath("/history"));
+    $("#m-history").innerHTML = history.length ? table(["版本", "模式", "物业费", "负责", "依据", "生效", "修改人"], history.map(function (h) {
+      return cells([["版本", h.version], ["模式", esc(h.model_name)], ["物业费", esc(feeText(h.fee_fen_per_m2_month))],
+        ["负责", esc(h.unmanaged ? "无人负责（失管）" : h.responsible_party)], ["依据", esc(h.basis)],
+        ["生效", esc(h.effective_from_text)], ["修改人", esc(h.changed_by)]]);
+    })) : "<p>还没有登记过。</p>";
+  }
+  async function showProposal() {
+    var sid = val("m-survey");
+    if (!sid) { $("#m-proposal").innerHTML = ""; return; }
+    var p = await call("GET", managementPath("/proposal?survey_id=" + sid));
+    $("#m-proposal").innerHTML = "<p>共 " + p.responses + " 户作答；已按问卷结果填好下面的物业费，可再调整。</p>" +
+      table(["模式", "选择户数", "占比", "建议物业费"], p.models.map(function (r) {
+        return cells([["模式", esc(r.model_name)], ["选择户数", r.count], ["占比", r.share == null ? "—" : pct(r.share)],
+          ["建议物业费", esc(feeText(r.fee_fen_per_m2_month))]]);
+      }));
+    p.models.forEach(function (r) {
+      $("#m-fee-" + r.model).value = r.fee_fen_per_m2_month == null ? "" : G.yuanText(r.fee_fen_per_m2_month);
+    });
+  }
+  function optionalFen(id) {
+    var text = val(id);
+    if (!text) return null;
+    var amount = G.fen(text);
+    if (amount === null) fail("物业费请以元为单位填写，最多两位小数，如 0.60");
+    return amount;
+  }
+  G.pages.management_desk = function () {
+    $("#m-opens").value = beijingDay(new Date(), 15, "08:00");  // owners are told 15 days ahead
+    $("#m-closes").value = beijingDay(new Date(), 30, "20:00");
+    G.staffDesk(function () { return pickCompound(showManagement); });
+    $("#m-survey").addEventListener("change", function () { showProposal().catch(function (e) { G.showError(e.message); }); });
+    on("m-new-survey", async function () {
+      var s = await send("POST", "/api/v1/compounds/" + val("compound") + "/surveys", {template: "property_management",
+        opens_at: G.beijingIso(G.beijingInput(new Date())), closes_at: G.beijingIso(beijingDay(new Date(), 14, "20:00"))});
+      location.href = "/m/committee/surveys/" + s.id;
+    });
+    onSubmit("m-choice-form", async function () {
+      var proposals = Array.prototype.filter.call(document.querySelectorAll(".m-model"), function (b) { return b.checked; })
+        .map(function (b) { return {model: b.value, fee_fen_per_m2_month: optionalFen("m-fee-" + b.value)}; });
+      if (proposals.length < 2) fail("请至少勾选两种管理模式供业主选择");
+      var c = await send("POST", managementPath("/choices"), {title: val("m-title"), survey_id: val("m-survey") ? Number(val("m-survey")) : null,
+        opens_at: G.beijingIso(val("m-opens")), closes_at: G.beijingIso(val("m-closes")), proposals: proposals});
+      location.href = "/m/committee/votes/" + c.vote_id;
+    });
+    onSubmit("m-form", async function () {
+      await send("PUT", managementPath(), {version: managed.version, model: val("f-model"), provider_name: val("f-provider") || null,
+        provider_contact: val("f-contact") || null, provider_licence: val("f-licence") || null, fee_fen_per_m2_month: optionalFen("f-fee"),
+        contract_start: val("f-start") || null, contract_end: val("f-end") || null, rights_holder: val("f-holder"),
+        responsible_party: val("f-responsible") || null, effective_from: val("f-from") || null, basis: val("f-basis")});
+      await showManagement(val("compound"));
+      $("#m-current-card").scrollIntoView();
+    });
+  };
+
   /* ---- surveys desk (surveys/) ---- */
   // surveys: committee pages go here
   var surveyId = Number(body.dataset.survey);

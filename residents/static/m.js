@@ -45,6 +45,8 @@
     var m = YUAN.exec(String(text == null ? "" : text).replace(/[\s,，]/g, ""));
     return m ? parseInt(m[1] + (m[2] || "").concat("00").slice(0, 2), 10) : null;  // yuan digits, then two of fen
   }
+  /* 123456 → "1234.56": an amount as an input's starting text, by integer arithmetic (no float on a money path). */
+  function yuanText(amount) { return Math.floor(amount / 100) + "." + String(amount % 100).padStart(2, "0"); }
   /* 123456 → "¥1,234.56", for display only (the API's figures, in fen). */
   function yuan(amount) {
     var sign = amount < 0 ? "-" : "", abs = Math.abs(amount), whole = String(Math.floor(abs / 100));
@@ -326,6 +328,21 @@
   /* Other features add their cards to "我的小区" by pushing a function here (run after the votes card). */
   var homeParts = [];
 
+  /* ---- property management (management/) ---- */
+  // Who manages each compound the household lives in, at what fee, and how it was chosen: the API's words.
+  homeParts.push(async function () {
+    var list = (await api("GET", "/api/v1/my/management")).data;
+    if (!list.length) return;
+    $("#home-management").innerHTML = '<section class="card" id="management-card"><h2>物业管理</h2>' + list.map(function (m) {
+      return '<div class="row"><strong>' + esc(m.compound.name) + "</strong>：" + esc(m.model_name) +
+        (m.unmanaged ? '<br><span class="warn">目前无人负责（失管），请联系社区居委会</span>' : "<br>负责：" + esc(m.responsible_party)) +
+        (m.fee_fen_per_m2_month != null ? "<br>物业费：每月每平方米 " + esc(yuan(m.fee_fen_per_m2_month)) : "") +
+        (m.provider_name ? "<br>物业服务：" + esc(m.provider_name) : "") +
+        (m.provider_contact ? '<br>联系电话：<a href="tel:' + esc(m.provider_contact) + '">' + esc(m.provider_contact) + "</a>" : "") +
+        (m.basis ? "<br>依据：" + esc(m.basis) + (m.effective_from ? "（" + esc(m.effective_from_text) + "起）" : "") : "") + "</div>";
+    }).join("") + "</section>";
+  });
+
   /* ---- surveys (surveys/) ---- */
   // surveys: resident pages and the home card go here
   /* One form for a survey's questions, used by the answer page and by the desk's paper entry (desk.js reaches it
@@ -536,8 +553,7 @@
       esc(yuan(c.pledged_fen)) + "，已缴 " + esc(yuan(c.paid_fen)) + "，尚缺 <strong>" + esc(yuan(c.gap_fen)) +
       "</strong></p><p>" + c.households_pledged + " / " + c.households + " 户已认捐，" + c.households_paid + " 户已缴清</p>";
   }
-  // The share as the amount field's starting text, by integer arithmetic (no float on a money path).
-  function yuanInput(amount) { return Math.floor(amount / 100) + "." + String(amount % 100).padStart(2, "0"); }
+  var yuanInput = yuanText;  // the share as the amount field's starting text
   function shareCard(c, s) {
     var open = s.may_pledge;
     var id = "pledge-" + s.unit_id;
@@ -780,6 +796,6 @@
 
   window.Gongjian = {api: api, auth: auth, esc: esc, on: on, val: val, showError: showError, clearError: clearError,
     when: when, beijingIso: beijingIso, beijingInput: beijingInput, store: store, pages: pages, staffAuth: staffAuth, staffApi: staffApi,
-    download: download, staffDesk: staffDesk, fen: fen, yuan: yuan};
+    download: download, staffDesk: staffDesk, fen: fen, yuan: yuan, yuanText: yuanText};
   if (pages[body.dataset.page]) pages[body.dataset.page]();
 })();

@@ -422,3 +422,45 @@ def test_money_pages_have_no_axe_violations(money_scene, browser, live_server, p
         staff=money_scene.staff if who == "staff" else None,
         then=then,
     )
+
+
+# --- management: the property-management desk (record, three steps, history) and the resident's card ---------
+@pytest.fixture
+def management_scene(client, kit, make, world):
+    from types import SimpleNamespace
+
+    from tests.test_management import PROPOSALS, choose, management_survey, record
+
+    units = make.units(kit.compound, 3)
+    record(kit, model="quasi", responsible_party="幸福里社区居委会", fee_fen_per_m2_month=50, rights_holder="work_unit")
+    survey = management_survey(kit, units, [("quasi", "0_3_0_6"), ("professional", "over_1_0")])
+    choose(kit, survey_id=survey, proposals=PROPOSALS[:2])
+    return SimpleNamespace(resident=make.resident(units[0]), staff=world.users["committee"], survey=survey)
+
+
+def proposal_shown(page):
+    page.select_option("#m-survey", page.locator("#m-survey option").nth(1).get_attribute("value"))
+    page.locator("#m-proposal table").wait_for()
+
+
+MANAGEMENT_PAGES = [
+    ("management-desk", "/m/committee/management", "staff", "#m-history table", PHONE, proposal_shown),
+    ("management-desk-wide", "/m/committee/management", "staff", "#m-history table", DESK, proposal_shown),
+    ("home-management", "/m/home", "resident", "#management-card", PHONE, None),
+]
+
+
+@pytest.mark.parametrize("path, who, ready, viewport, then", [pytest.param(*c[1:], id=c[0]) for c in MANAGEMENT_PAGES])
+def test_management_pages_have_no_axe_violations(
+    management_scene, browser, live_server, path, who, ready, viewport, then
+):
+    open_and_check(
+        browser,
+        live_server,
+        viewport,
+        path,
+        ready,
+        resident=management_scene.resident if who == "resident" else None,
+        staff=management_scene.staff if who == "staff" else None,
+        then=then,
+    )
