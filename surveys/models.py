@@ -43,6 +43,7 @@ class Survey(db.Model):
     questions_json: Mapped[str] = mapped_column(Text, default="[]")
     # The draft vote started from this survey's results (votes are another feature's table: no FK).
     draft_vote_id: Mapped[Optional[int]]
+    draft_campaign_id: Mapped[Optional[int]]  # the co-funding campaign drafted from an elevator survey
     created_by: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

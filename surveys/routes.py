@@ -15,6 +15,8 @@ from . import catalog, decisions, results, services
 from .schemas import (
     AnswersIn,
     ChartsOut,
+    DraftCampaignIn,
+    DraftCampaignOut,
     DraftVoteIn,
     DraftVoteOut,
     PendingOut,
@@ -191,6 +193,17 @@ class Export(MethodView):
         if not survey.anonymous:
             commit_access(current_user, "export", f"survey:{survey.id} responses", client_address())
         return results.export(survey, args["format"])
+
+
+@blp.route("/surveys/<int:survey_id>/draft-campaign")
+class DraftCampaign(MethodView):
+    @roles_required(*MANAGERS)
+    @gate(manage=True)
+    @blp.arguments(DraftCampaignIn)
+    @blp.response(201, DraftCampaignOut)
+    def post(self, data, survey):
+        """From a closed elevator-willingness survey: a draft co-funding campaign for its entrance (floor × area)."""
+        return decisions.draft_campaign(current_user, survey, data)
 
 
 @blp.route("/surveys/<int:survey_id>/draft-vote")

@@ -6,6 +6,7 @@ from backend.names import audience_name, question_type_name, survey_status_name,
 from backend.outputs import Named, Out, Ratio, Shown, When
 from backend.pagination import PageArgs
 from backend.types import utcnow
+from funds.campaigns.schemas import Coefficients, Fen, SubsidyIn
 
 from .models import AUDIENCES, STATUSES
 from .validation import QuestionIn, check_questions
@@ -174,6 +175,7 @@ class SurveyOut(Out):
     status_name = Shown(lambda s: survey_status_name(s.status_at()))
     questions = fields.List(fields.Nested(QuestionOut))
     draft_vote_id = fields.Integer(allow_none=True)
+    draft_campaign_id = fields.Integer(allow_none=True)
     created_at = When("created_at")
     published_at = When("published_at")
     closed_at = When("closed_at")
@@ -286,6 +288,23 @@ class PendingOut(Out):
     households = fields.Integer()
     answered = fields.Integer()
     entrances = fields.List(fields.Nested(PendingGroupOut))
+
+
+class DraftCampaignIn(Schema):
+    """The cost and subsidies the survey did not ask; the floor table defaults to DOMAIN.md §3's typical one."""
+
+    title = fields.String(load_default=None, validate=validate.Length(min=1, max=200))
+    total_cost_fen = Fen(required=True)
+    subsidies = fields.List(fields.Nested(SubsidyIn), load_default=list, validate=validate.Length(max=20))
+    floor_coefficients = Coefficients(load_default=None, allow_none=True)
+
+
+class DraftCampaignOut(Out):
+    survey_id = fields.Integer()
+    campaign_id = fields.Integer()
+    floor_coefficients = fields.Dict(
+        keys=fields.String(), values=fields.String(), metadata={"description": "楼层 → 系数"}
+    )
 
 
 class DraftVoteOut(Out):

@@ -789,6 +789,7 @@
       $("#s-close").hidden = s.status !== "open" && s.status !== "scheduled";
       $("#paper-card").hidden = s.status !== "open";
       $("#s-draft-vote-card").hidden = !(s.template === "renovation_needs" && s.status === "closed" && !s.draft_vote_id);
+      $("#s-draft-campaign-card").hidden = !(s.template === "elevator_willingness" && s.status === "closed" && !s.draft_campaign_id);
       $("#s-question-list").innerHTML = s.questions.map(function (q) {
         return "<li>" + esc(q.title) + "（" + esc(q.type_name) + (q.required ? "，必答" : "") + "）" +
           (q.options ? "：" + q.options.map(function (o) { return esc(o.label); }).join(" / ") : "") + "</li>";
@@ -805,6 +806,12 @@
     });
     on("s-csv", async function () { await G.download("/api/v1/surveys/" + surveyId + "/export?format=csv", "问卷回答-" + s.title + ".csv"); });
     on("s-xlsx", async function () { await G.download("/api/v1/surveys/" + surveyId + "/export?format=xlsx", "问卷回答-" + s.title + ".xlsx"); });
+    on("s-draft-campaign", async function () {
+      var total = G.fen(val("dc-total"));
+      if (!total) throw new Error("总费用请以元为单位填写，最多两位小数，如 600000");
+      var r = await surveySend("POST", "/api/v1/surveys/" + surveyId + "/draft-campaign", {total_cost_fen: total});
+      location.href = "/m/committee/campaigns/" + r.campaign_id;
+    });
     on("s-draft-vote", async function () {
       var r = await surveySend("POST", "/api/v1/surveys/" + surveyId + "/draft-vote",
         {opens_at: G.beijingIso(val("dv-opens")), closes_at: G.beijingIso(val("dv-closes"))});
