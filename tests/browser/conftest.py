@@ -27,6 +27,11 @@ def _unavailable(reason):
     pytest.skip(reason)
 
 
+# Assertions wait as long as actions do: on a busy CI machine (both cores taken by the other database's half) a
+# page's request can take over Playwright's default 5 s, and a slow answer is not a wrong one.
+WAIT_MS = 15_000
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
@@ -35,6 +40,9 @@ def browser():
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("the playwright package is not installed")
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser

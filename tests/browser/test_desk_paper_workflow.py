@@ -104,6 +104,7 @@ def test_paper_workflow_at_the_desk(screen, world, make, kit, live_server, tmp_p
     page.keyboard.press("Enter")
     expect(page.locator("#sheet-found")).to_contain_text(units[0].label)
     expect(page.locator("#sheet-found")).to_contain_text("业主：业主320")
+    expect(page.locator("#choices input:checked").first).to_be_focused()  # the choice keys go to the sheet's options
     page.keyboard.press("1")
     page.keyboard.press("Enter")
     expect(page.locator("#entered-count")).to_have_text("1")
