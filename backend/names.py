@@ -91,3 +91,16 @@ def scope_text(building=None, entrance=None):
     if not building:
         return WHOLE_COMPOUND
     return building_label(building) + (entrance_label(entrance) if entrance else "")
+
+
+# funds/ledger
+FUND_ENTRY_KIND_NAMES = {"deposit": "缴存", "reversal": "冲正", "use": "使用"}
+FUND_ACCOUNT_STATUS_NAMES = {"unpaid": "未缴", "part_paid": "部分缴存", "paid": "已缴足"}
+
+
+def fund_entry_kind_name(kind):
+    return FUND_ENTRY_KIND_NAMES.get(kind, kind)
+
+
+def fund_account_status_name(status):
+    return FUND_ACCOUNT_STATUS_NAMES.get(status, status)

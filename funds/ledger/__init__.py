@@ -2,4 +2,9 @@
 
 
 def init_app(app):
-    pass
+    from backend.extensions import api
+
+    from . import models  # noqa: F401  (the migrations' models)
+    from .routes import blp
+
+    api.register_blueprint(blp)
