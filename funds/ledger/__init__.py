@@ -5,6 +5,8 @@ def init_app(app):
     from backend.extensions import api
 
     from . import models  # noqa: F401  (the migrations' models)
+    from .pages import bp as pages_bp
     from .routes import blp
 
     api.register_blueprint(blp)
+    app.register_blueprint(pages_bp)

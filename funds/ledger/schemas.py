@@ -4,10 +4,10 @@ import numbers
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.names import fund_account_status_name, fund_entry_kind_name
+from backend.names import fund_account_status_name, fund_entry_kind_name, scope_text
 from backend.outputs import Named, Out, Shown, When
 from backend.pagination import PageArgs
-from backend.types import area_str
+from backend.types import area_str, local_date_text
 
 STATUSES = ("unpaid", "part_paid", "paid")
 Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
@@ -111,8 +111,10 @@ class FundRateOut(Out):
     id = fields.Integer()
     compound_id = fields.Integer()
     building = fields.String(allow_none=True)
+    scope_text = Shown(lambda r: scope_text(r.building))
     rate_fen_per_m2 = fields.Integer()
     effective_from = fields.Date()
+    effective_from_text = Shown(lambda r: local_date_text(r.effective_from))
     basis = fields.String()
     vote_item_id = fields.Integer(allow_none=True)
     created_at = When("created_at")
@@ -126,6 +128,7 @@ class FundEntryOut(Out):
     kind_name = Named(fund_entry_kind_name, attribute="kind")
     amount_fen = fields.Integer()
     date = fields.Date()
+    date_text = Shown(lambda e: local_date_text(e.date))
     reference = fields.String(allow_none=True)
     reverses = fields.Integer(attribute="reverses_id", allow_none=True)
     reason = fields.String(allow_none=True)

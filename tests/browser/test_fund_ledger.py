@@ -1,0 +1,83 @@
+"""The maintenance-fund pages on a phone (375×812): the committee keys two deposits typed in yuan at the desk
+("0.10" then "0.20", by keyboard) and the account holds exactly 30 fen; the household reads its own account on
+/m/fund and on 我的小区."""
+
+import pytest
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the browser fixture skips or fails with the reason
+    expect = None
+
+from tests.browser.shots import shot
+from tests.browser.test_accessibility import store_tokens
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def flats(world, make, clock):
+    compound = world.compounds["c1"]
+    return compound, [make.unit(compound, "3", "2", room, "86.50") for room in ("501", "502")]
+
+
+def account(client, world, compound, unit_id):
+    rows = client.get(f"/api/v1/compounds/{compound.id}/fund/accounts", headers=world.h["committee"]).get_json()
+    return next(a for a in rows if a["unit_id"] == unit_id)
+
+
+def test_desk_records_deposits_typed_in_yuan_as_exact_fen(phone, live_server, client, world, flats):
+    compound, (flat, _) = flats
+    store_tokens(phone, live_server, "sessionStorage", ["gj-staff", "gj-staff-refresh"], world.users["committee"])
+    phone.goto(live_server + "/m/committee/fund")
+    expect(phone.locator("#accounts table")).to_contain_text("3号楼2单元501室")
+    for amount, reference in (("0.10", "BANK-1"), ("0.20", "BANK-2")):
+        phone.fill("#d-building", "3")
+        phone.fill("#d-entrance", "2")
+        phone.fill("#d-room", "501")
+        phone.fill("#d-amount", amount)
+        phone.fill("#d-date", "2025-03-14")
+        phone.fill("#d-reference", reference)
+        phone.keyboard.press("Enter")
+        expect(phone.locator("#entered-count")).to_have_text("1" if reference == "BANK-1" else "2")
+        expect(phone.locator("#d-room")).to_be_focused()
+    expect(phone.locator("#accounts")).to_contain_text("¥0.30")
+    expect(phone.locator("#fund-summary")).to_contain_text("已缴 ¥0.30")
+    shot(phone, "fund-desk", at="#accounts-title")
+    assert account(client, world, compound, flat.id)["paid_fen"] == 30
+    # A reference already booked is refused with the API's message, and nothing more is stored.
+    phone.fill("#d-room", "502")
+    phone.fill("#d-amount", "1")
+    phone.fill("#d-reference", "BANK-2")
+    phone.keyboard.press("Enter")
+    expect(phone.locator(".error")).to_contain_text("已在本小区登记过")
+    assert account(client, world, compound, flat.id)["paid_fen"] == 30
+    # An unpaid filter leaves out the flat that has paid something.
+    phone.select_option("#status-filter", "unpaid")
+    expect(phone.locator("#accounts")).not_to_contain_text("501室")
+    expect(phone.locator("#accounts")).to_contain_text("502室")
+
+
+def test_resident_reads_their_own_fund_account(phone, live_server, client, world, make, flats):
+    compound, (flat, other) = flats
+    h = world.h["committee"]
+    base = f"/api/v1/compounds/{compound.id}/fund"
+    body = {"rate_fen_per_m2": 3000, "effective_from": "2025-01-01", "basis": "市维修资金管理办法"}
+    assert client.post(base + "/rates", json=body, headers=h).status_code == 201
+    for unit, fen, ref in ((flat, 100_000, "R1"), (other, 5, "R2")):
+        deposit = {"kind": "deposit", "unit_id": unit.id, "amount_fen": fen, "date": "2025-03-01", "reference": ref}
+        assert client.post(base + "/entries", json=deposit, headers=h).status_code == 201
+    resident = make.resident(flat)
+    store_tokens(phone, live_server, "localStorage", ["gj-access", "gj-refresh"], resident)
+    phone.goto(live_server + "/m/fund")
+    card = phone.locator("#fund-accounts .card")
+    expect(card).to_have_count(1)
+    expect(card).to_contain_text("3号楼2单元501室")
+    expect(card).to_contain_text("应缴 ¥2,595.00")  # 30.00 元 × 86.50 m²
+    expect(card).to_contain_text("已缴 ¥1,000.00")
+    expect(card).to_contain_text("欠缴 ¥1,595.00")
+    expect(card).to_contain_text("2025年3月1日 缴存 ¥1,000.00")
+    shot(phone, "fund-my")
+    phone.goto(live_server + "/m/home")
+    expect(phone.locator("#fund-card")).to_contain_text("余额 ¥1,000.00")
+    expect(phone.locator("#fund-card")).not_to_contain_text("502室")
