@@ -578,3 +578,128 @@ def test_ledger_services_do_not_read_the_request():
 
     modules = list((Path(__file__).resolve().parent.parent / "funds" / "ledger").glob("*.py"))
     assert len(modules) > 5 and [p.name for p in modules if p.name not in WEB and reads_request(p)] == []
+
+
+# --- the yearly statement --------------------------------------------------------------------------------------
+
+
+def statement_scene(fund, make, c1, clock):
+    """Two years of a small ledger: 2024's deposits, then 2025's deposit, reversal and spending."""
+    clock.set(datetime(2024, 6, 1, 2, 0, tzinfo=UTC))
+    a = make.unit(c1, "1", "1", "101", "100.00")
+    b = make.unit(c1, "1", "1", "102", "50.00")
+    fund.rate(100, effective_from="2024-01-01")  # due 10,000 and 5,000 fen
+    fund.deposit(a, 10_000, "Y24-1", date="2024-05-01")
+    clock.set(datetime(2025, 12, 20, 2, 0, tzinfo=UTC))
+    wrong = fund.deposit(b, 999, "Y25-0", date="2025-02-01")
+    fund.reverse(wrong["id"], date="2025-02-02")
+    fund.deposit(b, 2_000, "Y25-1", date="2025-03-01")
+    fund.post(
+        "/spending", {"title": "单元门维修", "amount_fen": 1_501, "scope": {"building": "1"}, "date": "2025-12-01"}
+    )
+
+
+def test_statement_xlsx_has_totals_spending_shares_and_every_unit(fund, make, c1, clock):
+    statement_scene(fund, make, c1, clock)
+    r = fund.get("/statement", year=2025, format="xlsx")
+    assert r.mimetype.endswith("spreadsheetml.sheet")
+    wb = load_workbook(io.BytesIO(r.data))
+    assert wb.sheetnames == ["汇总", "支出项目", "支出分摊", "分户账"]
+    totals = {row[0]: row[1] for row in wb["汇总"].iter_rows(min_row=2, values_only=True)}
+    yuan = lambda v: Decimal(str(v))  # noqa: E731
+    assert yuan(totals["2025年缴存（扣除冲正）"]) == Decimal("20.00")
+    assert yuan(totals["2025年使用"]) == Decimal("15.01")
+    assert yuan(totals["截至2025年12月20日累计缴存"]) == Decimal("120.00")
+    assert yuan(totals["截至2025年12月20日余额"]) == Decimal("104.99")
+    assert any("需续筹" in str(k) for k in totals)
+    spending = list(wb["支出项目"].iter_rows(min_row=2, values_only=True))
+    assert [(s[1], s[2], yuan(s[3]), s[4]) for s in spending] == [("单元门维修", "1号楼", Decimal("15.01"), 2)]
+    shares = list(wb["支出分摊"].iter_rows(min_row=2, values_only=True))
+    assert [(s[1], yuan(s[3])) for s in shares] == [
+        ("1号楼1单元101室", Decimal("10.01")),
+        ("1号楼1单元102室", Decimal("5.00")),
+    ]
+    units = list(wb["分户账"].iter_rows(min_row=2, values_only=True))
+    assert [u[0] for u in units] == ["1号楼1单元101室", "1号楼1单元102室"]
+    assert [yuan(v) for v in units[0][2:7]] == [Decimal(x) for x in ("0", "10.01", "100", "10.01", "89.99")]
+    assert [yuan(v) for v in units[1][2:7]] == [Decimal(x) for x in ("20", "5", "20", "5", "15")]
+    last = fund.get("/statement", year=2024, format="xlsx")
+    units_2024 = list(load_workbook(io.BytesIO(last.data))["分户账"].iter_rows(min_row=2, values_only=True))
+    assert [yuan(u[6]) for u in units_2024] == [Decimal("100"), Decimal("0")]  # balances at 2024's end
+    assert fund.get("/statement", expect=422, year=2026)["code"] == "statement_year_future"
+    assert fund.get("/statement", expect=422, year=2025, format="doc")["errors"]["query"]["format"]
+
+
+def pdf_text(tmp_path, content):
+    import subprocess
+
+    from tests.programs import require_program
+
+    path = tmp_path / "statement.pdf"
+    path.write_bytes(content)
+    require_program("pdftotext")
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_statement_pdf_reads_back_with_its_qr_to_the_public_page(fund, make, c1, clock, client, world, tmp_path):
+    import subprocess
+
+    from PIL import Image
+
+    from tests.programs import require_program
+    from tests.test_notices import decode_qr
+
+    statement_scene(fund, make, c1, clock)
+    r = fund.get("/statement", year=2025)
+    assert r.mimetype == "application/pdf"
+    text = pdf_text(tmp_path, r.data)
+    for expected in (
+        "幸福里小区住宅专项维修资金2025年度收支公示",
+        "2025年1月1日至2025年12月20日",
+        "¥120.00",
+        "单元门维修：¥15.01，2025年12月1日，由1号楼按面积分摊",
+        "1号楼1单元101室",
+        "¥10.01",
+        "¥89.99",
+    ):
+        assert expected in text, expected
+    require_program("pdftoppm")
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "150",
+            "-png",
+            "-f",
+            "1",
+            "-singlefile",
+            str(tmp_path / "statement.pdf"),
+            str(tmp_path / "p"),
+        ],
+        check=True,
+    )
+    assert decode_qr(Image.open(tmp_path / "p.png")) == f"http://testserver/m/fund?compound={c1.id}"
+    notice = client.post(
+        f"/api/v1/compounds/{c1.id}/notices",
+        headers=world.h["committee"],
+        json={"kind": "announcement", "title": "维修资金年度公示", "body": "请查阅。"},
+    ).get_json()
+    r = fund.get("/statement", year=2025)
+    (tmp_path / "statement.pdf").write_bytes(r.data)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "150",
+            "-png",
+            "-f",
+            "1",
+            "-singlefile",
+            str(tmp_path / "statement.pdf"),
+            str(tmp_path / "p"),
+        ],
+        check=True,
+    )
+    assert decode_qr(Image.open(tmp_path / "p.png")) == notice["url"]
+    official = fund.get("/statement", headers=world.h["official"], year=2025)
+    assert official.mimetype == "application/pdf"
