@@ -630,29 +630,14 @@ def test_statement_xlsx_has_totals_spending_shares_and_every_unit(fund, make, c1
     assert fund.get("/statement", expect=422, year=2025, format="doc")["errors"]["query"]["format"]
 
 
-def pdf_text(tmp_path, content):
-    import subprocess
-
-    from tests.programs import require_program
-
-    path = tmp_path / "statement.pdf"
-    path.write_bytes(content)
-    require_program("pdftotext")
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-
-
 def test_statement_pdf_reads_back_with_its_qr_to_the_public_page(fund, make, c1, clock, client, world, tmp_path):
-    import subprocess
-
-    from PIL import Image
-
     from tests.programs import require_program
-    from tests.test_notices import decode_qr
+    from tests.test_ballot_sheets import barcode, pages_text
 
     statement_scene(fund, make, c1, clock)
     r = fund.get("/statement", year=2025)
     assert r.mimetype == "application/pdf"
-    text = pdf_text(tmp_path, r.data)
+    text = "".join(pages_text(r.data, tmp_path))
     for expected in (
         "幸福里小区住宅专项维修资金2025年度收支公示",
         "2025年1月1日至2025年12月20日",
@@ -664,42 +649,12 @@ def test_statement_pdf_reads_back_with_its_qr_to_the_public_page(fund, make, c1,
     ):
         assert expected in text, expected
     require_program("pdftoppm")
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-r",
-            "150",
-            "-png",
-            "-f",
-            "1",
-            "-singlefile",
-            str(tmp_path / "statement.pdf"),
-            str(tmp_path / "p"),
-        ],
-        check=True,
-    )
-    assert decode_qr(Image.open(tmp_path / "p.png")) == f"http://testserver/m/fund?compound={c1.id}"
+    assert barcode(r.data, tmp_path) == f"http://testserver/m/fund?compound={c1.id}"
     notice = client.post(
         f"/api/v1/compounds/{c1.id}/notices",
         headers=world.h["committee"],
         json={"kind": "announcement", "title": "维修资金年度公示", "body": "请查阅。"},
     ).get_json()
-    r = fund.get("/statement", year=2025)
-    (tmp_path / "statement.pdf").write_bytes(r.data)
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-r",
-            "150",
-            "-png",
-            "-f",
-            "1",
-            "-singlefile",
-            str(tmp_path / "statement.pdf"),
-            str(tmp_path / "p"),
-        ],
-        check=True,
-    )
-    assert decode_qr(Image.open(tmp_path / "p.png")) == notice["url"]
+    assert barcode(fund.get("/statement", year=2025).data, tmp_path) == notice["url"]
     official = fund.get("/statement", headers=world.h["official"], year=2025)
     assert official.mimetype == "application/pdf"
