@@ -120,7 +120,7 @@ def test_building_rate_over_compound_rate_and_a_future_rate_waits_for_its_beijin
     one = make.unit(c1, "1", "1", "101", "100.00")
     two = make.unit(c1, "2", "1", "101", "100.00")
     fund.rate(3000)
-    fund.rate(4000, building="2", effective_from="2025-02-01")
+    fund.rate(4000, building="2号楼", effective_from="2025-02-01")  # written as people write it
     fund.rate(5000, effective_from="2025-04-01")  # in the future on the clock's day
     assert [(a["unit_id"], a["due_fen"]) for a in fund.accounts()] == [(one.id, 300_000), (two.id, 400_000)]
     clock.set(datetime(2025, 3, 31, 23, 59, tzinfo=CHINA_TZ))  # not yet 1 April in Beijing
@@ -239,7 +239,7 @@ def test_spending_is_shared_by_area_to_the_fen(fund, make, c1):
     units = [make.unit(c1, "5", str(1 + n // 3), f"{n + 1}01", a) for n, a in enumerate(areas)]
     outside = make.unit(c1, "6", "1", "101")
     total = 1_000_003
-    spending = fund.spend(total, {"building": "5"})
+    spending = fund.spend(total, {"building": "5号楼"})
     shares = {s["unit_id"]: s["amount_fen"] for s in spending["shares"]}
     assert sum(shares.values()) == total and outside.id not in shares
     whole = sum(Fraction(a) for a in areas)

@@ -4,6 +4,7 @@
 from collections import defaultdict
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from backend import audit
 from backend.errors import Conflict, Invalid, NotFound
@@ -13,6 +14,7 @@ from backend.money import allocate, yuan_display
 from backend.names import matter_name
 from backend.roster.models import Unit
 from backend.roster.order import sort_units
+from backend.roster.parsing import normalise_building, normalise_entrance
 from votes import tally as counting
 from votes.models import VoteItem
 
@@ -52,6 +54,8 @@ def _units(compound, building=None, entrance=None):
 
 
 def add_rate(actor, compound, data):
+    if data["building"]:
+        data["building"] = normalise_building(data["building"])  # "3号楼" is building 3, as in the roster
     if data["building"] and not _units(compound, data["building"]):
         raise Invalid("building_unknown", f"本小区没有{data['building']}号楼")
     if data["vote_item_id"] is not None:
@@ -149,7 +153,8 @@ def spend(actor, compound, data):
     """One use entry per unit in scope, the amount shared by area: rounded down, leftover fen to the largest
     remainders, ties in unit order (``allocate``), so the shares add up exactly."""
     scope = data["scope"]
-    building, entrance = scope.get("building"), scope.get("entrance")
+    building = normalise_building(scope.get("building") or "") or None
+    entrance = normalise_entrance(scope.get("entrance") or "") or None
     units = _units(compound, building, entrance)
     if not units:
         raise Invalid("scope_empty", "该范围内没有房屋")
@@ -204,11 +209,12 @@ def spendings(compound, since=None, until=None):
         stmt = stmt.where(FundSpending.date >= since)
     if until:
         stmt = stmt.where(FundSpending.date <= until)
+    stmt = stmt.options(selectinload(FundSpending.entries).selectinload(FundEntry.unit))
     return db.session.scalars(stmt.order_by(FundSpending.date, FundSpending.id)).all()
 
 
 def entries(compound, unit_id=None):
-    return entries_of(compound.id, unit_id)
+    return entries_of(compound.id, unit_id).options(selectinload(FundEntry.unit), selectinload(FundEntry.spending))
 
 
 def book_import(actor, compound, lines):
@@ -253,6 +259,7 @@ def my_accounts(resident):
         accounts = compound_accounts(compound_id, by_compound[compound_id])
         listed = defaultdict(list)
         stmt = entries_of(compound_id).where(FundEntry.unit_id.in_([a.unit_id for a in accounts]))
+        stmt = stmt.options(selectinload(FundEntry.unit), selectinload(FundEntry.spending))
         for entry in db.session.scalars(stmt):
             listed[entry.unit_id].append(entry)
         for account in accounts:
