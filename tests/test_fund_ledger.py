@@ -658,3 +658,14 @@ def test_statement_pdf_reads_back_with_its_qr_to_the_public_page(fund, make, c1,
     assert barcode(fund.get("/statement", year=2025).data, tmp_path) == notice["url"]
     official = fund.get("/statement", headers=world.h["official"], year=2025)
     assert official.mimetype == "application/pdf"
+
+
+def test_demo_gives_the_desk_a_rate_and_some_deposits(app, runner, client):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0 and "demo fund:" in first.output, first.output
+    assert "demo fund:" not in runner.invoke(args=["demo"]).output  # idempotent
+    token = client.post("/api/v1/auth/login", json={"username": "committee", "password": "demo1234"}).get_json()
+    h = {"Authorization": f"Bearer {token['access_token']}"}
+    cid = client.get("/api/v1/compounds", headers=h).get_json()[0]["id"]
+    summary = client.get(f"/api/v1/compounds/{cid}/fund", headers=h).get_json()
+    assert summary["units_paid"] == 8 and summary["units_part_paid"] == 4 and summary["paid_fen"] > 0

@@ -54,6 +54,7 @@ def _units(compound, building=None, entrance=None):
 
 
 def add_rate(actor, compound, data):
+    data = {"building": None, "vote_item_id": None, **data}
     if data["building"]:
         data["building"] = normalise_building(data["building"])  # "3号楼" is building 3, as in the roster
     if data["building"] and not _units(compound, data["building"]):
@@ -152,6 +153,7 @@ def reverse(actor, compound, data):
 def spend(actor, compound, data):
     """One use entry per unit in scope, the amount shared by area: rounded down, leftover fen to the largest
     remainders, ties in unit order (``allocate``), so the shares add up exactly."""
+    data = {"scope": {}, "vote_item_id": None, **data}
     scope = data["scope"]
     building = normalise_building(scope.get("building") or "") or None
     entrance = normalise_entrance(scope.get("entrance") or "") or None
