@@ -205,6 +205,7 @@ def test_a_reference_is_booked_once_per_compound(fund, make, c1, world, client):
     fund.deposit(unit, 100, "REF-1")
     assert fund.deposit(unit, 100, "REF-1", status=409)["code"] == "payment_duplicate"
     assert fund.deposit(unit, 100, " REF-1 ", status=409)["code"] == "payment_duplicate"
+    assert fund.deposit(unit, 100, "ＲＥＦ－１", status=409)["code"] == "payment_duplicate"  # typed full-width
     other = Fund(client, world.compounds["c3"], world.h["committee3"])
     elsewhere = make.unit(world.compounds["c3"], "1", "1", "101")
     other.deposit(elsewhere, 100, "REF-1")  # another compound's books
@@ -321,11 +322,11 @@ def test_import_with_bad_rows_stores_nothing_and_names_rows_and_columns(fund, ma
     assert (r.status_code, body["code"]) == (422, "import_invalid"), body
     assert [(e["row"], e["column"]) for e in body["errors"]] == [
         (4, "户号"),
-        (5, "金额(元)"),
+        (5, "金额（元）"),
         (6, "交易日期"),
         (7, "交易流水号"),
         (8, "交易流水号"),
-        (10, "金额(元)"),
+        (10, "金额（元）"),
     ]
     assert "第3行" in body["errors"][3]["message"]
     assert fund.get()["paid_fen"] == 100  # nothing stored
@@ -347,7 +348,9 @@ def test_good_imports_csv_and_xlsx_store_exact_fen(fund, make, c1):
     again = fund.upload(xlsx_bytes(sheet), "流水.xlsx").get_json()
     assert again["code"] == "import_invalid" and [e["row"] for e in again["errors"]] == [2, 3]
     bad = [["楼栋", "单元", "房号", "金额", "日期", "凭证号"], [1, 1, 101, 1.005, "2025-03-04", "Z"]]
-    assert fund.upload(xlsx_bytes(bad), "x.xlsx").get_json()["errors"][0]["column"] == "金额"
+    bad.append([1, 1, 101, "30000000", "2025-03-04", "Y"])  # ¥30,000,000.00 on one line: beyond any deposit
+    errors = fund.upload(xlsx_bytes(bad), "x.xlsx").get_json()["errors"]
+    assert [(e["row"], e["column"]) for e in errors] == [(2, "金额"), (3, "金额")]
 
 
 def test_import_without_the_columns_is_refused(fund, make, c1):

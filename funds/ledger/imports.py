@@ -36,6 +36,7 @@ DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\
 DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 SCIENTIFIC = re.compile(r"^\d+(\.\d+)?[eE][+-]?\d+$")
 CENT = Decimal("0.01")
+MAX_FEN = 2**31 - 1  # one line of a statement; the column is a 32-bit integer
 
 
 @dataclass
@@ -62,8 +63,12 @@ def amount_fen(raw, text):
             raise MoneyError("金额须大于 0")
         if value != value.quantize(CENT):
             raise MoneyError(f"金额“{raw}”超过两位小数")
-        return int(value.quantize(CENT) * 100)
-    return parse_yuan(text)
+        fen = int(value.quantize(CENT) * 100)
+    else:
+        fen = parse_yuan(text)
+    if fen > MAX_FEN:
+        raise MoneyError("金额过大，请核对")
+    return fen
 
 
 def day_of(raw, text):
@@ -96,7 +101,9 @@ def check(compound, filename, content):
     """Every line of the file checked against the compound's units and recorded references; returns the lines,
     or raises 422 ``import_invalid`` listing every bad cell."""
     table = read_table(filename, content, code="import_unreadable")
-    start, columns, headers = find_header(table, FIELDS, REQUIRED, LABELS, code="import_invalid")
+    start, columns, _ = find_header(table, FIELDS, REQUIRED, LABELS, code="import_invalid")
+    header_cells = table[start][1]
+    headers = {name: str(header_cells[col]).strip() for name, col in columns.items()}  # as written in the file
     units = {
         (u.building, u.entrance, u.room): u
         for u in db.session.scalars(select(Unit).where(Unit.compound_id == compound.id))

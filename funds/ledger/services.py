@@ -14,7 +14,7 @@ from backend.money import allocate, yuan_display
 from backend.names import matter_name
 from backend.roster.models import Unit
 from backend.roster.order import sort_units
-from backend.roster.parsing import normalise_building, normalise_entrance
+from backend.roster.parsing import clean, normalise_building, normalise_entrance
 from votes import tally as counting
 from votes.models import VoteItem
 
@@ -102,7 +102,7 @@ def deposit(actor, compound, data):
     if unit is None or unit.compound_id != compound.id:
         raise NotFound("unit_not_found", "本小区没有该房屋")
     _not_after_today(data["date"])
-    reference = data["reference"].strip()
+    reference = clean(data["reference"])  # as an import reads it: full-width letters and digits made plain
     if _taken_references(compound, [reference]):
         raise Conflict("payment_duplicate", f"流水号（凭证号）“{reference}”已在本小区登记过")
     entry = FundEntry(
