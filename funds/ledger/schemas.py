@@ -156,6 +156,7 @@ class FundSpendingOut(Out):
     scope = fields.Nested(FundScopeOut)
     scope_text = fields.String()
     date = fields.Date()
+    date_text = Shown(lambda sp: local_date_text(sp.date))
     vote_item_id = fields.Integer(allow_none=True)
     shares = fields.List(fields.Nested(FundShareOut), attribute="entries")
     created_at = When("created_at")

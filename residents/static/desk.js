@@ -590,8 +590,14 @@
         return [esc(r.scope_text), esc(G.yuan(r.rate_fen_per_m2)), esc(r.effective_from_text), esc(r.basis)];
       })) : "<p>还没有设定缴存标准。</p>";
     }
+    async function showSpendings() {
+      var list = await call("GET", base() + "/spending");
+      $("#spendings").innerHTML = list.length ? fundTable(["日期", "项目", "范围", "金额", "分摊户数"], list.map(function (sp) {
+        return [esc(sp.date_text), esc(sp.title), esc(sp.scope_text), esc(G.yuan(sp.amount_fen)), esc(sp.shares.length)];
+      })) : "<p>还没有使用记录。</p>";
+    }
     async function showAll() {
-      await Promise.all([showSummary(), showAccounts(), showEntries(), showRates()]);
+      await Promise.all([showSummary(), showAccounts(), showEntries(), showRates(), showSpendings()]);
     }
     async function choose(value) {
       cid = value;
@@ -604,7 +610,7 @@
       var remembered = sessionStorage.getItem(COMPOUND);
       if (list.some(function (c) { return String(c.id) === remembered; })) select.value = remembered;
       select.addEventListener("change", function () { choose(select.value).catch(function (e) { G.showError(e.message); }); });
-      $("#d-date").value = $("#rate-from").value = fundDay();
+      $("#d-date").value = $("#rate-from").value = $("#s-date").value = fundDay();
       $("#statement-year").value = fundDay().slice(0, 4);
       await choose(select.value);
       $("#d-building").focus();
@@ -632,6 +638,18 @@
       await send("POST", base() + "/entries", {kind: "reversal", reverses: parseInt(id, 10), reason: val("r-reason")});
       $("#r-entry").value = $("#r-reason").value = "";
       await showAll();
+    });
+    on("record-spending", async function () {
+      var amount = G.fen(val("s-amount"));
+      if (amount === null) fail("金额请写成以元为单位、最多两位小数的数字，如 1234.50");
+      var data = {title: val("s-title"), amount_fen: amount, date: val("s-date"),
+        scope: {building: val("s-building") || null, entrance: val("s-entrance") || null}};
+      if (val("s-item")) data.vote_item_id = parseInt(val("s-item"), 10);
+      var sp = await send("POST", base() + "/spending", data);
+      $("#s-title").value = $("#s-amount").value = $("#s-item").value = "";
+      await showAll();
+      $("#spendings").insertAdjacentHTML("afterbegin", '<p class="ok">已记录“' + esc(sp.title) + "”，由 " + esc(sp.scope_text) +
+        " 的 " + esc(sp.shares.length) + " 户按面积分摊 " + esc(G.yuan(sp.amount_fen)) + "。</p>");
     });
     on("save-rate", async function () {
       var rate = G.fen(val("rate-yuan"));

@@ -52,6 +52,14 @@ def test_desk_records_deposits_typed_in_yuan_as_exact_fen(phone, live_server, cl
     phone.keyboard.press("Enter")
     expect(phone.locator(".error")).to_contain_text("已在本小区登记过")
     assert account(client, world, compound, flat.id)["paid_fen"] == 30
+    # A spending of ¥0.03 over the building's two flats of equal area: 2 fen and 1 fen, in unit order.
+    phone.fill("#s-title", "单元门禁维修")
+    phone.fill("#s-amount", "0.03")
+    phone.fill("#s-building", "3")
+    phone.fill("#s-date", "2025-03-14")  # the app runs on the test clock
+    phone.click("#record-spending")
+    expect(phone.locator("#spendings")).to_contain_text("2 户按面积分摊 ¥0.03")
+    assert account(client, world, compound, flat.id)["used_fen"] == 2
     # An unpaid filter leaves out the flat that has paid something.
     phone.select_option("#status-filter", "unpaid")
     expect(phone.locator("#accounts")).not_to_contain_text("501室")
