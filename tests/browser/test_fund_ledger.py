@@ -89,3 +89,31 @@ def test_resident_reads_their_own_fund_account(phone, live_server, client, world
     phone.goto(live_server + "/m/home")
     expect(phone.locator("#fund-card")).to_contain_text("余额 ¥1,000.00")
     expect(phone.locator("#fund-card")).not_to_contain_text("502室")
+
+
+def test_desk_import_shows_each_bad_row_and_stores_nothing(phone, live_server, client, world, flats, tmp_path):
+    compound, (flat, _) = flats
+    bad = tmp_path / "流水.csv"
+    bad.write_text(
+        "楼栋,单元,房号,金额,日期,流水号\n3,2,501,12.345,2025-03-01,A1\n3,2,999,10,2025-03-01,A2\n",
+        encoding="utf-8-sig",
+    )
+    store_tokens(phone, live_server, "sessionStorage", ["gj-staff", "gj-staff-refresh"], world.users["committee"])
+    phone.goto(live_server + "/m/committee/fund")
+    expect(phone.locator("#accounts table")).to_contain_text("3号楼2单元501室")
+    phone.set_input_files("#import-file", str(bad))
+    phone.click("#import")
+    expect(phone.locator(".error")).to_contain_text("未导入任何数据")
+    rows = phone.locator("#import-result tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("2")
+    expect(rows.nth(0)).to_contain_text("金额")
+    expect(rows.nth(1)).to_contain_text("房号")
+    expect(rows.nth(1)).to_contain_text("3号楼2单元999室")
+    assert account(client, world, compound, flat.id)["paid_fen"] == 0
+    good = tmp_path / "good.csv"
+    good.write_text("楼栋,单元,房号,金额,日期,流水号\n3,2,501,0.10,2025-03-01,A1\n", encoding="utf-8-sig")
+    phone.set_input_files("#import-file", str(good))
+    phone.click("#import")
+    expect(phone.locator("#import-result")).to_contain_text("已导入 1 笔，共 ¥0.10")
+    assert account(client, world, compound, flat.id)["paid_fen"] == 10
