@@ -672,3 +672,20 @@ def test_demo_gives_the_desk_a_rate_and_some_deposits(app, runner, client):
     cid = client.get("/api/v1/compounds", headers=h).get_json()[0]["id"]
     summary = client.get(f"/api/v1/compounds/{cid}/fund", headers=h).get_json()
     assert summary["units_paid"] == 8 and summary["units_part_paid"] == 4 and summary["paid_fen"] > 0
+
+
+def test_fund_lists_do_not_query_per_unit_or_entry(fund, make, c1):
+    from tests.test_votes_listing import queries
+
+    fund.rate(100)
+    cost = {}
+    for total in (2, 12):
+        for n in range(len(fund.accounts()), total):
+            unit = make.unit(c1, "1", "1", f"{n + 1:03d}")
+            fund.deposit(unit, 100, f"Q{n}")
+        fund.spend(total, {"building": "1"})
+        cost[total] = [
+            queries(lambda p=p: fund.client.get(fund.url + p, headers=fund.h))
+            for p in ("/accounts", "", "/entries", "/spending")
+        ]
+    assert cost[2] == cost[12], cost

@@ -117,11 +117,12 @@ def compound_accounts(compound_id, units=None, day=None):
     """The accounts of a compound's units (or of ``units`` of it) in unit order: today's, or as they stood at the
     end of ``day`` (the statement's year end): rates in force then, entries dated up to it."""
     until, day = day, day or today()
+    some = None if units is None else [u.id for u in units]  # the whole compound needs no id list in SQL
     if units is None:
         units = db.session.scalars(select(Unit).where(Unit.compound_id == compound_id)).all()
     units = sort_units(units)
     rates = compound_rates(compound_id)
-    sums = entry_sums(compound_id, [u.id for u in units], until=until)
+    sums = entry_sums(compound_id, some, until=until)
     found = []
     for unit in units:
         rate = rate_on(rates, unit.building, day)
