@@ -4,7 +4,7 @@ Chinese shells only: ``desk.js`` (committee) and ``m.js`` (residents) fill them 
 who may see what. The shells hold no data, so they render for anyone.
 """
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 
 from backend.names import FUND_ACCOUNT_STATUS_NAMES
 
@@ -18,4 +18,5 @@ def fund_desk():
 
 @bp.get("/m/fund")
 def my_fund():
-    return render_template("funds/my_fund.html", page="fund_my")
+    # ?compound= comes from the yearly statement's QR: a household not yet bound is sent to bind in that compound.
+    return render_template("funds/my_fund.html", page="fund_my", compound_id=request.args.get("compound", type=int))

@@ -360,7 +360,8 @@
         return '<section class="card"><h2>' + esc(a.compound_name + " " + a.label) + "</h2><p>面积 " + esc(a.area) +
           " 平方米，首次缴存额 " + esc(yuan(a.first_deposit_fen)) + "</p>" + fundFigures(a) + "<h3>明细</h3>" +
           fundEntries(a.entries) + "</section>";
-      }).join("") : '<p>您还没有绑定房屋。</p><a class="button primary" href="/m/bind">绑定房屋</a>';
+      }).join("") : '<p>您还没有绑定房屋。</p><a class="button primary" href="' +
+        esc(bindLink(body.dataset.compound, "/m/fund")) + '">绑定房屋</a>';
     } catch (e) { $("#fund-accounts").innerHTML = ""; showError(e.message); }
   };
 

@@ -117,3 +117,12 @@ def test_desk_import_shows_each_bad_row_and_stores_nothing(phone, live_server, c
     phone.click("#import")
     expect(phone.locator("#import-result")).to_contain_text("已导入 1 笔，共 ¥0.10")
     assert account(client, world, compound, flat.id)["paid_fen"] == 10
+
+
+def test_statement_qr_landing_sends_an_unbound_household_to_bind_in_its_compound(phone, live_server, make, world):
+    compound = world.compounds["c1"]
+    store_tokens(phone, live_server, "localStorage", ["gj-access", "gj-refresh"], make.resident())
+    phone.goto(f"{live_server}/m/fund?compound={compound.id}")
+    link = phone.locator("#fund-accounts a.button")
+    expect(link).to_have_text("绑定房屋")
+    assert link.get_attribute("href") == f"/m/bind?compound={compound.id}&next=%2Fm%2Ffund"
