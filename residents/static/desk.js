@@ -579,9 +579,10 @@
     }
     async function showEntries() {
       var list = await call("GET", base() + "/entries?per_page=20");
-      $("#entries").innerHTML = list.length ? fundTable(["编号", "房屋", "类型", "金额", "日期", "流水号/说明"], list.map(function (e) {
+      $("#entries").innerHTML = list.length ? fundTable(["编号", "房屋", "类型", "金额", "日期", "流水号/说明", "操作"], list.map(function (e) {
         return [esc(e.id), esc(e.label), esc(e.kind_name), esc(G.yuan(e.amount_fen)), esc(e.date_text),
-          esc(e.reference || e.title || e.reason || "")];
+          esc(e.reference || e.title || e.reason || ""),
+          e.kind === "deposit" ? '<button type="button" class="button narrow" data-reverse="' + esc(e.id) + '">冲正</button>' : ""];
       })) : "<p>还没有记录。</p>";
     }
     async function showRates() {
@@ -631,6 +632,12 @@
       $("#d-amount").value = $("#d-reference").value = $("#d-room").value = "";
       $("#d-room").focus();
       await showAll();
+    });
+    $("#entries").addEventListener("click", function (ev) {  // a row's 冲正 names the entry; the reason is typed
+      var id = ev.target.dataset && ev.target.dataset.reverse;
+      if (!id) return;
+      $("#r-entry").value = id;
+      $("#r-reason").focus();
     });
     on("reverse", async function () {
       var id = val("r-entry");

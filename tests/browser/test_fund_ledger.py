@@ -60,6 +60,13 @@ def test_desk_records_deposits_typed_in_yuan_as_exact_fen(phone, live_server, cl
     phone.click("#record-spending")
     expect(phone.locator("#spendings")).to_contain_text("2 户按面积分摊 ¥0.03")
     assert account(client, world, compound, flat.id)["used_fen"] == 2
+    # A row's 冲正 names the entry; with a reason typed, the deposit of ¥0.20 is taken back.
+    phone.locator("#entries tr:has-text('BANK-2') button").click()
+    expect(phone.locator("#r-reason")).to_be_focused()
+    phone.fill("#r-reason", "金额录错")
+    phone.click("#reverse")
+    expect(phone.locator("#entries")).to_contain_text("金额录错")
+    assert account(client, world, compound, flat.id)["paid_fen"] == 10
     # An unpaid filter leaves out the flat that has paid something.
     phone.select_option("#status-filter", "unpaid")
     expect(phone.locator("#accounts")).not_to_contain_text("501室")
