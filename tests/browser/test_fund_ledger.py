@@ -9,10 +9,19 @@ try:
 except ImportError:  # the browser fixture skips or fails with the reason
     expect = None
 
+from tests.browser.conftest import PHONE
 from tests.browser.shots import shot
-from tests.browser.test_accessibility import store_tokens
+from tests.browser.test_accessibility import assert_accessible, new_page, store_tokens
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def phone(browser):
+    """The phone of conftest (375×812), allowing axe's script in (``bypass_csp``) to check the states reached."""
+    page = new_page(browser, PHONE)
+    yield page
+    page.context.close()
 
 
 @pytest.fixture
@@ -67,6 +76,7 @@ def test_desk_records_deposits_typed_in_yuan_as_exact_fen(phone, live_server, cl
     phone.click("#reverse")
     expect(phone.locator("#entries")).to_contain_text("金额录错")
     assert account(client, world, compound, flat.id)["paid_fen"] == 10
+    assert_accessible(phone)  # with entries, their buttons and a spending listed
     # An unpaid filter leaves out the flat that has paid something.
     phone.select_option("#status-filter", "unpaid")
     expect(phone.locator("#accounts")).not_to_contain_text("501室")
@@ -93,6 +103,7 @@ def test_resident_reads_their_own_fund_account(phone, live_server, client, world
     expect(card).to_contain_text("欠缴 ¥1,595.00")
     expect(card).to_contain_text("2025年3月1日 缴存 ¥1,000.00")
     shot(phone, "fund-my")
+    assert_accessible(phone)
     phone.goto(live_server + "/m/home")
     expect(phone.locator("#fund-card")).to_contain_text("余额 ¥1,000.00")
     expect(phone.locator("#fund-card")).not_to_contain_text("502室")
@@ -117,6 +128,7 @@ def test_desk_import_shows_each_bad_row_and_stores_nothing(phone, live_server, c
     expect(rows.nth(0)).to_contain_text("金额")
     expect(rows.nth(1)).to_contain_text("房号")
     expect(rows.nth(1)).to_contain_text("3号楼2单元999室")
+    assert_accessible(phone)  # the refusal and its table of rows
     assert account(client, world, compound, flat.id)["paid_fen"] == 0
     good = tmp_path / "good.csv"
     good.write_text("楼栋,单元,房号,金额,日期,流水号\n3,2,501,0.10,2025-03-01,A1\n", encoding="utf-8-sig")
