@@ -48,6 +48,10 @@ HTTP_DEFAULTS = {
 
 # Constraints (by the name the migrations give them) whose violation is a known conflict: the 409 it answers.
 CONSTRAINT_ERRORS = {
+    # funds/ledger
+    "uq_fund_entries_compound_id_reference": ("payment_duplicate", "该流水号（凭证号）已在本小区登记过"),
+    "uq_fund_entries_reverses_id": ("entry_already_reversed", "该笔记录已经冲正过，不能重复冲正"),
+    # core and votes
     "uq_ballots_current_unit": ("ballot_exists", "该户已投票，每户只能投一次"),
     "uq_ballots_current_sheet": ("sheet_exists", "该选票编号已录入"),
     "uq_vote_sheets_vote_id_sheet_no": ("sheet_already_issued", "部分选票编号已经发放过，请检查后重试"),

@@ -172,3 +172,16 @@ payment_method_name = _namer(PAYMENT_METHOD_NAMES)
 share_status_name = _namer(SHARE_STATUS_NAMES)
 payment_kind_name = _namer(PAYMENT_KIND_NAMES)
 pledge_channel_name = _namer(PLEDGE_CHANNEL_NAMES)
+
+
+# funds/ledger
+FUND_ENTRY_KIND_NAMES = {"deposit": "缴存", "reversal": "冲正", "use": "使用"}
+FUND_ACCOUNT_STATUS_NAMES = {"unpaid": "未缴", "part_paid": "部分缴存", "paid": "已缴足"}
+
+
+def fund_entry_kind_name(kind):
+    return FUND_ENTRY_KIND_NAMES.get(kind, kind)
+
+
+def fund_account_status_name(status):
+    return FUND_ACCOUNT_STATUS_NAMES.get(status, status)

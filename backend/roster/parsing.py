@@ -102,10 +102,11 @@ def normalise_entrance(text):
     return re.sub(r"单元$", "", text).strip()
 
 
-def read_table(filename, content):
-    """Rows of raw cells with their spreadsheet row numbers, from CSV (UTF-8/GB18030) or XLSX."""
+def read_table(filename, content, code="roster_unreadable"):
+    """Rows of raw cells with their spreadsheet row numbers, from CSV (UTF-8/GB18030) or XLSX; ``code`` names the
+    422 for a file that cannot be read (each import has its own)."""
     if content[:4] == b"PK\x03\x04":
-        return _read_xlsx(content)
+        return _read_xlsx(content, code)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = content.decode(encoding)
@@ -113,24 +114,28 @@ def read_table(filename, content):
         except UnicodeDecodeError:
             continue
     else:
-        raise Invalid("roster_unreadable", "无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV，或 XLSX")
+        raise Invalid(code, "无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV，或 XLSX")
     return [(n, row) for n, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1)]
 
 
-def _read_xlsx(content):
+def _read_xlsx(content, code):
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(io.BytesIO(content), read_only=False, data_only=True)
     except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
-        raise Invalid("roster_unreadable", "无法读取该 Excel 文件，请确认是 .xlsx 格式") from e
+        raise Invalid(code, "无法读取该 Excel 文件，请确认是 .xlsx 格式") from e
     ws = wb.worksheets[0]
     return [(cells[0].row, [c.value for c in cells]) for cells in ws.iter_rows() if cells]
 
 
-def find_header(table):
-    """The first row naming every required column; returns (index in table, {field: column}, {field: header})."""
-    lookup = {alias: name for name, aliases in FIELDS.items() for alias in aliases}
+def find_header(table, fields=FIELDS, required=REQUIRED, labels=FIELD_LABELS, code="roster_no_header"):
+    """The first row naming every required column; returns (index in table, {field: column}, {field: header}).
+
+    Title rows above it are skipped. Other imports pass their own ``fields`` (aliases), ``required`` fields,
+    ``labels`` (the required columns' names for the error) and error ``code``; ``PLACE_FIELDS`` gives them the
+    roster's building, entrance and room aliases."""
+    lookup = {alias: name for name, aliases in fields.items() for alias in aliases}
     for index, (_, cells) in enumerate(table):
         columns, headers = {}, {}
         for col, cell in enumerate(cells):
@@ -138,13 +143,24 @@ def find_header(table):
             name = lookup.get(text)
             if name and name not in columns:
                 columns[name], headers[name] = col, clean(cell)
-        if all(f in columns for f in REQUIRED):
+        if all(f in columns for f in required):
             return index, columns, headers
+    names = "、".join(labels[f] for f in required)
     raise Invalid(
-        "roster_no_header",
-        "找不到表头：需要包含 楼栋、房号、建筑面积、业主 这几列（可用别名见说明）",
-        errors=[{"row": None, "column": None, "message": "缺少必需的列：" + "、".join(FIELD_LABELS.values())}],
+        code,
+        f"找不到表头：需要包含 {names} 这几列（可用别名见说明）",
+        errors=[{"row": None, "column": None, "message": "缺少必需的列：" + names}],
     )
+
+
+PLACE_FIELDS = {name: FIELDS[name] for name in ("building", "entrance", "room")}
+
+
+def place_of(values):
+    """(building, entrance, room) from a row's cleaned cells, as the roster import normalises them."""
+    building = normalise_building(values.get("building", ""))
+    entrance = normalise_entrance(values.get("entrance", "")) or "1"
+    return building, entrance, values.get("room", "")
 
 
 def parse_roster(filename, content):
@@ -163,9 +179,7 @@ def parse_roster(filename, content):
                 {"row": rownum, "column": headers.get(name, FIELD_LABELS.get(name, name)), "message": message}
             )
 
-        building = normalise_building(values["building"])
-        entrance = normalise_entrance(values.get("entrance", "")) or "1"
-        room = values["room"]
+        building, entrance, room = place_of(values)
         if not building:
             bad("building", "楼栋不能为空")
         if not room:

@@ -1,7 +1,7 @@
 """surveys: questions frozen at publish, participations (the one-per rule), named and anonymous answers
 
 Revision ID: 0011_surveys
-Revises: 0009_campaigns
+Revises: 0010_fund_ledger
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from backend.types import UTCDateTime
 
 revision = "0011_surveys"
-down_revision = "0009_campaigns"
+down_revision = "0010_fund_ledger"
 branch_labels = None
 depends_on = None
 

@@ -1065,6 +1065,160 @@
 
   /* ---- maintenance-fund desk (funds/ledger) ---- */
   // ledger: committee pages go here
+  /* The fund desk: every figure, status and name comes from the API; amounts typed in yuan become fen by G.fen. */
+  function fundDay() { return G.beijingInput(new Date()).slice(0, 10); }  // today in Beijing, for the date boxes
+  function fundTable(heads, rows) {
+    return '<table class="list stack"><thead><tr>' + heads.map(function (h) { return "<th>" + esc(h) + "</th>"; }).join("") +
+      "</tr></thead><tbody>" + rows.map(function (cells) {
+        return "<tr>" + cells.map(function (c, i) { return '<td data-label="' + esc(heads[i]) + '">' + c + "</td>"; }).join("") + "</tr>";
+      }).join("") + "</tbody></table>";
+  }
+  function accountCells(a) {
+    return [esc(a.label), esc(a.area) + "㎡", esc(G.yuan(a.due_fen)), esc(G.yuan(a.paid_fen)), esc(G.yuan(a.outstanding_fen)),
+      esc(G.yuan(a.used_fen)), esc(G.yuan(a.balance_fen)), '<span class="tag">' + esc(a.status_name) + "</span>"];
+  }
+  var ACCOUNT_HEADS = ["房屋", "面积", "应缴", "已缴", "欠缴", "已使用", "余额", "状态"];
+  G.pages.fund_desk = function () {
+    var cid = null, byPlace = {}, entered = 0;
+    function base() { return "/api/v1/compounds/" + cid + "/fund"; }
+    function place(b, e, r) { return [b, e || "1", r].join("|"); }
+    async function showSummary() {
+      var s = await call("GET", base());
+      $("#fund-summary").innerHTML = '<p class="figure">应缴 ' + esc(G.yuan(s.due_fen)) + "，已缴 " + esc(G.yuan(s.paid_fen)) +
+        "，欠缴 " + esc(G.yuan(s.outstanding_fen)) + "，已使用 " + esc(G.yuan(s.used_fen)) + "，余额 " + esc(G.yuan(s.balance_fen)) + "</p>" +
+        "<p>共 " + esc(s.units) + " 户：已缴足 " + esc(s.units_paid) + " 户，部分缴存 " + esc(s.units_part_paid) + " 户，未缴 " +
+        esc(s.units_unpaid) + " 户；需续筹 " + esc(s.units_top_up) + " 户。</p>";
+    }
+    async function showAccounts() {
+      var all = await call("GET", base() + "/accounts"), status = $("#status-filter").value;
+      byPlace = {};
+      all.forEach(function (a) { byPlace[place(a.building, a.entrance, a.room)] = a; });
+      var shown = status ? await call("GET", base() + "/accounts?status=" + encodeURIComponent(status)) : all;
+      $("#accounts").innerHTML = shown.length ? fundTable(ACCOUNT_HEADS, shown.map(accountCells)) : "<p>没有符合条件的房屋。</p>";
+      var flagged = all.filter(function (a) { return a.top_up; });
+      $("#top-up").innerHTML = flagged.length ? fundTable(ACCOUNT_HEADS, flagged.map(accountCells)) : "<p>目前没有需续筹的房屋。</p>";
+    }
+    async function showEntries() {
+      var list = await call("GET", base() + "/entries?per_page=20");
+      $("#entries").innerHTML = list.length ? fundTable(["编号", "房屋", "类型", "金额", "日期", "流水号/说明", "操作"], list.map(function (e) {
+        return [esc(e.id), esc(e.label), esc(e.kind_name), esc(G.yuan(e.amount_fen)), esc(e.date_text),
+          esc(e.reference || e.title || e.reason || ""),
+          e.kind === "deposit" ? '<button type="button" class="button narrow" data-reverse="' + esc(e.id) + '">冲正</button>' : ""];
+      })) : "<p>还没有记录。</p>";
+    }
+    async function showRates() {
+      var list = await call("GET", base() + "/rates");
+      $("#rates").innerHTML = list.length ? fundTable(["范围", "每平方米", "起始日期", "依据"], list.map(function (r) {
+        return [esc(r.scope_text), esc(G.yuan(r.rate_fen_per_m2)), esc(r.effective_from_text), esc(r.basis)];
+      })) : "<p>还没有设定缴存标准。</p>";
+    }
+    async function showSpendings() {
+      var list = await call("GET", base() + "/spending");
+      $("#spendings").innerHTML = list.length ? fundTable(["日期", "项目", "范围", "金额", "分摊户数"], list.map(function (sp) {
+        return [esc(sp.date_text), esc(sp.title), esc(sp.scope_text), esc(G.yuan(sp.amount_fen)), esc(sp.shares.length)];
+      })) : "<p>还没有使用记录。</p>";
+    }
+    async function showAll() {
+      await Promise.all([showSummary(), showAccounts(), showEntries(), showRates(), showSpendings()]);
+    }
+    async function choose(value) {
+      cid = value;
+      sessionStorage.setItem(COMPOUND, cid);
+      await showAll();
+    }
+    G.staffDesk(async function () {
+      var list = await compounds(), select = $("#compound");
+      select.innerHTML = list.map(function (c) { return '<option value="' + c.id + '">' + esc(c.name) + "</option>"; }).join("");
+      var remembered = sessionStorage.getItem(COMPOUND);
+      if (list.some(function (c) { return String(c.id) === remembered; })) select.value = remembered;
+      select.addEventListener("change", function () { choose(select.value).catch(function (e) { G.showError(e.message); }); });
+      $("#d-date").value = $("#rate-from").value = $("#s-date").value = fundDay();
+      $("#statement-year").value = fundDay().slice(0, 4);
+      await choose(select.value);
+      $("#d-building").focus();
+    });
+    $("#status-filter").addEventListener("change", function () { showAccounts().catch(function (e) { G.showError(e.message); }); });
+    $("#deposit-form").addEventListener("submit", function (ev) { ev.preventDefault(); });  // the button's click does the work
+    on("record-deposit", async function () {
+      var account = byPlace[place(val("d-building"), val("d-entrance"), val("d-room"))];
+      if (!account) fail("本小区没有这个房屋，请核对楼栋、单元和房号");
+      var amount = G.fen(val("d-amount"));
+      if (amount === null) fail("金额请写成以元为单位、最多两位小数的数字，如 1234.50");
+      var entry = await send("POST", base() + "/entries", {kind: "deposit", unit_id: account.unit_id, amount_fen: amount,
+        date: val("d-date"), reference: val("d-reference")});
+      entered += 1;
+      $("#entered-count").textContent = entered;
+      $("#entered").insertAdjacentHTML("afterbegin", "<li>" + esc(entry.label) + " " + esc(G.yuan(entry.amount_fen)) + "（" +
+        esc(entry.reference) + "，记录编号 " + esc(entry.id) + "）</li>");
+      $("#d-amount").value = $("#d-reference").value = $("#d-room").value = "";
+      $("#d-room").focus();
+      await showAll();
+    });
+    $("#entries").addEventListener("click", function (ev) {  // a row's 冲正 names the entry; the reason is typed
+      var id = ev.target.dataset && ev.target.dataset.reverse;
+      if (!id) return;
+      $("#r-entry").value = id;
+      $("#r-reason").focus();
+    });
+    on("reverse", async function () {
+      var id = val("r-entry");
+      if (!/^\d+$/.test(id)) fail("请填写要冲正的记录编号");
+      await send("POST", base() + "/entries", {kind: "reversal", reverses: parseInt(id, 10), reason: val("r-reason")});
+      $("#r-entry").value = $("#r-reason").value = "";
+      await showAll();
+    });
+    on("record-spending", async function () {
+      var amount = G.fen(val("s-amount"));
+      if (amount === null) fail("金额请写成以元为单位、最多两位小数的数字，如 1234.50");
+      var data = {title: val("s-title"), amount_fen: amount, date: val("s-date"),
+        scope: {building: val("s-building") || null, entrance: val("s-entrance") || null}};
+      if (val("s-item")) data.vote_item_id = parseInt(val("s-item"), 10);
+      var sp = await send("POST", base() + "/spending", data);
+      $("#s-title").value = $("#s-amount").value = $("#s-item").value = "";
+      await showAll();
+      $("#spendings").insertAdjacentHTML("afterbegin", '<p class="ok">已记录“' + esc(sp.title) + "”，由 " + esc(sp.scope_text) +
+        " 的 " + esc(sp.shares.length) + " 户按面积分摊 " + esc(G.yuan(sp.amount_fen)) + "。</p>");
+    });
+    on("save-rate", async function () {
+      var rate = G.fen(val("rate-yuan"));
+      if (rate === null) fail("每平方米金额请写成以元为单位、最多两位小数的数字，如 30.00");
+      var data = {rate_fen_per_m2: rate, building: val("rate-building") || null, effective_from: val("rate-from"), basis: val("rate-basis")};
+      if (val("rate-item")) data.vote_item_id = parseInt(val("rate-item"), 10);
+      await send("POST", base() + "/rates", data);
+      $("#rate-yuan").value = $("#rate-basis").value = $("#rate-item").value = "";
+      await showAll();
+    });
+    on("import", async function () {
+      var file = $("#import-file").files[0];
+      if (!file) fail("请先选择文件");
+      var form = new FormData();
+      form.append("file", file);
+      $("#import-result").innerHTML = "";
+      try {
+        var r = await call("POST", base() + "/imports", form);
+        $("#import-result").innerHTML = '<p class="ok">已导入 ' + esc(r.entries) + " 笔，共 " + esc(G.yuan(r.amount_fen)) + "。</p>";
+      } catch (e) {
+        var rows = e.data && Array.isArray(e.data.errors) ? e.data.errors : [];
+        if (rows.length) {
+          $("#import-result").innerHTML = fundTable(["行", "列", "问题"], rows.map(function (x) {
+            return [esc(x.row == null ? "" : x.row), esc(x.column || ""), esc(x.message)];
+          }));
+        }
+        throw e;
+      }
+      await showAll();
+    });
+    function name(what) { return ($("#compound").selectedOptions[0] || {}).textContent + "-" + what; }
+    on("accounts-csv", function () { return G.download(base() + "/accounts?format=csv", name("维修资金分户账.csv")); });
+    on("accounts-xlsx", function () { return G.download(base() + "/accounts?format=xlsx", name("维修资金分户账.xlsx")); });
+    function statement(format) {
+      var year = val("statement-year");
+      if (!/^\d{4}$/.test(year)) fail("请填写四位数的年份");
+      return G.download(base() + "/statement?year=" + year + "&format=" + format, name(year + "年维修资金公示." + format));
+    }
+    on("statement-pdf", function () { return statement("pdf"); });
+    on("statement-xlsx", function () { return statement("xlsx"); });
+  };
 
   if (G.pages[body.dataset.page]) G.pages[body.dataset.page]();
 })();

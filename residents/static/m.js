@@ -607,6 +607,42 @@
 
   /* ---- maintenance fund (funds/ledger) ---- */
   // ledger: resident pages and the home card go here
+  /* Every figure, status and flag is the API's (/api/v1/my/fund); nothing is computed here. */
+  function fundFigures(a) {
+    return "<p>应缴 " + esc(yuan(a.due_fen)) + "，已缴 " + esc(yuan(a.paid_fen)) + "，欠缴 " + esc(yuan(a.outstanding_fen)) +
+      "<br>已使用 " + esc(yuan(a.used_fen)) + "，余额 <strong>" + esc(yuan(a.balance_fen)) + "</strong></p>" +
+      '<p><span class="tag">' + esc(a.status_name) + "</span>" +
+      (a.top_up ? ' <span class="warn">余额已低于首次缴存额的 30%，需续筹</span>' : "") + "</p>";
+  }
+  function fundEntries(entries) {
+    if (!entries.length) return "<p>还没有缴存或使用记录。</p>";
+    return '<ul class="plain">' + entries.map(function (e) {
+      return "<li>" + esc(e.date_text) + " " + esc(e.kind_name) + " " + esc(yuan(e.amount_fen)) +
+        (e.title ? "（" + esc(e.title) + "）" : e.reason ? "（" + esc(e.reason) + "）" : "") + "</li>";
+    }).join("") + "</ul>";
+  }
+  homeParts.push(async function () {
+    var slot = $("#home-fund");
+    if (!slot) return;
+    var accounts = (await api("GET", "/api/v1/my/fund")).data;
+    if (!accounts.length) return;  // no flat bound: no account to show
+    slot.innerHTML = '<section class="card" id="fund-card"><h2>维修资金</h2>' + accounts.map(function (a) {
+      return '<div class="row"><strong>' + esc(a.compound_name + " " + a.label) + "</strong>" + fundFigures(a) +
+        fundEntries(a.entries.slice(0, 3)) + "</div>";
+    }).join("") + '<a class="button" href="/m/fund">维修资金明细</a></section>';
+  });
+  pages.fund_my = async function () {
+    if (!requireSignIn()) return;
+    try {
+      var accounts = (await api("GET", "/api/v1/my/fund")).data;
+      $("#fund-accounts").innerHTML = accounts.length ? accounts.map(function (a) {
+        return '<section class="card"><h2>' + esc(a.compound_name + " " + a.label) + "</h2><p>面积 " + esc(a.area) +
+          " 平方米，首次缴存额 " + esc(yuan(a.first_deposit_fen)) + "</p>" + fundFigures(a) + "<h3>明细</h3>" +
+          fundEntries(a.entries) + "</section>";
+      }).join("") : '<p>您还没有绑定房屋。</p><a class="button primary" href="' +
+        esc(bindLink(body.dataset.compound, "/m/fund")) + '">绑定房屋</a>';
+    } catch (e) { $("#fund-accounts").innerHTML = ""; showError(e.message); }
+  };
 
   /* ---- proxy ---- */
   pages.proxy = async function () {

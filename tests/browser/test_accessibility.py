@@ -164,6 +164,9 @@ RESIDENT_PAGES = [
     ("results-announced", lambda s: f"/m/results/{s.announced_vote}", "resident", "#result:has-text('更换物业')"),
     ("message", lambda s: "/n/no-such-notice", None, None),
     ("notice-landing", lambda s: f"/n/{s.notice_token}", None, "h1"),
+    # funds/ledger
+    ("fund-my", lambda s: "/m/fund", "resident", "#fund-accounts .card"),
+    ("home-fund-card", lambda s: "/m/home", "resident", "#fund-card"),
 ]
 COMMITTEE_PAGES = [
     ("committee-signin", lambda s: "/m/committee", None, "#staff-login"),
@@ -179,6 +182,8 @@ COMMITTEE_PAGES = [
     ),
     ("paper-entry", lambda s: f"/m/committee/votes/{s.open_vote}/paper", "staff", "#room"),
     ("chasing", lambda s: f"/m/committee/votes/{s.open_vote}/chasing", "staff", "#still-needed:has-text('还差')"),
+    # funds/ledger
+    ("fund-desk", lambda s: "/m/committee/fund", "staff", "#accounts table"),
 ]
 # Pages whose violation needs a structural change: strict, so a fix that clears it shows up as XPASS.
 KNOWN = {}
