@@ -120,7 +120,7 @@ class CampaignShares(MethodView):
         rows = services.shares(campaign, args.get("status"))
         if args["format"] != "json":
             return exports.shares_table(args["format"], campaign, rows)
-        return rows
+        return rows, {"X-Total-Count": str(len(rows))}  # a list, as every list: the total in the header
 
 
 @blp.route("/campaigns/<int:campaign_id>/letters.pdf")

@@ -154,7 +154,7 @@ class Accounts(MethodView):
         if args.get("format"):
             rows = (account_row(a) for a in accounts)
             return table_response(args["format"], f"{compound.name}-维修资金分户账", ACCOUNT_COLUMNS, rows, "分户账")
-        return accounts
+        return accounts, {"X-Total-Count": str(len(accounts))}
 
 
 @blp.route("/compounds/<int:compound_id>/fund")
