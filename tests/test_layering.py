@@ -3,8 +3,10 @@
 import ast
 from pathlib import Path
 
+from backend import FEATURES
+
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("backend", "votes", "residents", "notices", "reports")
+PACKAGES = ("backend", *FEATURES)  # every feature the app registers, so a new one cannot be missed
 # The web layer: views, pages, the docs page, request middleware, and the helper routes get the address from.
 WEB = {"routes.py", "pages.py"}
 WEB_MODULES = {"backend/docs.py", "backend/security.py", "backend/ratelimit.py"}
