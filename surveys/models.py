@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from backend.extensions import db
 from backend.names import survey_scope_text
 from backend.roster.models import Compound
+from backend.roster.scope import Scoped
 from backend.types import UTCDateTime, utcnow
 
 AUDIENCES = ("household", "resident")
@@ -25,7 +26,7 @@ STATUSES = ("draft", "scheduled", "open", "closed")
 CHANNELS = ("online", "paper")
 
 
-class Survey(db.Model):
+class Survey(Scoped, db.Model):
     __tablename__ = "surveys"
     id: Mapped[int] = mapped_column(primary_key=True)
     compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), index=True)
@@ -65,10 +66,6 @@ class Survey(db.Model):
     @questions.setter
     def questions(self, questions):
         self.questions_json = json.dumps(questions, ensure_ascii=False)
-
-    @property
-    def scope(self):
-        return {k: v for k, v in (("building", self.scope_building), ("entrance", self.scope_entrance)) if v}
 
     @property
     def scope_text(self):

@@ -9,8 +9,9 @@ from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.extensions import db
-from backend.names import option_choice, scope_text, unit_label
+from backend.names import option_choice, unit_label
 from backend.roster.models import Compound
+from backend.roster.scope import Scoped
 from backend.types import UTCDateTime, utcnow
 
 # Civil Code art. 278: the matter decides the consent rule (DOMAIN.md §2).
@@ -33,7 +34,7 @@ CHANNELS = ("online", "paper", "proxy")
 CURRENT = "superseded_at IS NULL"
 
 
-class Vote(db.Model):
+class Vote(Scoped, db.Model):
     __tablename__ = "votes"
     id: Mapped[int] = mapped_column(primary_key=True)
     compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), index=True)
@@ -73,14 +74,6 @@ class Vote(db.Model):
     @property
     def warnings(self):
         return json.loads(self.warnings_json or "[]")
-
-    @property
-    def scope(self):
-        return {k: v for k, v in (("building", self.scope_building), ("entrance", self.scope_entrance)) if v}
-
-    @property
-    def scope_text(self):
-        return scope_text(self.scope_building, self.scope_entrance)
 
     @property
     def electorate(self):

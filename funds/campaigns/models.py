@@ -14,8 +14,9 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.extensions import db
-from backend.names import scope_text, unit_label
+from backend.names import unit_label
 from backend.roster.models import Compound
+from backend.roster.scope import Scoped
 from backend.types import UTCDateTime, utcnow
 
 STATUSES = ("draft", "open")
@@ -26,7 +27,7 @@ ENTRY_KINDS = ("payment", "reversal")
 SHARE_STATUSES = ("none", "pledged", "part_paid", "paid")
 
 
-class Campaign(db.Model):
+class Campaign(Scoped, db.Model):
     __tablename__ = "campaigns"
     id: Mapped[int] = mapped_column(primary_key=True)
     compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), index=True)
@@ -55,14 +56,6 @@ class Campaign(db.Model):
         CheckConstraint("total_cost_fen >= 0", name="cost"),
         CheckConstraint("scope_entrance IS NULL OR scope_building IS NOT NULL", name="scope"),
     )
-
-    @property
-    def scope(self):
-        return {k: v for k, v in (("building", self.scope_building), ("entrance", self.scope_entrance)) if v}
-
-    @property
-    def scope_text(self):
-        return scope_text(self.scope_building, self.scope_entrance)
 
     @property
     def coefficients(self):
