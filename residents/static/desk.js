@@ -424,7 +424,9 @@
   }
   function clearSheet() { $("#sheet-no").value = ""; $("#sheet-found").hidden = true; }
   G.pages.votes_paper = function () {
-    var vote, entered = 0, sheet = null;
+    var vote, entered = 0, sheet = null, loaded;
+    // A scanner can type a number and Enter before the vote has loaded: the look-up waits for it.
+    var ready = new Promise(function (resolve) { loaded = resolve; });
     G.staffDesk(async function () {
       vote = await loadVote();
       if (vote.status !== "open") {
@@ -436,9 +438,12 @@
       // No sheets printed for this vote: entry by room is the way, so it starts open.
       var printedSheets = (await call("GET", "/api/v1/votes/" + voteId + "/sheets")).issued;
       $("#by-room").open = !printedSheets;
+      loaded();
+      if (val("sheet-no")) return;  // already scanning: the focus stays where the look-up put it
       (printedSheets ? $("#sheet-no") : val("building") ? $("#room") : $("#building")).focus();
     });
     async function lookUp() {
+      await ready;
       var no = val("sheet-no");
       sheet = null; $("#sheet-found").hidden = true;
       if (!no) return;
