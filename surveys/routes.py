@@ -1,13 +1,10 @@
 """Surveys over HTTP (API.md "Surveys"): thin views over ``services``, ``results`` and ``decisions``."""
 
-from functools import wraps
-
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from backend.auth.decorators import ANYONE, MANAGERS, STAFF, roles_required
-from backend.jurisdiction import require_compound
+from backend.auth.decorators import ANYONE, MANAGERS, STAFF, roles_required, url_gate
 from backend.privacy import commit_access
 from backend.ratelimit import client_address
 
@@ -34,22 +31,7 @@ from .schemas import (
 blp = Blueprint("surveys", __name__, url_prefix="/api/v1", description="Surveys 问卷: ask every household first")
 
 
-def gate(manage=False):
-    """Load and authorise the survey (or compound) of the URL once, and hand it to the view in its id's place:
-    401 → 403/404 before the body is read (422), and the conflicts (409) after."""
-
-    def decorator(fn):
-        @wraps(fn)
-        def wrapper(*args, **kwargs):
-            if "survey_id" in kwargs:
-                kwargs["survey"] = services.get_survey(current_user, kwargs.pop("survey_id"), manage=manage)
-            else:
-                kwargs["compound"] = require_compound(current_user, kwargs.pop("compound_id"), manage=manage)
-            return fn(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
+gate = url_gate("survey", services.get_survey)
 
 
 @blp.route("/survey-templates")

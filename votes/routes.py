@@ -1,14 +1,11 @@
 """Owner decisions over HTTP: thin views over ``services``, ``ballots``, ``chasing`` and ``result``."""
 
-from functools import wraps
-
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from backend.auth.decorators import ANYONE, MANAGERS, STAFF, roles_required
+from backend.auth.decorators import ANYONE, MANAGERS, STAFF, roles_required, url_gate
 from backend.exports import XLSX_MIME, file_response
-from backend.jurisdiction import require_compound
 from backend.pagination import PageArgs, paginate
 from backend.privacy import commit_access
 from backend.ratelimit import client_address
@@ -41,25 +38,7 @@ from .schemas import (
 blp = Blueprint("votes", __name__, url_prefix="/api/v1", description="Owner decisions: votes, ballots, tallies")
 
 
-def gate(manage=False):
-    """Load and authorise the vote (or compound) of the URL once, and hand it to the view in its id's place.
-
-    Below the role check and above the body's validation, so errors come in the documented order:
-    401 → 403/404 → 422 → 409. The services trust what the gate hands them and never load it again.
-    """
-
-    def decorator(fn):
-        @wraps(fn)
-        def wrapper(*args, **kwargs):
-            if "vote_id" in kwargs:
-                kwargs["vote"] = services.get_vote(current_user, kwargs.pop("vote_id"), manage=manage)
-            else:
-                kwargs["compound"] = require_compound(current_user, kwargs.pop("compound_id"), manage=manage)
-            return fn(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
+gate = url_gate("vote", services.get_vote)
 
 
 def staff_page(stmt, args):

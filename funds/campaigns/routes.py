@@ -1,14 +1,11 @@
 """Co-funding over HTTP: thin views over ``services`` (API.md "Co-funding")."""
 
-from functools import wraps
-
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from backend.auth.decorators import ANYONE, MANAGERS, STAFF, roles_required
+from backend.auth.decorators import ANYONE, MANAGERS, STAFF, roles_required, url_gate
 from backend.exports import file_response
-from backend.jurisdiction import require_compound
 from backend.pagination import paginate
 
 from . import exports, letters, services
@@ -31,22 +28,7 @@ from .schemas import (
 blp = Blueprint("campaigns", __name__, url_prefix="/api/v1", description="Co-funding: shares, pledges, payments")
 
 
-def gate(manage=False):
-    """Load and authorise the campaign (or compound) of the URL once, below the role check and above the body's
-    validation, so errors come in the documented order: 401 → 403/404 → 422 → 409."""
-
-    def decorator(fn):
-        @wraps(fn)
-        def wrapper(*args, **kwargs):
-            if "campaign_id" in kwargs:
-                kwargs["campaign"] = services.get_campaign(current_user, kwargs.pop("campaign_id"), manage=manage)
-            else:
-                kwargs["compound"] = require_compound(current_user, kwargs.pop("compound_id"), manage=manage)
-            return fn(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
+gate = url_gate("campaign", services.get_campaign)
 
 
 @blp.route("/compounds/<int:compound_id>/campaigns")

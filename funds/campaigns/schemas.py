@@ -2,6 +2,7 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from backend.inputs import Fen
 from backend.names import (
     campaign_status_name,
     payment_kind_name,
@@ -20,18 +21,7 @@ from .models import METHODS, RULES, SHARE_STATUSES, SOURCES, STATUSES
 
 Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
 FLOOR = re.compile(r"^-?\d{1,3}$")
-MAX_FEN = 2_000_000_000  # ¥20 million: the integer columns' range, with room for sums
 COEFFICIENT = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
-
-
-class Fen(fields.Integer):
-    """An amount of money: a positive whole number of fen. 0, negatives, fractions, strings and booleans → 422."""
-
-    def __init__(self, **kwargs):
-        within = validate.Range(min=1, max=MAX_FEN, error="金额须为大于0的整数（单位：分），不超过 ¥20,000,000.00")
-        super().__init__(strict=True, validate=within, **kwargs)
-
-    default_error_messages = {"invalid": "金额须为整数（单位：分），如 12345 表示 ¥123.45"}
 
 
 class SubsidyIn(Schema):

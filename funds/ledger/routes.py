@@ -4,20 +4,17 @@ Reading takes any staff member whose jurisdiction holds the compound (an officia
 writes); a resident reads only the units they are bound to, through ``/my/fund``.
 """
 
-from functools import wraps
-
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from backend.auth.decorators import MANAGERS, STAFF, roles_required
+from backend.auth.decorators import MANAGERS, STAFF, roles_required, url_gate
 from backend.errors import Invalid
 from backend.exports import Column, table_response
-from backend.jurisdiction import require_compound
 from backend.names import fund_account_status_name
 from backend.pagination import paginate
 
-from . import imports, services, statement
+from . import services, statement
 from .accounts import compound_accounts, summarise
 from .schemas import (
     FundAccountArgs,
@@ -39,18 +36,7 @@ from .schemas import (
 blp = Blueprint("fund_ledger", __name__, url_prefix="/api/v1", description="Maintenance fund 维修资金: the ledger")
 
 
-def gate(manage=False):
-    """Load and authorise the compound of the URL once (401 → 403/404 → 422 → 409, as votes' gate)."""
-
-    def decorator(fn):
-        @wraps(fn)
-        def wrapper(*args, **kwargs):
-            kwargs["compound"] = require_compound(current_user, kwargs.pop("compound_id"), manage=manage)
-            return fn(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
+gate = url_gate(None, None)
 
 
 @blp.route("/compounds/<int:compound_id>/fund/rates")
@@ -179,7 +165,7 @@ class Imports(MethodView):
         content = upload.read()
         if not content:
             raise Invalid("import_empty", "上传的文件是空的")
-        lines = imports.check(compound, upload.filename or "import", content)
+        lines = services.check_import(compound, upload.filename or "import", content)
         return services.book_import(current_user, compound, lines)
 
 

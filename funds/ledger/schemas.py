@@ -1,9 +1,8 @@
 """What the fund ledger takes and sends: integer fen in, integer fen out, display names beside their codes."""
 
-import numbers
-
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from backend.inputs import Fen
 from backend.names import fund_account_status_name, fund_entry_kind_name, scope_text
 from backend.outputs import Named, Out, Shown, When
 from backend.pagination import PageArgs
@@ -11,23 +10,6 @@ from backend.types import area_str, local_date_text
 
 STATUSES = ("unpaid", "part_paid", "paid")
 Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
-
-
-class Fen(fields.Integer):
-    """A positive whole number of fen: 0, negatives, fractions, strings and booleans are refused (422)."""
-
-    default_error_messages = {"invalid": "金额须为以分为单位的正整数", "too_large": "金额过大"}
-
-    def __init__(self, **kwargs):
-        super().__init__(strict=True, validate=validate.Range(min=1, error="金额须大于 0"), **kwargs)
-        self.metadata.setdefault("minimum", 1)
-
-    def _validated(self, value):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise self.make_error("invalid")
-        if value >= 2**31:  # the column is a 32-bit integer: ¥21,474,836.47 per line is plenty
-            raise self.make_error("too_large")
-        return super()._validated(value)
 
 
 class FundRateIn(Schema):

@@ -6,7 +6,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from backend import audit
+from backend import audit, statements
 from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
 from backend.jurisdiction import bound_unit_ids
@@ -219,8 +219,15 @@ def entries(compound, unit_id=None):
     return entries_of(compound.id, unit_id).options(selectinload(FundEntry.unit), selectinload(FundEntry.spending))
 
 
+def check_import(compound, filename, content):
+    """A bank or fund-centre statement's lines as deposits to book, every row checked (``backend.statements``)."""
+    return statements.check(
+        compound, filename, content, today=today(), taken=lambda refs: _taken_references(compound, refs)
+    )
+
+
 def book_import(actor, compound, lines):
-    """Store checked import lines (``imports.check`` found every row good) as deposits, in one transaction."""
+    """Store checked import lines (``check_import`` found every row good) as deposits, in one transaction."""
     label = audit.actor_label(actor)
     booked = [
         FundEntry(

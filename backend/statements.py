@@ -1,4 +1,6 @@
-"""A bank or housing-fund-centre statement imported as deposits: all or nothing, like the roster.
+"""A payment statement (bank, housing-fund centre, receipt book) read as lines of unit, amount, date and reference:
+all or nothing, like the roster. The maintenance fund and property fees both import through it; each names the
+references it already holds, and may ask for more columns (the fee's month).
 
 The file is read by the roster's own reader (CSV in UTF-8/GB18030 or XLSX, title rows skipped, building, entrance
 and room aliases and spellings). Every bad cell is reported with the row number the spreadsheet shows and the
@@ -8,7 +10,8 @@ of the float the spreadsheet stored, so 0.1 stays 0.1 and 12.345 is refused).
 """
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -21,13 +24,10 @@ from backend.names import unit_label
 from backend.roster.models import Unit
 from backend.roster.parsing import PLACE_FIELDS, clean, find_header, place_of, read_table
 
-from .accounts import today
-from .models import FundEntry
-
 FIELDS = {
     **PLACE_FIELDS,
-    "amount": ("金额", "金额(元)", "缴存金额", "缴款金额", "交易金额"),
-    "date": ("日期", "缴存日期", "缴款日期", "交易日期", "记账日期"),
+    "amount": ("金额", "金额(元)", "缴存金额", "缴款金额", "交易金额", "缴费金额", "实收金额"),
+    "date": ("日期", "缴存日期", "缴款日期", "交易日期", "记账日期", "缴费日期", "收款日期"),
     "reference": ("流水号", "凭证号", "交易流水号", "票据号", "收据号"),
 }
 REQUIRED = ("building", "room", "amount", "date", "reference")
@@ -46,6 +46,18 @@ class Line:
     amount_fen: int
     date: date
     reference: str
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Extra:
+    """A further column a statement must carry: its names in files, its label in errors, and its reader
+    (``parse(raw, text)`` returns the value or raises ValueError with the message the clerk reads)."""
+
+    name: str
+    aliases: tuple
+    label: str
+    parse: Callable
 
 
 def amount_fen(raw, text):
@@ -97,11 +109,24 @@ def reference_of(raw, text):
     return text
 
 
-def check(compound, filename, content):
-    """Every line of the file checked against the compound's units and recorded references; returns the lines,
-    or raises 422 ``import_invalid`` listing every bad cell."""
+def check(
+    compound,
+    filename,
+    content,
+    *,
+    today: date,
+    taken: Callable[[list], Iterable[str]],
+    extras: tuple = (),
+    check_line: Callable | None = None,
+):
+    """Every line of the file checked against the compound's units and the references ``taken`` says are already
+    recorded; returns the lines, or raises 422 ``import_invalid`` listing every bad cell. ``check_line(line)``
+    names a feature's own faults in a well-read line, as [(field name, message)], reported with the rest."""
+    fields = {**FIELDS, **{x.name: x.aliases for x in extras}}
+    labels = {**LABELS, **{x.name: x.label for x in extras}}
+    required = REQUIRED + tuple(x.name for x in extras)
     table = read_table(filename, content, code="import_unreadable")
-    start, columns, _ = find_header(table, FIELDS, REQUIRED, LABELS, code="import_invalid")
+    start, columns, _ = find_header(table, fields, required, labels, code="import_invalid")
     header_cells = table[start][1]
     headers = {name: str(header_cells[col]).strip() for name, col in columns.items()}  # as written in the file
     units = {
@@ -134,7 +159,7 @@ def check(compound, filename, content):
             bad("amount", str(e) if values["amount"] else "金额不能为空")
         try:
             day = day_of(raw["date"], values["date"])
-            if day > today():
+            if day > today:
                 bad("date", f"日期“{values['date']}”晚于今天")
         except ValueError as e:
             bad("date", str(e) if values["date"] else "日期不能为空")
@@ -147,17 +172,23 @@ def check(compound, filename, content):
                 bad("reference", f"与第{seen[reference]}行的流水号重复")
             else:
                 seen[reference] = rownum
+        extra = {}
+        for x in extras:
+            try:
+                extra[x.name] = x.parse(raw[x.name], values[x.name])
+            except ValueError as e:
+                bad(x.name, str(e) if values[x.name] else f"{x.label}不能为空")
         if len(errors) == bad_before:
-            lines.append(Line(rownum, unit, fen, day, reference))
+            line = Line(rownum, unit, fen, day, reference, extra)
+            for name, message in check_line(line) if check_line else ():
+                bad(name, message)
+            if len(errors) == bad_before:
+                lines.append(line)
     if not lines and not errors:
         raise Invalid("import_empty", "文件中没有数据行")
-    taken = set(
-        db.session.scalars(
-            select(FundEntry.reference).where(FundEntry.compound_id == compound.id, FundEntry.reference.in_(list(seen)))
-        )
-    )
+    already = set(taken(list(seen)))
     for reference, rownum in seen.items():
-        if reference in taken:
+        if reference in already:
             errors.append({"row": rownum, "column": headers["reference"], "message": "该流水号已登记过"})
     if errors:
         errors.sort(key=lambda e: e["row"])

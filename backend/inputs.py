@@ -1,0 +1,22 @@
+"""Input fields every feature shares: money arrives as a whole number of fen, or not at all."""
+
+import numbers
+
+from marshmallow import fields, validate
+
+MAX_FEN = 2_000_000_000  # ¥20 million per amount: the 32-bit integer columns' range, with room for sums
+
+
+class Fen(fields.Integer):
+    """A positive whole number of fen: 0, negatives, fractions, strings and booleans are refused (422)."""
+
+    default_error_messages = {"invalid": "金额须为整数（单位：分），如 12345 表示 ¥123.45"}
+
+    def __init__(self, **kwargs):
+        within = validate.Range(min=1, max=MAX_FEN, error="金额须为大于0的整数（单位：分），不超过 ¥20,000,000.00")
+        super().__init__(strict=True, validate=within, **kwargs)
+
+    def _validated(self, value):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise self.make_error("invalid")
+        return super()._validated(value)
