@@ -60,6 +60,10 @@ CONSTRAINT_ERRORS = {
     # management: two first records, or two changes from one version, at once
     "uq_management_states_compound_id": ("management_changed", "物业管理信息刚被他人修改，请刷新后再改"),
     "uq_management_changes_compound_id_version": ("management_changed", "物业管理信息刚被他人修改，请刷新后再改"),
+    # management/fees: one receipt booked twice, a payment reversed twice, a provider granted twice — at once
+    "uq_fee_entries_compound_id_reference": ("fee_payment_duplicate", "该收据号（流水号）已在本小区登记过"),
+    "uq_fee_entries_reverses_id": ("entry_already_reversed", "该笔记录已经冲正过，不能重复冲正"),
+    "uq_provider_compounds_user_id_compound_id": ("provider_already_granted", "该物业账号已经可以管理本小区"),
     # surveys: one response per household (or resident), whatever the channel
     "uq_survey_participations_one": ("response_exists", "已经回答过这份问卷，每户（或每人）只能回答一次"),
     # funds/campaigns

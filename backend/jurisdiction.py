@@ -1,11 +1,13 @@
 """Who may see and change what: role and place, checked inside every service.
 
 admin: everything. official: read within the subtree of their org. committee: read and manage the compounds
-of their own community. resident: only the units they are bound to.
+of their own community. provider (a property-service company): only the compounds a committee granted it, and only
+where a view admits the role (fees). resident: only the units they are bound to.
 """
 
 from sqlalchemy import select
 
+from .auth.models import ProviderCompound
 from .errors import Forbidden, NotFound
 from .extensions import db
 from .roster.models import Compound, HouseholdBinding, Org, Unit
@@ -39,8 +41,21 @@ def compounds_query(actor):
             .where(HouseholdBinding.resident_id == actor.id, HouseholdBinding.status == "active")
         )
         return stmt.where(Compound.id.in_(bound))
+    if actor.role == "provider":
+        return stmt.where(Compound.id.in_(_granted(actor)))
     clause = org_filter(actor, Compound.org_id)
     return stmt if clause is None else stmt.where(clause)
+
+
+def _granted(provider):
+    return select(ProviderCompound.compound_id).where(ProviderCompound.user_id == provider.id)
+
+
+def _is_granted(actor, compound):
+    return (
+        actor.role == "provider"
+        and db.session.scalar(_granted(actor).where(ProviderCompound.compound_id == compound.id)) is not None
+    )
 
 
 def can_read_compound(actor, compound):
@@ -50,10 +65,16 @@ def can_read_compound(actor, compound):
         return True
     if actor.role == "committee":
         return compound.org_id == actor.org_id
+    if actor.role == "provider":
+        return _is_granted(actor, compound)
     return actor.role == "official" and actor.org is not None and actor.org.contains(compound.org)
 
 
 def can_manage_compound(actor, compound):
+    """Committee (its community) and admin; a provider only its granted compounds, and only through the views that
+    admit the provider role at all (fee collection)."""
+    if actor.role == "provider":
+        return _is_granted(actor, compound)
     return actor.role == "admin" or (actor.role == "committee" and compound.org_id == actor.org_id)
 
 

@@ -56,6 +56,17 @@ RIGHTS_HOLDER_NAMES = {
     "unknown": "不详",
 }
 UNMANAGED = "失管"
+FEE_STATUS_NAMES = {"paid": "已缴清", "part_paid": "部分缴纳", "unpaid": "未缴"}  # one unit, one month of fees
+
+
+def fee_status_name(status):
+    return FEE_STATUS_NAMES.get(status, status)
+
+
+def period_name(period):
+    """ "2026-11" → "2026年11月": a month of fees as pages, receipts and exports print it."""
+    return f"{int(period[:4])}年{int(period[5:])}月" if period else ""
+
 
 # Thresholds as the law words them, keyed by the rule codes the tally reports ("2/3", "3/4", ">1/2").
 RULE_NAMES = {"2/3": "三分之二以上", "3/4": "四分之三以上", ">1/2": "过半数"}

@@ -5,12 +5,13 @@ def init_app(app):
     from backend.events import vote_announced
     from backend.extensions import api
 
-    from . import models, services  # noqa: F401  (tables the migrations must see)
+    from . import fees, models, services  # noqa: F401  (tables the migrations must see)
     from .pages import bp as pages_bp
     from .routes import blp
 
     api.register_blueprint(blp)
     app.register_blueprint(pages_bp)
+    fees.init_app(app)
     vote_announced.connect(_apply, weak=False)
 
 

@@ -3,15 +3,15 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..roster.models import Org
+from ..roster.models import Compound, Org
 from ..types import UTCDateTime, utcnow
 
-STAFF_ROLES = ("admin", "official", "committee")
+STAFF_ROLES = ("admin", "official", "committee", "provider")
 
 
 class User(db.Model):
@@ -35,6 +35,22 @@ class User(db.Model):
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)
+
+
+class ProviderCompound(db.Model):
+    """A property-service company's account reaches the compounds a committee granted it, and only those."""
+
+    __tablename__ = "provider_compounds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    compound_id: Mapped[int] = mapped_column(ForeignKey("compounds.id"), index=True)
+    granted_by: Mapped[str] = mapped_column(String(100))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+    compound: Mapped[Compound] = relationship()
+
+    __table_args__ = (UniqueConstraint("user_id", "compound_id"),)
 
 
 class RevokedToken(db.Model):

@@ -1,5 +1,7 @@
 from marshmallow import Schema, fields, validate
 
+from .models import STAFF_ROLES
+
 
 class LoginIn(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
@@ -27,6 +29,6 @@ class AccessOut(Schema):
 class UserIn(Schema):
     username = fields.String(required=True, validate=validate.Length(min=2, max=64))
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=200))
-    role = fields.String(required=True, validate=validate.OneOf(["admin", "official", "committee"]))
+    role = fields.String(required=True, validate=validate.OneOf(STAFF_ROLES))
     org_id = fields.Integer(allow_none=True, load_default=None)
     display_name = fields.String(load_default="")

@@ -48,6 +48,7 @@ def create_user(username, password, role, org_id=None, display_name=""):
         raise Invalid("org_required", "非管理员账号必须指定所属组织")
     if role == "committee" and org.level != "community":
         raise Invalid("org_level", "居委会账号必须属于一个社区")
+    # A provider's org is the region a committee may grant it compounds in; it reads nothing there by itself.
     if len(password) < 8:
         raise Invalid("weak_password", "密码至少8位")
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:

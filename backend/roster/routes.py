@@ -34,11 +34,12 @@ blp = Blueprint("roster", __name__, url_prefix="/api/v1", description="Compounds
 
 @blp.route("/compounds")
 class Compounds(MethodView):
-    @roles_required(*STAFF, "resident")
+    @roles_required(*STAFF, "provider", "resident")
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, CompoundOut(many=True))
     def get(self, args):
-        """The compounds in the caller's jurisdiction (a resident's: those of their units)."""
+        """The compounds in the caller's jurisdiction (a resident's: those of their units; a provider's: those a
+        committee granted it)."""
         return paginate(compounds_query(current_user), args["page"], args["per_page"])
 
     @roles_required(*MANAGERS)
@@ -51,7 +52,7 @@ class Compounds(MethodView):
 
 @blp.route("/compounds/<int:compound_id>")
 class CompoundDetail(MethodView):
-    @roles_required(*STAFF, "resident")
+    @roles_required(*STAFF, "provider", "resident")
     @blp.response(200, CompoundOut)
     def get(self, compound_id):
         """One compound."""
