@@ -67,6 +67,16 @@ def period_name(period):
     """ "2026-11" → "2026年11月": a month of fees as pages, receipts and exports print it."""
     return f"{int(period[:4])}年{int(period[5:])}月" if period else ""
 
+# Service rating (DOMAIN.md §7): the aspects the satisfaction_after_works and provider_rating surveys score 1–5,
+# keyed as the templates' questions are, in the order reports print them.
+RATING_ASPECT_NAMES = {
+    "cleaning": "保洁",
+    "security": "安保",
+    "repairs": "维修",
+    "green": "绿化",
+    "parking": "停车",
+    "attitude": "服务态度",
+}
 
 # Thresholds as the law words them, keyed by the rule codes the tally reports ("2/3", "3/4", ">1/2").
 RULE_NAMES = {"2/3": "三分之二以上", "3/4": "四分之三以上", ">1/2": "过半数"}
@@ -101,6 +111,10 @@ def management_model_name(code):
 
 def rights_holder_name(code):
     return RIGHTS_HOLDER_NAMES.get(code, code)
+
+
+def rating_aspect_name(code):
+    return RATING_ASPECT_NAMES.get(code, code)
 
 
 def channel_name(channel):

@@ -5,14 +5,18 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from backend.auth.decorators import MANAGERS, STAFF, roles_required
+from backend.exports import table_response
 
-from . import services
+from . import oversight, ratings, services
 from .schemas import (
     ChangeOut,
     ChoiceIn,
     ChoiceOut,
+    CompoundRatingOut,
     ManagementIn,
     ManagementOut,
+    OverviewArgs,
+    OverviewOut,
     ProposalArgs,
     ResidentManagementOut,
     SurveyProposalOut,
@@ -83,3 +87,35 @@ class MyManagement(MethodView):
     def get(self):
         """The management of each compound the resident has a unit in."""
         return services.my_management(current_user)
+
+
+@blp.route("/compounds/<int:compound_id>/management/ratings")
+class ManagementRatings(MethodView):
+    @roles_required(*STAFF)
+    @blp.response(200, CompoundRatingOut(many=True))
+    def get(self, compound_id):
+        """The households' rating of the service per year and provider: mean and answers per aspect, surveys counted.
+
+        From the satisfaction_after_works and provider_rating surveys that are over; each rates the provider in
+        force on its closing date. Aggregates only: an anonymous survey counts without telling who scored what.
+        """
+        rows = ratings.compound_ratings(current_user, compound_id)
+        return rows, {"X-Total-Count": str(len(rows))}
+
+
+@blp.route("/management/overview")
+class ManagementOverview(MethodView):
+    @roles_required(*STAFF)
+    @blp.arguments(OverviewArgs, location="query")
+    @blp.response(200, OverviewOut)
+    @blp.alt_response(200, content_type="text/csv", description="format=csv（UTF-8 BOM）或 format=xlsx：每小区一行")
+    def get(self, args):
+        """The caller's region (narrowed to ``org_id``) for ``year``: compounds by model, the 失管 compounds with
+        their property-rights holder, providers ranked by rating, model changes, fee collection per compound."""
+        found = oversight.overview(current_user, args.get("org_id"), args.get("year"))
+        if args["format"] == "json":
+            return found
+        cells = [oversight.table_cells(r) for r in found["compounds"]]
+        return table_response(
+            args["format"], oversight.export_name(found["year"]), oversight.HEADER, cells, "物业管理概况"
+        )

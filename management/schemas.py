@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from backend.names import management_model_name, rights_holder_name
+from backend.names import management_model_name, rating_aspect_name, rights_holder_name
 from backend.outputs import Named, Out, Ratio, Shown, When
 from backend.roster.schemas import CompoundBrief
 from backend.types import local_date_text
@@ -125,3 +125,104 @@ class SurveyProposalOut(Out):
     title = fields.String()
     responses = fields.Integer()
     models = fields.List(fields.Nested(SuggestedOut), metadata={"description": "按选择户数从多到少"})
+
+
+# ---- service rating and the officials' overview (management/ratings.py, management/oversight.py) ----
+
+
+class RatingAspectOut(Out):
+    key = fields.String(metadata={"description": "cleaning、security、repairs、green、parking、attitude"})
+    name = Named(rating_aspect_name, attribute="key")
+    responses = fields.Integer(metadata={"description": "该方面的打分份数"})
+    mean = Ratio(allow_none=True, metadata={"description": "平均分（1至5分），精确值四舍五入到4位"})
+    mean_text = fields.String(allow_none=True, metadata={"description": "平均分四舍五入到2位，如“4.33”"})
+
+
+class RatingFiguresOut(Out):
+    surveys = fields.Integer(metadata={"description": "计入的问卷数"})
+    responses = fields.Integer(metadata={"description": "计入的回答份数"})
+    aspects = fields.List(fields.Nested(RatingAspectOut))
+    overall_mean = Ratio(allow_none=True, metadata={"description": "各方面全部打分的平均分"})
+    overall_text = fields.String(allow_none=True)
+
+
+class CompoundRatingOut(RatingFiguresOut):
+    year = fields.Integer(metadata={"description": "问卷结束日期（北京时间）所在年份"})
+    provider = fields.String(metadata={"description": "问卷结束时在任的物业服务企业；未登记名称的为管理模式名称"})
+
+
+class ProviderRankOut(RatingFiguresOut):
+    rank = fields.Integer()
+    provider = fields.String()
+    compounds = fields.Integer(metadata={"description": "被评价的小区数"})
+
+
+class OverviewArgs(Schema):
+    org_id = fields.Integer()
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100), metadata={"description": "默认今年"})
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
+
+
+class OverviewPlaceOut(Out):
+    compound_id = fields.Integer()
+    compound = fields.String()
+    district = fields.String()
+    street = fields.String()
+    community = fields.String()
+
+
+class ModelCountOut(Out):
+    model = fields.String()
+    model_name = Named(management_model_name, attribute="model")
+    compounds = fields.Integer()
+
+
+class UnmanagedOut(OverviewPlaceOut):
+    model = fields.String()
+    model_name = Named(management_model_name, attribute="model")
+    rights_holder = fields.String()
+    rights_holder_name = Named(rights_holder_name, attribute="rights_holder")
+
+
+class ModelChangeOut(OverviewPlaceOut):
+    old_model = fields.String()
+    old_model_name = Named(management_model_name, attribute="old_model")
+    new_model = fields.String()
+    new_model_name = Named(management_model_name, attribute="new_model")
+    effective_from = fields.Date()
+    effective_from_text = Shown(lambda c: local_date_text(c["effective_from"]), description="如 2026年12月1日")
+    basis = fields.String()
+    vote_item_id = fields.Integer(allow_none=True)
+
+
+class CollectionOut(Out):
+    units_charged = fields.Integer()
+    units_paid = fields.Integer()
+    rate = Ratio(allow_none=True, metadata={"description": "收缴率；无应缴户时为空"})
+
+
+class OverviewCompoundOut(OverviewPlaceOut):
+    model = fields.String()
+    model_name = Named(management_model_name, attribute="model")
+    provider_name = fields.String(allow_none=True)
+    fee_fen_per_m2_month = fields.Integer(allow_none=True)
+    rights_holder = fields.String()
+    rights_holder_name = Named(rights_holder_name, attribute="rights_holder")
+    responsible_party = fields.String(allow_none=True)
+    unmanaged = fields.Boolean()
+    model_changed = fields.Boolean(metadata={"description": "本年内管理模式有变更"})
+    collection = fields.Nested(CollectionOut)
+    rating_responses = fields.Integer()
+    rating_mean = Ratio(allow_none=True)
+    rating_mean_text = fields.String(allow_none=True)
+
+
+class OverviewOut(Out):
+    year = fields.Integer()
+    org_id = fields.Integer(allow_none=True)
+    compounds_total = fields.Integer()
+    by_model = fields.List(fields.Nested(ModelCountOut))
+    unmanaged = fields.List(fields.Nested(UnmanagedOut), metadata={"description": "失管小区：无责任主体"})
+    providers = fields.List(fields.Nested(ProviderRankOut), metadata={"description": "按总平均分从高到低"})
+    model_changes = fields.List(fields.Nested(ModelChangeOut))
+    compounds = fields.List(fields.Nested(OverviewCompoundOut))

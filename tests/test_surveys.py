@@ -360,6 +360,8 @@ TEMPLATE_ANSWERS = {
     "property_management": {"satisfaction": 2, "model": "quasi", "fee": "0_3_0_6", "services": ["cleaning"]},
     "satisfaction_after_works": dict.fromkeys(("works", "cleaning", "security", "repairs", "green", "parking"), 4)
     | {"attitude": 5, "comments": "不错"},
+    "provider_rating": dict.fromkeys(("cleaning", "security", "repairs", "green", "parking"), 3)
+    | {"attitude": 4, "comments": "保洁要加强"},
 }
 
 
