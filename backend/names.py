@@ -67,6 +67,7 @@ def period_name(period):
     """ "2026-11" → "2026年11月": a month of fees as pages, receipts and exports print it."""
     return f"{int(period[:4])}年{int(period[5:])}月" if period else ""
 
+
 # Service rating (DOMAIN.md §7): the aspects the satisfaction_after_works and provider_rating surveys score 1–5,
 # keyed as the templates' questions are, in the order reports print them.
 RATING_ASPECT_NAMES = {

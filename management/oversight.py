@@ -8,6 +8,7 @@ to ``org_id`` when given; the year is a calendar year in Beijing (default: this 
 
 from collections import Counter
 from decimal import Decimal
+from fractions import Fraction
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -19,15 +20,26 @@ from backend.roster.models import Compound
 from backend.roster.places import place_names, region_compounds
 
 from . import ratings
+from .fees import dues as fees_dues
+from .fees import services as fees
 from .models import MODELS, ManagementChange, ManagementState
 from .services import local_today
 
 
 def fee_collection(compounds, year):
-    """Per compound id: the units charged a fee in ``year``, the units that paid, and their ratio (None: none
-    charged)."""
-    # wired to management.fees once it lands
-    return {c.id: {"units_charged": 0, "units_paid": 0, "rate": None} for c in compounds}
+    """Per compound id: the month officials watch (December of ``year``, or this month for the current year), the
+    units charged a fee that month, the units that paid it in full, and their ratio (None: nobody charged)."""
+    period = min(f"{year:04d}-12", fees_dues.current_period())
+    found = fees.collection([c.id for c in compounds], period)
+    return {
+        cid: {
+            "period": period,
+            "units_charged": charged,
+            "units_paid": paid,
+            "rate": Fraction(paid, charged) if charged else None,
+        }
+        for cid, (charged, paid) in found.items()
+    }
 
 
 def _states(compounds):

@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from backend.names import management_model_name, rating_aspect_name, rights_holder_name
+from backend.names import management_model_name, period_name, rating_aspect_name, rights_holder_name
 from backend.outputs import Named, Out, Ratio, Shown, When
 from backend.roster.schemas import CompoundBrief
 from backend.types import local_date_text
@@ -196,6 +196,8 @@ class ModelChangeOut(OverviewPlaceOut):
 
 
 class CollectionOut(Out):
+    period = fields.String(metadata={"description": "统计的月份：当年12月，本年则为本月"})
+    period_text = Named(period_name, attribute="period")
     units_charged = fields.Integer()
     units_paid = fields.Integer()
     rate = Ratio(allow_none=True, metadata={"description": "收缴率；无应缴户时为空"})

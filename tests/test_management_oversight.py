@@ -202,11 +202,29 @@ def test_the_overview(kit, make, world):
     rows = {c["compound"]: c for c in body["compounds"]}
     assert rows["幸福里小区"]["model_changed"] and not rows["和平小区"]["model_changed"]
     assert rows["幸福里小区"]["fee_fen_per_m2_month"] == 55 and rows["幸福里小区"]["rating_mean_text"] == "3.29"
-    assert rows["和平小区"]["unmanaged"] and rows["和平小区"]["collection"] == {
-        "units_charged": 0,
-        "units_paid": 0,
-        "rate": None,
+    assert rows["和平小区"]["unmanaged"] and rows["和平小区"]["collection"]["units_charged"] == 0
+    assert rows["和平小区"]["collection"]["rate"] is None
+    # c1's fee collection for the month officials watch: one of three flats paid it in full
+    watched = rows["幸福里小区"]["collection"]
+    assert (watched["units_charged"], watched["units_paid"], watched["rate"]) == (3, 0, 0.0)
+    month = kit.client.get(f"/api/v1/compounds/{kit.compound.id}/management/fees", headers=kit.h).get_json()["periods"][
+        0
+    ]
+    assert month["period"] == watched["period"]
+    unit = kit.client.get(f"/api/v1/compounds/{kit.compound.id}/management/fees/arrears", headers=kit.h).get_json()[0]
+    paid = {
+        "kind": "payment",
+        "unit_id": unit["unit"]["id"],
+        "period": month["period"],
+        "amount_fen": month["due_fen"] // 3,
     }
+    paid.update(paid_on=month["period"] + "-01", reference="SJ-1")
+    r = kit.client.post(f"/api/v1/compounds/{kit.compound.id}/management/fees/entries", json=paid, headers=kit.h)
+    assert r.status_code == 201, r.get_json()
+    again = kit.client.get(OVERVIEW, query_string={"year": 2025}, headers=world.h["official"]).get_json()
+    watched = next(c for c in again["compounds"] if c["compound"] == "幸福里小区")["collection"]
+    assert (watched["units_paid"], watched["rate"], watched["period_text"]) == (1, 0.3333, month["period_text"])
+    body = again
     last_year = kit.client.get(OVERVIEW, query_string={"year": 2024}, headers=world.h["official"]).get_json()
     assert [(c["old_model"], c["new_model"]) for c in last_year["model_changes"]] == [("none", "professional")]
     assert last_year["providers"] == [] and body == kit.client.get(OVERVIEW, headers=world.h["official"]).get_json()
@@ -235,7 +253,7 @@ def test_exports_read_back_with_the_jsons_figures(kit, make, world):
     assert first["物业费（元/平方米·月）"] == "0.55" and first["产权类型"] == "原产权单位"
     assert (first["是否失管"], first["本年更换管理模式"]) == ("否", "是")
     assert first["服务评分（平均分）"] == body["compounds"][0]["rating_mean_text"] == "3.29"
-    assert first["评价份数"] == "4" and first["物业费收缴率"] == ""
+    assert first["评价份数"] == "4" and first["物业费收缴率"] == "0"  # three flats charged, none paid yet
     second = dict(zip(header, rows[1], strict=True))
     assert (second["是否失管"], second["产权类型"], second["服务评分（平均分）"]) == ("是", "破产企业", "2.75")
 
