@@ -2,7 +2,7 @@
 
 import numbers
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 MAX_FEN = 2_000_000_000  # ¥20 million per amount: the 32-bit integer columns' range, with room for sums
 
@@ -20,3 +20,13 @@ class Fen(fields.Integer):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             raise self.make_error("invalid")
         return super()._validated(value)
+
+
+def require_for_kind(data, needed):
+    """An entry's fields by its kind: ``needed`` maps each kind to {field: message when missing}; a reversal takes
+    back the amount of the entry it names, so it carries none."""
+    missing = {key: [message] for key, message in needed.get(data.get("kind"), {}).items() if key not in data}
+    if missing:
+        raise ValidationError(missing)
+    if data.get("kind") == "reversal" and "amount_fen" in data:
+        raise ValidationError({"amount_fen": ["冲正金额即原记录金额，不必填写"]})

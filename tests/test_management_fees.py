@@ -75,6 +75,14 @@ def test_dues_collection_and_a_reversal_to_the_fen(fees):
         ("2号楼1单元101室", 2, "2025年2月", 6966),
         ("3号楼1单元101室", 3, "2025年1月", 3011 + 5011 + 5011),
     ]
+    last = arrears.get_json()[2]["owed_months"]
+    assert [(m["period_text"], m["due_fen"], m["paid_fen"], m["owed_fen"]) for m in last] == [
+        ("2025年1月", 5011, 2000, 3011),
+        ("2025年2月", 5011, 0, 5011),
+        ("2025年3月", 5011, 0, 5011),
+    ]
+    everyone = fees.client.get(url(fees.compound, "/fees/accounts"), headers=fees.h)
+    assert everyone.headers["X-Total-Count"] == "3" and everyone.get_json()[0]["unit"]["area"] == "80.00"
     through_jan = fees.client.get(
         url(fees.compound, "/fees/arrears"), query_string={"through": "2025-01"}, headers=fees.h
     )
@@ -268,6 +276,7 @@ def test_outputs_are_declared(client, fees, make):
     api("GET", base + "/fees/entries", compound_id=cid, headers=h)
     api("GET", base + "/fees", compound_id=cid, headers=h)
     api("GET", base + "/fees/arrears", compound_id=cid, headers=h)
+    api("GET", base + "/fees/accounts", compound_id=cid, headers=h)
     api("GET", base + "/providers", compound_id=cid, headers=h)
     api("GET", "/api/v1/my/management/fees", headers=make.headers(resident))
 

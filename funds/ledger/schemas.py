@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.inputs import Fen
+from backend.inputs import Fen, require_for_kind
 from backend.names import fund_account_status_name, fund_entry_kind_name, scope_text
 from backend.outputs import Named, Out, Shown, When
 from backend.pagination import PageArgs
@@ -34,20 +34,18 @@ class FundEntryIn(Schema):
 
     @validates_schema
     def by_kind(self, data, **kwargs):
-        needed = {
-            "deposit": {
-                "unit_id": "请选择房屋",
-                "amount_fen": "请填写金额",
-                "date": "请填写日期",
-                "reference": "请填写流水号或凭证号",
+        require_for_kind(
+            data,
+            {
+                "deposit": {
+                    "unit_id": "请选择房屋",
+                    "amount_fen": "请填写金额",
+                    "date": "请填写日期",
+                    "reference": "请填写流水号或凭证号",
+                },
+                "reversal": {"reverses": "请指明要冲正的记录", "reason": "请填写冲正原因"},
             },
-            "reversal": {"reverses": "请指明要冲正的记录", "reason": "请填写冲正原因"},
-        }.get(data.get("kind"), {})
-        missing = {key: [message] for key, message in needed.items() if key not in data}
-        if missing:
-            raise ValidationError(missing)
-        if data.get("kind") == "reversal" and "amount_fen" in data:
-            raise ValidationError({"amount_fen": ["冲正金额即原记录金额，不必填写"]})
+        )
 
 
 class FundScopeIn(Schema):

@@ -155,6 +155,10 @@ class FeeAccount:
         return sum(1 for m in self.months if m.owed_fen)
 
     @property
+    def owed_months(self):
+        return [m for m in self.months if m.owed_fen]
+
+    @property
     def first_owed(self):
         return next((m.period for m in self.months if m.owed_fen), None)
 

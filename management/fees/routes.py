@@ -18,6 +18,7 @@ from backend.pagination import paginate
 from . import services
 from .schemas import (
     FeeAccountOut,
+    FeeAccountsArgs,
     FeeArrearsArgs,
     FeeArrearsOut,
     FeeEntryArgs,
@@ -84,6 +85,18 @@ class FeeImports(MethodView):
             raise Invalid("import_empty", "上传的文件是空的")
         lines = services.check_import(compound, upload.filename or "import", content)
         return services.book_import(current_user, compound, lines)
+
+
+@blp.route("/compounds/<int:compound_id>/management/fees/accounts")
+class FeeAccounts(MethodView):
+    @roles_required(*READERS)
+    @gate()
+    @blp.arguments(FeeAccountsArgs, location="query")
+    @blp.response(200, FeeArrearsOut(many=True))
+    def get(self, args, compound):
+        """Every unit's fee account through ``through``, in door order: what it owes and for which months."""
+        found = services.accounts(compound, args["through"])
+        return found, {"X-Total-Count": str(len(found))}
 
 
 ARREARS_COLUMNS = [

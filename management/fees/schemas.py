@@ -2,8 +2,16 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.inputs import Fen
-from backend.names import fee_status_name, payment_kind_name, payment_method_name, period_name, unit_label
+from backend.inputs import Fen, require_for_kind
+from backend.names import (
+    building_label,
+    entrance_label,
+    fee_status_name,
+    payment_kind_name,
+    payment_method_name,
+    period_name,
+    unit_label,
+)
 from backend.outputs import Named, Out, Ratio, Shown, When
 from backend.pagination import PageArgs
 from backend.roster.schemas import CompoundBrief
@@ -44,21 +52,19 @@ class FeeEntryIn(Schema):
 
     @validates_schema
     def by_kind(self, data, **kwargs):
-        needed = {
-            "payment": {
-                "unit_id": "请选择房屋",
-                "period": "请填写缴费所属月份",
-                "amount_fen": "请填写金额",
-                "paid_on": "请填写缴费日期",
-                "reference": "请填写收据号或流水号",
+        require_for_kind(
+            data,
+            {
+                "payment": {
+                    "unit_id": "请选择房屋",
+                    "period": "请填写缴费所属月份",
+                    "amount_fen": "请填写金额",
+                    "paid_on": "请填写缴费日期",
+                    "reference": "请填写收据号或流水号",
+                },
+                "reversal": {"reverses": "请指明要冲正的记录", "reason": "请填写冲正原因"},
             },
-            "reversal": {"reverses": "请指明要冲正的记录", "reason": "请填写冲正原因"},
-        }.get(data.get("kind"), {})
-        missing = {key: [message] for key, message in needed.items() if key not in data}
-        if missing:
-            raise ValidationError(missing)
-        if data.get("kind") == "reversal" and "amount_fen" in data:
-            raise ValidationError({"amount_fen": ["冲正金额即原记录金额，不必填写"]})
+        )
 
 
 class FeeEntryArgs(PageArgs):
@@ -69,6 +75,10 @@ class FeeEntryArgs(PageArgs):
 class FeeSummaryArgs(Schema):
     since = Period(load_default=None, metadata={"description": "默认截至月份前11个月"})
     through = Period(load_default=None, metadata={"description": "默认本月"})
+
+
+class FeeAccountsArgs(Schema):
+    through = Period(load_default=None, metadata={"description": "算到哪个月（含），默认本月"})
 
 
 class FeeArrearsArgs(Schema):
@@ -93,6 +103,7 @@ class FeeUnitOut(Out):
     entrance = fields.String()
     room = fields.String()
     label = Shown(lambda u: unit_label(u.building, u.entrance, u.room), description="如“3号楼2单元301室”")
+    stair = Shown(lambda u: building_label(u.building) + entrance_label(u.entrance), description="如“3号楼2单元”")
     area = Shown(lambda u: area_str(u.area), description="建筑面积（平方米，两位小数）")
 
 
@@ -149,6 +160,7 @@ class FeeArrearsOut(Out):
     unit = fields.Nested(FeeUnitOut)
     owed_fen = fields.Integer()
     months_owed = fields.Integer()
+    owed_months = fields.List(fields.Nested(lambda: FeeMonthOut()), metadata={"description": "欠缴的各月，早的在前"})
     first_owed = fields.String(allow_none=True)
     first_owed_text = Shown(lambda a: period_name(a.first_owed), description="最早欠缴的月份，如 2026年3月")
 

@@ -75,11 +75,14 @@ def summary(compound, since=None, through=None):
     return {"compound": compound, "rate_fen_per_m2_month": now, "first_period": plan.first_period(), "periods": rows}
 
 
+def accounts(compound, through=None):
+    """Every unit's fee account through ``through`` (default this month), in door order."""
+    return dues.accounts(compound.id, _units(compound), through or current_period())
+
+
 def arrears(compound, through=None):
-    """The units that owe for any month through ``through`` (default this month), in door order for visits."""
-    through = through or current_period()
-    owing = [a for a in dues.accounts(compound.id, _units(compound), through) if a.owed_fen]
-    return owing
+    """The units that owe for any month through ``through``, in door order for door-to-door visits."""
+    return [a for a in accounts(compound, through) if a.owed_fen]
 
 
 def collection(compound_ids, period):

@@ -647,6 +647,121 @@
     });
   };
 
+  /* ---- property-fee desk (management/fees): collection, arrears by entrance, payments, reversals, providers ---- */
+  G.pages.fees_desk = function () {
+    var byPlace = {};
+    function base() { return managementPath("/fees"); }
+    function place(b, e, r) { return [b, e || "1", r].join("|"); }
+    async function showSummary() {
+      var s = await call("GET", base());
+      $("#fee-summary").innerHTML = "<p>本月物业费：" + esc(feeText(s.rate_fen_per_m2_month)) + "</p>" +
+        (s.periods.length ? table(["月份", "应缴户数", "已缴清", "部分缴纳", "应缴", "已缴", "收缴率"], s.periods.map(function (p) {
+          return cells([["月份", esc(p.period_text)], ["应缴户数", esc(p.units_charged)], ["已缴清", esc(p.units_paid)],
+            ["部分缴纳", esc(p.units_part_paid)], ["应缴", esc(G.yuan(p.due_fen))], ["已缴", esc(G.yuan(p.paid_fen))],
+            ["收缴率", p.collection_rate == null ? "—" : esc(pct(p.collection_rate))]]);
+        })) : "<p>这个小区还没有物业费标准。先在“物业管理”里登记管理模式和物业费。</p>");
+    }
+    async function showAccounts() {
+      var all = await call("GET", base() + "/accounts"), groups = [], last = null;
+      byPlace = {};
+      all.forEach(function (a) {
+        byPlace[place(a.unit.building, a.unit.entrance, a.unit.room)] = a;
+        if (!a.owed_fen) return;
+        var key = a.unit.building + "|" + a.unit.entrance;
+        if (key !== last) { groups.push({unit: a.unit, rows: []}); last = key; }
+        groups[groups.length - 1].rows.push(a);
+      });
+      $("#fee-arrears").innerHTML = groups.length ? groups.map(function (g) {
+        return "<h3>" + esc(g.unit.stair) + "（" + esc(g.rows.length) + " 户）</h3>" +
+          table(["房屋", "欠缴月数", "最早欠缴", "欠缴金额", "登记"], g.rows.map(function (a) {
+            var first = a.owed_months[0];
+            return cells([["房屋", esc(a.unit.label)], ["欠缴月数", esc(a.months_owed)], ["最早欠缴", esc(a.first_owed_text)],
+              ["欠缴金额", esc(G.yuan(a.owed_fen))], ["登记", '<button type="button" class="button narrow" data-unit="' +
+                esc(place(a.unit.building, a.unit.entrance, a.unit.room)) + '" data-period="' + esc(first.period) + '" data-owed="' +
+                esc(first.owed_fen) + '" aria-label="登记缴费：' + esc(a.unit.label) + "，" + esc(first.period_text) + '">登记缴费</button>']]);
+          }));
+      }).join("") : "<p>没有欠缴的房屋。</p>";
+    }
+    async function showEntries() {
+      var list = await call("GET", base() + "/entries?per_page=20");
+      $("#fee-entries").innerHTML = list.length ? table(["编号", "房屋", "月份", "类型", "金额", "日期", "收据号/原因"], list.map(function (e) {
+        return cells([["编号", esc(e.id)], ["房屋", esc(e.unit.label)], ["月份", esc(e.period_text)], ["类型", esc(e.kind_name)],
+          ["金额", esc(G.yuan(e.signed_fen))], ["日期", esc(e.paid_on_text)], ["收据号/原因", esc(e.reference || e.reason || "")]]);
+      })) : "<p>还没有缴费记录。</p>";
+    }
+    async function showProviders() {
+      try {
+        var list = await call("GET", managementPath("/providers"));
+      } catch (e) {  // a provider's own account: the grants are the committee's business
+        if (e.status === 403) { $("#providers-card").hidden = true; return; }
+        throw e;
+      }
+      $("#providers").innerHTML = list.length ? "<ul>" + list.map(function (g) {
+        return "<li>" + esc(g.display_name || g.username) + "（" + esc(g.username) + "）</li>";
+      }).join("") + "</ul>" : "<p>还没有物业服务企业账号。</p>";
+    }
+    async function showAll() { await Promise.all([showSummary(), showAccounts(), showEntries(), showProviders()]); }
+    G.staffDesk(async function () {
+      $("#p-date").value = G.beijingInput(new Date()).slice(0, 10);
+      await pickCompound(showAll);
+    });
+    $("#fee-arrears").addEventListener("click", function (ev) {  // fill the form from the row: unit, oldest month, what it owes
+      var b = ev.target.closest("button[data-unit]");
+      if (!b) return;
+      var a = byPlace[b.dataset.unit];
+      $("#p-building").value = a.unit.building; $("#p-entrance").value = a.unit.entrance; $("#p-room").value = a.unit.room;
+      $("#p-period").value = b.dataset.period; $("#p-amount").value = G.yuanText(Number(b.dataset.owed));
+      $("#p-reference").focus();
+    });
+    onSubmit("fee-form", async function () {
+      var a = byPlace[place(val("p-building"), val("p-entrance"), val("p-room"))];
+      if (!a) fail("本小区没有这个房屋，请核对楼栋、单元和房号");
+      var amount = G.fen(val("p-amount"));
+      if (amount === null) fail("金额请写成以元为单位、最多两位小数的数字，如 44.00");
+      var e = await send("POST", base() + "/entries", {kind: "payment", unit_id: a.unit.id, period: val("p-period"), amount_fen: amount,
+        paid_on: val("p-date"), method: val("p-method") || null, reference: val("p-reference")});
+      $("#fee-recorded").innerHTML = '<p class="ok">已登记 ' + esc(e.unit.label) + " " + esc(e.period_text) + " 物业费 " +
+        esc(G.yuan(e.amount_fen)) + "（记录编号 " + esc(e.id) + "）。</p>";
+      $("#p-amount").value = $("#p-reference").value = $("#p-room").value = "";
+      await showAll();
+    });
+    on("fee-reverse", async function () {
+      var id = val("fr-entry");
+      if (!/^\d+$/.test(id)) fail("请填写要冲正的记录编号");
+      await send("POST", base() + "/entries", {kind: "reversal", reverses: parseInt(id, 10), reason: val("fr-reason")});
+      $("#fr-entry").value = $("#fr-reason").value = "";
+      await showAll();
+    });
+    on("fee-import", async function () {
+      var file = $("#fee-file").files[0];
+      if (!file) fail("请先选择文件");
+      var form = new FormData();
+      form.append("file", file);
+      $("#fee-import-result").innerHTML = "";
+      try {
+        var r = await call("POST", base() + "/imports", form);
+        $("#fee-import-result").innerHTML = '<p class="ok">已导入 ' + esc(r.entries) + " 笔，共 " + esc(G.yuan(r.amount_fen)) + "。</p>";
+      } catch (e) {
+        var rows = e.data && Array.isArray(e.data.errors) ? e.data.errors : [];
+        if (rows.length) {
+          $("#fee-import-result").innerHTML = table(["行", "列", "问题"], rows.map(function (x) {
+            return cells([["行", esc(x.row == null ? "" : x.row)], ["列", esc(x.column || "")], ["问题", esc(x.message)]]);
+          }));
+        }
+        throw e;
+      }
+      await showAll();
+    });
+    on("grant", async function () {
+      await send("POST", managementPath("/providers"), {username: val("grant-username")});
+      $("#grant-username").value = "";
+      await showProviders();
+    });
+    function name(what) { return ($("#compound").selectedOptions[0] || {}).textContent + "-" + what; }
+    on("arrears-xlsx", function () { return G.download(base() + "/arrears?format=xlsx", name("物业费欠缴名单.xlsx")); });
+    on("arrears-csv", function () { return G.download(base() + "/arrears?format=csv", name("物业费欠缴名单.csv")); });
+  };
+
   /* ---- surveys desk (surveys/) ---- */
   // surveys: committee pages go here
   var surveyId = Number(body.dataset.survey);

@@ -330,9 +330,20 @@
 
   /* ---- property management (management/) ---- */
   // Who manages each compound the household lives in, at what fee, and how it was chosen: the API's words.
+  /* Each bound unit's fee account: the monthly fee, what is owed and since when, and the last months. */
+  function feeAccountHtml(a) {
+    var owed = a.owed_fen ? '<span class="warn">欠缴 ' + esc(a.months_owed) + " 个月，共 " + esc(yuan(a.owed_fen)) + "（最早 " +
+      esc(a.first_owed_text) + "）</span>" : '<span class="pass">物业费已缴清</span>';
+    return '<div class="row fee-account"><strong>' + esc(a.unit.label) + "</strong>" +
+      (a.monthly_fen != null ? "<br>每月物业费 " + esc(yuan(a.monthly_fen)) + "（" + esc(a.unit.area) + " 平方米）" : "") +
+      "<br>" + owed + (a.recent.length ? "<details><summary>最近各月</summary><ul>" + a.recent.map(function (m) {
+        return "<li>" + esc(m.period_text) + "：应缴 " + esc(yuan(m.due_fen)) + "，" + esc(m.status_name) + "</li>";
+      }).join("") + "</ul></details>" : "") + "</div>";
+  }
   homeParts.push(async function () {
     var list = (await api("GET", "/api/v1/my/management")).data;
     if (!list.length) return;
+    var fees = (await api("GET", "/api/v1/my/management/fees")).data.filter(function (a) { return a.recent.length; });
     $("#home-management").innerHTML = '<section class="card" id="management-card"><h2>物业管理</h2>' + list.map(function (m) {
       return '<div class="row"><strong>' + esc(m.compound.name) + "</strong>：" + esc(m.model_name) +
         (m.unmanaged ? '<br><span class="warn">目前无人负责（失管），请联系社区居委会</span>' : "<br>负责：" + esc(m.responsible_party)) +
@@ -340,7 +351,7 @@
         (m.provider_name ? "<br>物业服务：" + esc(m.provider_name) : "") +
         (m.provider_contact ? '<br>联系电话：<a href="tel:' + esc(m.provider_contact) + '">' + esc(m.provider_contact) + "</a>" : "") +
         (m.basis ? "<br>依据：" + esc(m.basis) + (m.effective_from ? "（" + esc(m.effective_from_text) + "起）" : "") : "") + "</div>";
-    }).join("") + "</section>";
+    }).join("") + (fees.length ? "<h3>我家的物业费</h3>" + fees.map(feeAccountHtml).join("") : "") + "</section>";
   });
 
   /* ---- surveys (surveys/) ---- */

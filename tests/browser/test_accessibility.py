@@ -469,3 +469,46 @@ def test_management_pages_have_no_axe_violations(
         staff=management_scene.staff if who == "staff" else None,
         then=then,
     )
+
+
+# --- management/fees: the fee desk (committee, provider) and the household's fee account on 我的小区 -----------
+@pytest.fixture
+def fees_scene(client, kit, make, world):
+    from types import SimpleNamespace
+
+    from tests.test_management_fees import pay
+
+    units = [make.units(kit.compound, 1, area=a, building=str(n + 1))[0] for n, a in enumerate(("80.00", "63.33"))]
+    body = {"version": 0, "model": "quasi", "responsible_party": "幸福里社区居委会", "fee_fen_per_m2_month": 55}
+    body.update(effective_from="2025-01-01", basis="街道安排社区准物业")
+    assert client.put(f"/api/v1/compounds/{kit.compound.id}/management", json=body, headers=kit.h).status_code == 200
+    kit.units = units
+    assert pay(kit, units[0], "2025-01", 4400, "SJ-1").status_code == 201
+    return SimpleNamespace(resident=make.resident(units[0]), staff=world.users["committee"])
+
+
+def fee_form_filled(page):
+    page.locator("#fee-arrears button[data-unit]").first.click()
+    page.click("#record-fee")  # no receipt number: the API's refusal, shown beside the button
+    page.locator(".error").wait_for()
+
+
+FEE_PAGES = [
+    ("fees-desk", "/m/committee/fees", "staff", "#fee-arrears table", PHONE, fee_form_filled),
+    ("fees-desk-wide", "/m/committee/fees", "staff", "#fee-arrears table", DESK, None),
+    ("home-fees", "/m/home", "resident", "#management-card .fee-account", PHONE, lambda p: p.click("text=最近各月")),
+]
+
+
+@pytest.mark.parametrize("path, who, ready, viewport, then", [pytest.param(*c[1:], id=c[0]) for c in FEE_PAGES])
+def test_fee_pages_have_no_axe_violations(fees_scene, browser, live_server, path, who, ready, viewport, then):
+    open_and_check(
+        browser,
+        live_server,
+        viewport,
+        path,
+        ready,
+        resident=fees_scene.resident if who == "resident" else None,
+        staff=fees_scene.staff if who == "staff" else None,
+        then=then,
+    )
