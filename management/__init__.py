@@ -2,16 +2,18 @@
 
 
 def init_app(app):
+    from backend.demo import register_demo_loader
     from backend.events import vote_announced
     from backend.extensions import api
 
-    from . import fees, models, services  # noqa: F401  (tables the migrations must see)
+    from . import demo, fees, models, services  # noqa: F401  (tables the migrations must see)
     from .pages import bp as pages_bp
     from .routes import blp
 
     api.register_blueprint(blp)
     app.register_blueprint(pages_bp)
     fees.init_app(app)
+    register_demo_loader(app, demo.load)
     vote_announced.connect(_apply, weak=False)
 
 
