@@ -25,6 +25,7 @@ from backend.extensions import db
 from backend.jurisdiction import require_compound
 from backend.privacy import record_access
 from backend.roster.models import Compound, Unit
+from backend.roster.order import unit_order
 from backend.types import local_date_text, utcnow
 from notices.render import FONT, draw_qr
 
@@ -132,7 +133,7 @@ def build(job):
     db.session.commit()
     compound = db.session.get(Compound, job.compound_id)
     units = db.session.scalars(
-        scope_query(job.compound_id, job.building, job.entrance).order_by(Unit.building, Unit.entrance, Unit.room)
+        scope_query(job.compound_id, job.building, job.entrance).order_by(*unit_order(Unit))
     ).all()
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     issued = local_date_text(utcnow())

@@ -7,6 +7,7 @@ from backend import audit
 from backend.errors import Conflict, NotFound
 from backend.extensions import db
 from backend.names import scope_text
+from backend.roster.order import unit_order
 from backend.types import utcnow
 
 from . import tally as counting
@@ -27,7 +28,7 @@ def progress(vote):
             & Ballot.superseded_at.is_(None),
         )
         .where(VoteUnit.vote_id == vote.id)
-        .order_by(VoteUnit.building, VoteUnit.entrance, VoteUnit.room)
+        .order_by(*unit_order(VoteUnit))
     )
     groups = {}
     for place, confirmed_at, voted in rows:

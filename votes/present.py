@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from backend.extensions import db
 from backend.jurisdiction import is_resident
+from backend.roster.order import unit_order
 from backend.types import local_iso
 
 from . import tally as counting
@@ -49,7 +50,7 @@ def resident_units(resident, votes):
             & Ballot.superseded_at.is_(None),
         )
         .where(VoteUnit.vote_id.in_([v.id for v in votes]), VoteUnit.unit_id.in_(voting_unit_ids(resident)))
-        .order_by(VoteUnit.building, VoteUnit.entrance, VoteUnit.room)
+        .order_by(*unit_order(VoteUnit))
     )
     found = defaultdict(list)
     for place, receipt in rows:

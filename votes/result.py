@@ -12,6 +12,7 @@ from backend.errors import Conflict
 from backend.exports import neutralise
 from backend.extensions import db
 from backend.names import channel_name, unit_label
+from backend.roster.order import unit_order
 from backend.types import local_iso, local_naive, local_text
 
 from . import tally as counting
@@ -31,7 +32,7 @@ def unit_list(vote):
             & Ballot.confirmed_at.is_not(None),
         )
         .where(VoteUnit.vote_id == vote.id)
-        .order_by(VoteUnit.building, VoteUnit.entrance, VoteUnit.room)
+        .order_by(*unit_order(VoteUnit))
     )
     return [
         {"label": unit_label(b, e, r), "room": r, "voted": receipt is not None, "receipt": receipt}

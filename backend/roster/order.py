@@ -2,6 +2,8 @@
 
 import re
 
+from sqlalchemy import case, func
+
 
 def natural(text):
     """'2' before '10', numbers before text, text by code point: buildings and rooms are strings but people
@@ -17,6 +19,21 @@ def unit_key(unit):
 
 def sort_units(units):
     return sorted(units, key=unit_key)
+
+
+def natural_sql(column):
+    """``natural`` as ORDER BY terms the database runs (SQLite and PostgreSQL alike): digits-only values first,
+    by length then text (which is numeric order), then the rest by text."""
+    stripped = column
+    for digit in "0123456789":
+        stripped = func.replace(stripped, digit, "")
+    numeric = (stripped == "") & (column != "")
+    return (case((numeric, 0), else_=1), case((numeric, func.length(column)), else_=0), column)
+
+
+def unit_order(model):
+    """ORDER BY building, entrance, room in unit order, for any table with those three columns."""
+    return (*natural_sql(model.building), *natural_sql(model.entrance), *natural_sql(model.room))
 
 
 ROOM_FLOOR = re.compile(r"^(\d+)\d\d$")

@@ -14,7 +14,7 @@ from ..jurisdiction import require_compound, require_org
 from ..types import utcnow
 from .identity import hash_id, owner_key
 from .models import Compound, HouseholdBinding, Owner, OwnerMember, Unit
-from .order import natural
+from .order import natural, unit_order
 from .parsing import parse_roster
 
 
@@ -189,7 +189,7 @@ def units_query(compound_id, building=None, entrance=None):
         stmt = stmt.where(Unit.building == building)
     if entrance:
         stmt = stmt.where(Unit.entrance == entrance)
-    return stmt.order_by(Unit.building, Unit.entrance, Unit.room, Unit.id)
+    return stmt.order_by(*unit_order(Unit), Unit.id)
 
 
 def buildings(actor, compound_id):
@@ -273,7 +273,7 @@ def _summaries(owners):
     """Owner records with their units, in two queries whatever their number."""
     units = defaultdict(list)
     for unit in db.session.scalars(
-        select(Unit).where(Unit.owner_id.in_([o.id for o in owners])).order_by(Unit.building, Unit.entrance, Unit.room)
+        select(Unit).where(Unit.owner_id.in_([o.id for o in owners])).order_by(*unit_order(Unit))
     ):
         units[unit.owner_id].append(unit.label)
     return [
