@@ -5,6 +5,7 @@ from flask import Blueprint, render_template
 from backend.errors import NotFound
 
 from . import services
+from .models import KIND_NAMES
 
 bp = Blueprint(
     "notices_pages", __name__, template_folder="templates", static_folder="static", static_url_path="/m/notices-static"
@@ -22,4 +23,4 @@ def landing(token):
 
 @bp.get("/m/committee")
 def committee():
-    return render_template("notices/committee.html", page="committee")
+    return render_template("notices/committee.html", page="committee", kinds=KIND_NAMES)

@@ -68,7 +68,9 @@
     G.staffDesk(desk);
     on("publish", async function () {
       var data = {kind: val("n-kind"), title: val("n-title"), body: $("#n-body").value};
-      if (val("n-vote")) data.vote_id = Number(val("n-vote"));
+      // the number links the notice to what it announces: a vote, a survey or a co-funding campaign
+      var link = {survey_invite: "survey_id", money_notice: "campaign_id"}[data.kind] || "vote_id";
+      if (val("n-link")) data[link] = Number(val("n-link"));
       if (val("n-expires")) data.expires_at = G.beijingIso(val("n-expires"));
       await staff("POST", "/api/v1/compounds/" + cid() + "/notices", data);
       $("#n-title").value = ""; $("#n-body").value = "";

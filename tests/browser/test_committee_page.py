@@ -77,6 +77,13 @@ def test_committee_publishes_a_notice_and_moves_to_the_vote_desk(world, live_ser
     expect(page.locator("#staff-login")).to_be_hidden()
     assert page.evaluate("sessionStorage.getItem('gj-staff')") != "run-out"
 
+    # A money notice names its campaign: without the number the API's refusal shows, in Chinese.
+    page.select_option("#n-kind", label="出资通知")
+    page.fill("#n-title", "加装电梯出资通知")
+    page.click("#publish")
+    expect(page.locator(".error")).to_contain_text("出资通知须关联一个出资项目")
+    page.select_option("#n-kind", label="公告")
+
     # One menu for both areas: to the vote desk and back, signed in all the way.
     nav = page.get_by_role("navigation", name="居委会工作台")
     expect(nav.get_by_role("link", name="通知与审核")).to_have_attribute("aria-current", "page")
