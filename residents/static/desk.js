@@ -72,12 +72,7 @@
   }
   G.pages.votes_list = function () {
     G.staffDesk(async function () {
-      var list = await compounds(), select = $("#compound");
-      select.innerHTML = list.map(function (c) { return '<option value="' + c.id + '">' + esc(c.name) + "</option>"; }).join("");
-      var remembered = sessionStorage.getItem(COMPOUND);
-      if (list.some(function (c) { return String(c.id) === remembered; })) select.value = remembered;
-      select.addEventListener("change", function () { showVotes(select.value).catch(function (e) { G.showError(e.message); }); });
-      await showVotes(select.value);
+      await pickCompound(showVotes);
     });
   };
 
@@ -821,11 +816,6 @@
   }
   G.pages.surveys_list = function () {
     G.staffDesk(async function () {
-      var list = await compounds(), select = $("#compound");
-      select.innerHTML = list.map(function (c) { return '<option value="' + c.id + '">' + esc(c.name) + "</option>"; }).join("");
-      var remembered = sessionStorage.getItem(COMPOUND);
-      if (list.some(function (c) { return String(c.id) === remembered; })) select.value = remembered;
-      select.addEventListener("change", function () { showSurveys(select.value).catch(function (e) { G.showError(e.message); }); });
       var templates = await call("GET", "/api/v1/survey-templates");
       $("#s-template").insertAdjacentHTML("beforeend", templates.map(function (t) {
         return '<option value="' + esc(t.code) + '">' + esc(t.title) + "（" + t.question_count + "题）</option>";
@@ -839,7 +829,7 @@
       $("#s-opens").value = G.beijingInput(now);
       $("#s-closes").value = G.beijingInput(new Date(now.getTime() + 14 * 86400000));
       addQuestion();
-      await showSurveys(select.value);
+      await pickCompound(showSurveys);
     });
     on("s-add", async function () { addQuestion(); });
     on("s-create", async function () {
@@ -1047,15 +1037,7 @@
   }
   G.pages.campaigns_desk = function () {
     G.staffDesk(async function () {
-      var list = await compounds(), select = $("#compound");
-      select.innerHTML = list.map(function (c) { return '<option value="' + c.id + '">' + esc(c.name) + "</option>"; }).join("");
-      var remembered = sessionStorage.getItem(COMPOUND);
-      if (list.some(function (c) { return String(c.id) === remembered; })) select.value = remembered;
-      select.addEventListener("change", function () {
-        draftId = null;
-        showCampaigns(select.value).catch(function (e) { G.showError(e.message); });
-      });
-      await showCampaigns(select.value);
+      await pickCompound(function (cid) { draftId = null; return showCampaigns(cid); });
     });
     $("#c-rule").addEventListener("change", function () { $("#coefficients-box").hidden = val("c-rule") !== "floor_area"; });
     onSubmit("campaign-form", preview);
@@ -1247,14 +1229,9 @@
       await showAll();
     }
     G.staffDesk(async function () {
-      var list = await compounds(), select = $("#compound");
-      select.innerHTML = list.map(function (c) { return '<option value="' + c.id + '">' + esc(c.name) + "</option>"; }).join("");
-      var remembered = sessionStorage.getItem(COMPOUND);
-      if (list.some(function (c) { return String(c.id) === remembered; })) select.value = remembered;
-      select.addEventListener("change", function () { choose(select.value).catch(function (e) { G.showError(e.message); }); });
       $("#d-date").value = $("#rate-from").value = $("#s-date").value = fundDay();
       $("#statement-year").value = fundDay().slice(0, 4);
-      await choose(select.value);
+      await pickCompound(choose);
       $("#d-building").focus();
     });
     $("#status-filter").addEventListener("change", function () { showAccounts().catch(function (e) { G.showError(e.message); }); });
