@@ -30,3 +30,14 @@ def require_for_kind(data, needed):
         raise ValidationError(missing)
     if data.get("kind") == "reversal" and "amount_fen" in data:
         raise ValidationError({"amount_fen": ["冲正金额即原记录金额，不必填写"]})
+
+
+def check_window(data):
+    """A voting or answering window: it ends after it opens, and in the future (on the app's clock)."""
+    from .types import utcnow
+
+    if {"opens_at", "closes_at"} <= set(data):
+        if data["closes_at"] <= data["opens_at"]:
+            raise ValidationError("结束时间必须晚于开始时间", "closes_at")
+        if data["closes_at"] <= utcnow():
+            raise ValidationError("结束时间必须在将来", "closes_at")

@@ -2,10 +2,10 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from backend.inputs import check_window
 from backend.names import audience_name, question_type_name, survey_status_name, unit_label
 from backend.outputs import Named, Out, Ratio, Shown, When
 from backend.pagination import PageArgs
-from backend.types import utcnow
 from funds.campaigns.schemas import Coefficients, Fen, SubsidyIn
 
 from .models import AUDIENCES, STATUSES
@@ -52,11 +52,7 @@ class SurveyFields(Schema):
 
     @validates_schema
     def window(self, data, **kwargs):
-        if {"opens_at", "closes_at"} <= set(data):
-            if data["closes_at"] <= data["opens_at"]:
-                raise ValidationError("结束时间必须晚于开始时间", "closes_at")
-            if data["closes_at"] <= utcnow():
-                raise ValidationError("结束时间必须在将来", "closes_at")
+        check_window(data)
 
 
 class SurveyIn(SurveyFields):

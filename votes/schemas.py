@@ -1,10 +1,10 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from backend.inputs import check_window
 from backend.names import channel_name, matter_name, option_choice, scope_text, status_name
 from backend.outputs import Named, Out, Ratio, Shown, When
 from backend.pagination import PageArgs
 from backend.roster.schemas import CompoundBrief
-from backend.types import utcnow
 
 from . import explain
 from .models import MATTERS, NEVER_WIN, cents_str
@@ -19,11 +19,7 @@ class WindowIn(Schema):
 
     @validates_schema
     def window(self, data, **kwargs):
-        if {"opens_at", "closes_at"} <= set(data):
-            if data["closes_at"] <= data["opens_at"]:
-                raise ValidationError("结束时间必须晚于开始时间", "closes_at")
-            if data["closes_at"] <= utcnow():
-                raise ValidationError("结束时间必须在将来", "closes_at")
+        check_window(data)
 
 
 class ScopeIn(Schema):
