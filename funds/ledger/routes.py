@@ -132,6 +132,7 @@ class Accounts(MethodView):
     @gate()
     @blp.arguments(FundAccountArgs, location="query")
     @blp.response(200, FundAccountOut(many=True))
+    @blp.alt_response(200, content_type="text/csv", description="format=csv（UTF-8 BOM）或 format=xlsx：分户账")
     def get(self, args, compound):
         """Every unit's account in unit order (``status`` filters; ``format=csv|xlsx`` downloads the same rows)."""
         accounts = compound_accounts(compound.id)
@@ -175,6 +176,9 @@ class Statement(MethodView):
     @gate()
     @blp.arguments(FundStatementArgs, location="query")
     @blp.response(200, content_type="application/pdf")
+    @blp.alt_response(
+        200, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description="format=xlsx"
+    )
     def get(self, args, compound):
         """The yearly fund statement to publish: totals, spending and its sharing, every unit's account (PDF or
         XLSX)."""

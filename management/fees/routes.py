@@ -116,6 +116,7 @@ class FeeArrears(MethodView):
     @gate()
     @blp.arguments(FeeArrearsArgs, location="query")
     @blp.response(200, FeeArrearsOut(many=True))
+    @blp.alt_response(200, content_type="text/csv", description="format=csv（UTF-8 BOM）或 format=xlsx：欠缴名单")
     def get(self, args, compound):
         """The units owing for any month through ``through``, in door order, for door-to-door visits
         (``format=csv|xlsx`` downloads the list to print)."""
