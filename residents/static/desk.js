@@ -587,6 +587,13 @@
         c.proposals.map(function (p) { return esc(p.model_name) + "（" + esc(feeText(p.fee_fen_per_m2_month)) + "）"; }).join("、") +
         "<br>" + (c.applied ? '<span class="pass">已按公告结果生效</span>' : "尚未生效：表决未公告结果，或没有胜出者") + "</div>";
     }).join("") : "<p>还没有发起过物业管理模式表决。</p>";
+    var ratings = await call("GET", managementPath("/ratings"));
+    $("#m-ratings").innerHTML = ratings.length ? table(["年份", "物业服务", "份数", "平均分"].concat(ratings[0].aspects.map(function (a) {
+      return a.name;
+    })), ratings.map(function (r) {
+      return cells([["年份", esc(r.year)], ["物业服务", esc(r.provider)], ["份数", esc(r.responses)], ["平均分", esc(r.overall_text || "—")]]
+        .concat(r.aspects.map(function (a) { return [a.name, esc(a.mean_text || "—")]; })));
+    })) : "<p>还没有结束的评价问卷。</p>";
     var history = await call("GET", managementPath("/history"));
     $("#m-history").innerHTML = history.length ? table(["版本", "模式", "物业费", "负责", "依据", "生效", "修改人"], history.map(function (h) {
       return cells([["版本", h.version], ["模式", esc(h.model_name)], ["物业费", esc(feeText(h.fee_fen_per_m2_month))],

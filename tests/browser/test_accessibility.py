@@ -440,6 +440,9 @@ def management_scene(client, kit, make, world):
     record(kit, model="quasi", responsible_party="幸福里社区居委会", fee_fen_per_m2_month=50, rights_holder="work_unit")
     survey = management_survey(kit, units, [("quasi", "0_3_0_6"), ("professional", "over_1_0")])
     choose(kit, survey_id=survey, proposals=PROPOSALS[:2])
+    from tests.test_management_oversight import close, rating_survey, scores
+
+    close(kit, rating_survey(kit, kit.compound, units[:2], [scores(5), scores(4, attitude=4)]))
     return SimpleNamespace(resident=make.resident(units[0]), staff=world.users["committee"], survey=survey)
 
 
@@ -449,7 +452,7 @@ def proposal_shown(page):
 
 
 MANAGEMENT_PAGES = [
-    ("management-desk", "/m/committee/management", "staff", "#m-history table", PHONE, proposal_shown),
+    ("management-desk", "/m/committee/management", "staff", "#m-ratings td:has-text('4.50')", PHONE, proposal_shown),
     ("management-desk-wide", "/m/committee/management", "staff", "#m-history table", DESK, proposal_shown),
     ("home-management", "/m/home", "resident", "#management-card", PHONE, None),
 ]
