@@ -820,10 +820,17 @@
     setTimeout(function () { URL.revokeObjectURL(a.href); }, 10000);
   }
   /* The sign-in card (#staff-login) until a staff token is in this tab, then the page's #desk and start(). */
+  /* The signed-in staff member's role, read from the token's claims (display only: the API decides). */
+  function staffRole() {
+    try { return JSON.parse(atob(staffAuth.get().split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).role; } catch (e) { return null; }
+  }
   function staffDesk(start) {
     async function enter() {
       $("#staff-login").hidden = true;
       $("#desk").hidden = false;
+      if (staffRole() === "provider") {  // a property company's account has the fee desk only
+        document.querySelectorAll(".desk-top nav a").forEach(function (a) { a.hidden = a.getAttribute("href") !== "/m/committee/fees"; });
+      }
       await start();
     }
     on("login", async function () {

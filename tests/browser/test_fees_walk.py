@@ -79,3 +79,25 @@ def test_a_payment_from_the_arrears_list_and_the_households_account(live_server,
     phone.click("text=最近各月")
     expect(account.locator("li").first).to_have_text("2025年3月：应缴 ¥50.11，未缴")
     expect(account.locator("li").last).to_have_text("2025年1月：应缴 ¥50.11，已缴清")
+
+
+def test_a_provider_account_has_the_fee_desk_only(live_server, browser, client, kit, make, world):
+    make.units(kit.compound, 2)
+    body = {"version": 0, "model": "professional", "responsible_party": "安居物业", "fee_fen_per_m2_month": 120}
+    body.update(effective_from="2025-01-01", basis="物业服务合同 AJ-2025-01")
+    assert client.put(f"/api/v1/compounds/{kit.compound.id}/management", json=body, headers=kit.h).status_code == 200
+    provider = make.user("anju", "provider", world.district)
+    grants = f"/api/v1/compounds/{kit.compound.id}/management/providers"
+    assert client.post(grants, json={"username": "anju"}, headers=kit.h).status_code == 201
+    page = browser.new_page(viewport={"width": 375, "height": 812})
+    try:
+        store_tokens(page, live_server, "sessionStorage", ["gj-staff", "gj-staff-refresh"], provider)
+        page.goto(f"{live_server}/m/committee/fees")
+        expect(page.locator("#fee-summary")).to_contain_text("每月每平方米 ¥1.20")
+        expect(page.locator("#fee-arrears tr", has_text="1号楼1单元101室")).to_contain_text(
+            "¥288.00"
+        )  # 80 m² × ¥1.20 × 3
+        expect(page.locator("#providers-card")).to_be_hidden()  # granting accounts is the committee's
+        expect(page.locator(".desk-top nav a:visible")).to_have_text(["物业费"])
+    finally:
+        page.close()
