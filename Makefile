@@ -36,6 +36,10 @@ test: $(VENV)/.installed-dev
 screenshots: $(VENV)/.installed-dev  ## retake the handbook's pictures in docs/screenshots
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
 
+serve: $(VENV)/.installed  ## production: gunicorn (deploy/gunicorn.conf.py) on DATABASE_URL and REDIS_URL, APP_ENV=production
+	$(FLASK) db upgrade
+	APP_ENV=$${APP_ENV:-production} $(BIN)/gunicorn -c deploy/gunicorn.conf.py wsgi:app
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -1,7 +1,6 @@
 """Gongjian 共建: the application factory."""
 
 import importlib
-import logging
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -25,7 +24,9 @@ def create_app(test_config=None):
     if app.config["PROXY_FIX_HOPS"]:  # behind nginx: the client address and scheme come from its headers
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from . import logs
+
+    logs.init_app(app)
 
     register_extensions(app)
     register_blueprints(app)

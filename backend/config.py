@@ -26,6 +26,7 @@ def _env(name, default=None):
 
 class Config:
     APP_ENV = _env("APP_ENV", "development")
+    LOG_FORMAT = _env("LOG_FORMAT")  # json (production's default) or text (development's)
     SECRET_KEY = _env("SECRET_KEY", DEV_SECRET)
     JWT_SECRET_KEY = _env("JWT_SECRET_KEY", DEV_JWT_SECRET)
     # Owner ids are stored only as HMACs under this key; rotating it breaks matching, so it is its own setting.

@@ -28,6 +28,34 @@ def healthz():
     return {"status": "ok"}
 
 
+@bp.get("/readyz")
+def readyz():
+    """Ready for traffic: the database answers and, where Redis is configured (rate limits, token blocklist,
+    background jobs), Redis answers too. 503 names what is down."""
+    from .auth.tokens import redis_client
+
+    checks = {"database": "ok", "redis": "not_configured"}
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:
+        db.session.rollback()
+        checks["database"] = "down"
+    client = redis_client()
+    if client is not None:
+        try:
+            client.ping()
+            checks["redis"] = "ok"
+        except Exception:
+            checks["redis"] = "down"
+    down = [name for name, state in checks.items() if state == "down"]
+    if down:
+        return error_response(503, "not_ready", "服务暂不可用：" + "、".join(NAMES[d] for d in down) + "不可用", checks)
+    return {"status": "ok", **checks}
+
+
+NAMES = {"database": "数据库", "redis": "Redis"}
+
+
 @bp.get("/api/docs")
 def docs_page():
     return DOCS_PAGE

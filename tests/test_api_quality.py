@@ -162,3 +162,43 @@ def test_security_headers(client, world):
         r = client.get(path)
         assert r.headers["Cache-Control"] == "no-store" and r.headers["Referrer-Policy"] == "no-referrer", path
         assert "Content-Security-Policy" in r.headers, path
+
+
+def test_readyz_checks_the_database_and_redis(tmp_path):
+    ok = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    assert ok.test_client().get("/readyz").get_json() == {"status": "ok", "database": "ok", "redis": "not_configured"}
+    broken = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/x.db",
+            "REDIS_URL": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    )
+    r = broken.test_client().get("/readyz")
+    assert_error(r, 503, "not_ready")
+    assert r.get_json()["errors"] == {"database": "down", "redis": "down"}
+    assert "数据库、Redis不可用" in r.get_json()["message"]
+
+
+def test_every_response_carries_a_request_id(client):
+    r = client.get("/healthz", headers={"X-Request-Id": "nginx-0123456789"})
+    assert r.headers["X-Request-Id"] == "nginx-0123456789"
+    fresh = client.get("/healthz", headers={"X-Request-Id": "bad id;"}).headers["X-Request-Id"]
+    assert len(fresh) == 32 and fresh != "bad id;"  # an unsafe id from outside is replaced
+
+
+def test_json_log_lines_carry_the_request_id(app):
+    import json
+    import logging
+
+    from flask import g
+
+    from backend.logs import JsonFormatter, RequestIdFilter
+
+    with app.test_request_context("/api/v1/compounds"):
+        g.request_id = "req-abcdefgh"
+        record = logging.LogRecord("gongjian", logging.WARNING, __file__, 1, "投票 %s", ("已记录",), None)
+        RequestIdFilter().filter(record)
+        line = json.loads(JsonFormatter().format(record))
+    assert line["request_id"] == "req-abcdefgh" and line["message"] == "投票 已记录"
+    assert line["path"] == "/api/v1/compounds" and line["level"] == "WARNING"
