@@ -486,8 +486,6 @@ def funding_view(project):
 
 
 def add_funding(actor, project, data):
-    from funds.campaigns.models import Campaign  # noqa: F401
-
     if data["source"] == "residents":
         campaign = _evidence_campaign(project, _required(data, "campaign_id"))
         if campaign.id in {f.campaign_id for f in fundings_of(project)}:

@@ -369,6 +369,30 @@ def test_readiness_at_its_threshold_and_the_reserve_pool(pj, world):
                                headers=world.h["committee2"]), 403, "outside_jurisdiction")  # fmt: skip
 
 
+def test_settings_items_and_steps_match_the_document(pj, world):
+    api = Documented(pj.client)
+    cid = pj.c1.id
+    body = api("GET", "/api/v1/compounds/{compound_id}/project-settings", compound_id=cid, headers=world.h["official"])
+    assert body["pledge_threshold_bp"] == 6000
+    body = api("PUT", "/api/v1/compounds/{compound_id}/project-settings", compound_id=cid,
+               json={"pledge_threshold_bp": 5999}, headers=pj.h)  # fmt: skip
+    assert body["pledge_threshold_bp"] == 5999
+    project = create(pj)
+    r = api("GET", "/api/v1/projects/{project_id}/readiness", project_id=project["id"], headers=pj.h)
+    assert r["ready"] is False and r["missing"] == ["needs_surveyed", "plan_voted", f"pledged:{cid}"]
+    assert r["compounds"][0]["threshold"] == 0.5999 and r["pledged_share"] is None
+    body = api("POST", "/api/v1/projects/{project_id}/items", 201, project_id=project["id"],
+               json={"items": [{"tier": "improvement", "code": "parking", "planned_fen": 1}]}, headers=pj.h)  # fmt: skip
+    assert [i["code"] for i in body["items"]][2:4] == ["roof_facade_stairs", "elevator"] and len(body["items"]) == 6
+    step = api("PATCH", "/api/v1/projects/{project_id}/steps/{step}", project_id=project["id"], step="started",
+               json={"due_on": "2025-09-30", "department": "urban_management"}, headers=pj.h)  # fmt: skip
+    assert (step["due_on"], step["department_name"], step["overdue"]) == ("2025-09-30", "城管执法", False)
+    assert_error(pj.client.patch(f"/api/v1/projects/{project['id']}/steps/started", json={"department": "police"},
+                                 headers=pj.h), 422, "validation_error")  # fmt: skip
+    assert_error(pj.client.post(f"/api/v1/projects/{project['id']}/items", json={"items": []}, headers=pj.h), 422,
+                 "validation_error")  # fmt: skip
+
+
 # --- departments ----------------------------------------------------------------------------------------------
 
 
