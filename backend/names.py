@@ -264,6 +264,7 @@ PROJECT_STEP_NAMES = {
     "completed": "完工",
     "accepted": "竣工验收",
 }
+PROJECT_STEP_STATE_NAMES = {"done": "已完成", "current": "进行中", "pending": "未开始"}  # as residents follow it
 PLAN_LEVEL_NAMES = {"central_provincial": "中省计划", "city": "市级计划"}
 FUNDING_SOURCE_NAMES = {
     "central_provincial": "中省补助",
@@ -300,6 +301,7 @@ def renovation_content_name(code):
 renovation_tier_name = _namer(RENOVATION_TIER_NAMES)
 project_step_name = _namer(PROJECT_STEP_NAMES)
 plan_level_name = _namer(PLAN_LEVEL_NAMES)
+project_step_state_name = _namer(PROJECT_STEP_STATE_NAMES)
 funding_source_name = _namer(FUNDING_SOURCE_NAMES)
 department_name = _namer(DEPARTMENT_NAMES)
 evidence_kind_name = _namer(EVIDENCE_KIND_NAMES)

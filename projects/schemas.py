@@ -6,6 +6,7 @@ from backend.names import (
     funding_source_name,
     plan_level_name,
     project_step_name,
+    project_step_state_name,
     renovation_content_name,
     renovation_tier_name,
 )
@@ -287,6 +288,8 @@ class ResidentStepOut(Out):
     completed_on = fields.Date(allow_none=True)
     plan_level_name = Named(plan_level_name, attribute="plan_level", allow_none=True)
     plan_year = fields.Integer(allow_none=True)
+    state = fields.String(metadata={"description": "done 已完成、current 进行中、pending 未开始"})
+    state_name = Named(project_step_state_name, attribute="state")
 
 
 class ResidentProjectOut(Out):

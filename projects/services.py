@@ -734,7 +734,24 @@ def my_projects(resident):
         return []
     compound_ids = select(Unit.compound_id).where(Unit.id.in_(unit_ids))
     covering = select(ProjectCompound.project_id).where(ProjectCompound.compound_id.in_(compound_ids))
-    return db.session.scalars(select(Project).where(Project.id.in_(covering)).order_by(Project.id.desc())).all()
+    projects = db.session.scalars(select(Project).where(Project.id.in_(covering)).order_by(Project.id.desc())).all()
+    return [resident_view(p) for p in projects]
+
+
+def resident_view(project):
+    """The timeline a household reads: each step done (with its date), the one under way, or not yet begun."""
+    current = current_step(project)
+    steps = [
+        {
+            "step": s.step,
+            "completed_on": s.completed_on,
+            "plan_level": s.plan_level,
+            "plan_year": s.plan_year,
+            "state": "done" if s.completed else "current" if s is current else "pending",
+        }
+        for s in project.steps
+    ]
+    return ProjectView(project, steps)
 
 
 @dataclass

@@ -532,7 +532,9 @@ def test_residents_follow_their_compounds_works(pj, world):
     mine = api("GET", "/api/v1/my/projects", headers=resident)
     assert [p["id"] for p in mine] == [project["id"]]
     assert mine[0]["steps"][0] == {"step": "needs_surveyed", "step_name": "需求调查", "completed_on": "2025-03-14",
-                                   "plan_level_name": None, "plan_year": None}  # fmt: skip
+                                   "plan_level_name": None, "plan_year": None, "state": "done",
+                                   "state_name": "已完成"}  # fmt: skip
+    assert [s["state"] for s in mine[0]["steps"]] == ["done", "current"] + ["pending"] * 6
     assert mine[0]["current_step"] == "plan_voted" and "created_by" not in mine[0]
     assert api("GET", "/api/v1/my/projects", headers=pj.make.headers(pj.make.resident())) == []
 

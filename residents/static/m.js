@@ -368,10 +368,10 @@
     }
     slot.innerHTML = '<section class="card" id="projects-card"><h2>小区改造</h2>' + projects.map(function (p) {
       var steps = p.steps.map(function (s) {
-        var state = s.completed_on ? '<span class="pass">已完成</span> ' + esc(s.completed_on) :
-          s.step === p.current_step ? '<span class="warn">进行中</span>' : "未开始";
+        var state = s.state === "pending" ? esc(s.state_name) : '<span class="' + (s.state === "done" ? "pass" : "warn") +
+          '">' + esc(s.state_name) + "</span>" + (s.completed_on ? " " + esc(s.completed_on) : "");
         var plan = s.plan_level_name ? "（" + esc(s.plan_level_name) + (s.plan_year ? " " + esc(s.plan_year) + "年" : "") + "）" : "";
-        return '<li' + (s.step === p.current_step ? ' aria-current="step"' : "") + ">" + esc(s.step_name) + plan + "：" +
+        return '<li' + (s.state === "current" ? ' aria-current="step"' : "") + ">" + esc(s.step_name) + plan + "：" +
           state + "</li>";
       }).join("");
       var items = p.items.map(function (i) {
