@@ -656,7 +656,10 @@ def readiness(project):
 
 def reserve_pool(actor, org_id=None):
     """The ready projects of the region (narrowed to ``org_id``), ranked: the residents' pledged share, highest
-    first (the households' own commitment), then planned investment, largest first, then the oldest project."""
+    first (the households' own commitment), then planned investment, largest first, then the oldest project.
+    Among department accounts, development and reform's (发改, which keeps the pool)."""
+    if actor.role == "department" and actor.department != "ndrc":
+        raise Forbidden("pool_for_ndrc", "储备池由发改部门管理，其他部门请查看本部门的步骤")
     stmt = list_projects(actor, org_id)
     ready = [r for r in (readiness(p) for p in db.session.scalars(stmt)) if r.ready]
     ready.sort(key=lambda r: (-(r.pledged_share or 0), -r.project.planned_investment_fen, r.project.id))

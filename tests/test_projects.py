@@ -359,6 +359,10 @@ def test_readiness_at_its_threshold_and_the_reserve_pool(pj, world):
         == [small["id"]]  # fmt: skip
     # For officials: a committee is refused; another district sees none and may not ask for this one.
     assert_error(pj.client.get("/api/v1/projects/reserve-pool", headers=pj.h), 403, "role_forbidden")
+    ndrc = department_user(pj.make, "ndrc", "ndrc", world.district)
+    housing = department_user(pj.make, "housing", "housing", world.district)
+    assert [p["id"] for p in pj.client.get("/api/v1/projects/reserve-pool", headers=ndrc.h).get_json()] == [small["id"]]
+    assert_error(pj.client.get("/api/v1/projects/reserve-pool", headers=housing.h), 403, "pool_for_ndrc")
     assert pj.client.get("/api/v1/projects/reserve-pool", headers=world.h["official_other"]).get_json() == []
     r = pj.client.get("/api/v1/projects/reserve-pool", query_string={"org_id": world.street.id},
                       headers=world.h["official_other"])  # fmt: skip
