@@ -9,7 +9,7 @@ from .config import Config, check_production, sqlite_waits_for_writers
 from .extensions import api, db, jwt, limiter, migrate
 
 # Feature packages beside the core; each exposes ``init_app(app)``. The core imports them only here.
-FEATURES = ("votes", "reports", "residents", "notices", "funds", "surveys", "management")
+FEATURES = ("votes", "reports", "residents", "notices", "funds", "surveys", "management", "projects")
 
 
 def create_app(test_config=None):

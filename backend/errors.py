@@ -70,6 +70,9 @@ CONSTRAINT_ERRORS = {
     "uq_campaign_pledges_campaign_id_unit_id": ("pledge_exists", "该户已经认捐过了，每户只能认捐一次"),
     "uq_campaign_payments_campaign_id_reference": ("payment_duplicate", "该凭证号已在本项目中登记过"),
     "uq_campaign_payments_reverses_id": ("payment_reversed", "该缴款已经冲正过了"),
+    # projects: one campaign counted twice in a project's residents' funding, or a threshold set twice at once
+    "uq_project_fundings_project_id_campaign_id": ("campaign_already_linked", "该出资项目已计入本改造项目的居民出资"),
+    "uq_project_settings_compound_id": ("threshold_changed", "认捐门槛刚被他人设置，请刷新后再改"),
 }
 CONFLICT = ("conflict", "数据冲突，请刷新后重试")
 

@@ -211,3 +211,97 @@ def fund_entry_kind_name(kind):
 
 def fund_account_status_name(status):
     return FUND_ACCOUNT_STATUS_NAMES.get(status, status)
+
+
+# projects/ (DOMAIN.md §5, §8): renovation projects, their pipeline, funding and departments
+# The three tiers of the national guideline, and the content codes of each (the renovation_needs survey's own
+# codes and labels, so a household's answer and a project's item name one thing the same way).
+RENOVATION_TIER_NAMES = {"basic": "基础类", "improvement": "完善类", "enhancement": "提升类"}
+RENOVATION_CONTENT_NAMES = {
+    "basic": {
+        "water": "供水、排水管网",
+        "power": "供电线路",
+        "weak_current": "弱电、通信线路",
+        "roads": "小区道路",
+        "gas": "燃气管道",
+        "heating": "供暖",
+        "fire_safety": "消防设施",
+        "security": "安防（门禁、监控）",
+        "waste_sorting": "垃圾分类设施",
+        "roof_facade_stairs": "屋面、外墙、楼梯维修",
+    },
+    "improvement": {
+        "illegal_structures": "拆除违法建设",
+        "greening": "绿化",
+        "lighting": "照明",
+        "barrier_free": "适老化和无障碍设施",
+        "parking": "停车设施",
+        "charging": "电动车充电设施",
+        "parcel_lockers": "智能快递柜",
+        "fitness": "健身设施",
+        "management_rooms": "物业用房",
+        "energy_saving": "建筑节能改造",
+        "elevator": "加装电梯",
+    },
+    "enhancement": {
+        "service_centre": "社区综合服务站",
+        "clinic": "卫生服务站",
+        "nursery": "托育",
+        "elderly_care": "养老服务",
+        "canteen": "社区食堂",
+        "market": "便民市场",
+        "delivery_station": "快递服务站",
+        "smart_sensing": "智慧感知设施",
+    },
+}
+PROJECT_STEP_NAMES = {
+    "needs_surveyed": "需求调查",
+    "plan_voted": "方案表决通过",
+    "cofunding_pledged": "居民出资认捐",
+    "applied": "申报",
+    "in_plan": "纳入改造计划",
+    "started": "开工",
+    "completed": "完工",
+    "accepted": "竣工验收",
+}
+PROJECT_STEP_STATE_NAMES = {"done": "已完成", "current": "进行中", "pending": "未开始"}  # as residents follow it
+PLAN_LEVEL_NAMES = {"central_provincial": "中省计划", "city": "市级计划"}
+FUNDING_SOURCE_NAMES = {
+    "central_provincial": "中省补助",
+    "city_fiscal": "财政专项补助",
+    "ndrc_budget": "发改预算内投资",
+    "residents": "居民出资",
+    "utilities": "管线单位",
+    "social_capital": "社会资本",
+}
+DEPARTMENT_NAMES = {
+    "housing": "住建",
+    "ndrc": "发改",
+    "finance": "财政",
+    "planning": "资源规划",
+    "urban_management": "城管执法",
+    "water": "水务",
+    "power": "电力",
+}
+EVIDENCE_KIND_NAMES = {
+    "survey": "需求调查问卷",
+    "vote_item": "业主表决事项",
+    "campaign": "居民出资项目",
+    "document": "文件",
+}
+
+
+def renovation_content_name(code):
+    for contents in RENOVATION_CONTENT_NAMES.values():
+        if code in contents:
+            return contents[code]
+    return code
+
+
+renovation_tier_name = _namer(RENOVATION_TIER_NAMES)
+project_step_name = _namer(PROJECT_STEP_NAMES)
+plan_level_name = _namer(PLAN_LEVEL_NAMES)
+project_step_state_name = _namer(PROJECT_STEP_STATE_NAMES)
+funding_source_name = _namer(FUNDING_SOURCE_NAMES)
+department_name = _namer(DEPARTMENT_NAMES)
+evidence_kind_name = _namer(EVIDENCE_KIND_NAMES)

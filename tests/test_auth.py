@@ -20,6 +20,7 @@ def test_login_returns_tokens_and_user(client, world):
         "role": "committee",
         "org_id": world.c1.id,
         "display_name": "",
+        "department": None,  # a department account's 住建, 发改, …
     }
 
 

@@ -11,6 +11,7 @@ ROLE_NAMES = {
     "official": "政府工作人员",
     "committee": "社区居委会",
     "provider": "物业服务企业",
+    "department": "职能部门",
     "resident": "居民",
 }
 

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..roster.models import Compound, Org
 from ..types import UTCDateTime, utcnow
 
-STAFF_ROLES = ("admin", "official", "committee", "provider")
+STAFF_ROLES = ("admin", "official", "committee", "provider", "department")
 
 
 class User(db.Model):
@@ -22,6 +22,9 @@ class User(db.Model):
     role: Mapped[str] = mapped_column(String(16))
     org_id: Mapped[Optional[int]] = mapped_column(ForeignKey("orgs.id"))
     display_name: Mapped[str] = mapped_column(String(100), default="")
+    # A department account (住建, 发改, …; codes in backend.names.DEPARTMENT_NAMES) works its department's steps
+    # of the renovation projects in its org's region (projects/); null for every other role.
+    department: Mapped[Optional[str]] = mapped_column(String(24))
     active: Mapped[bool] = mapped_column(default=True)
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -51,7 +51,7 @@ class Logout(MethodView):
 
 @blp.route("/me")
 class Me(MethodView):
-    @roles_required("admin", "official", "committee")
+    @roles_required("admin", "official", "committee", "department")
     @blp.response(200, UserOut)
     def get(self):
         """The signed-in staff account."""

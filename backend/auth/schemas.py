@@ -14,6 +14,7 @@ class UserOut(Schema):
     role = fields.String()
     org_id = fields.Integer(allow_none=True)
     display_name = fields.String()
+    department = fields.String(allow_none=True)
 
 
 class TokensOut(Schema):
@@ -32,3 +33,6 @@ class UserIn(Schema):
     role = fields.String(required=True, validate=validate.OneOf(STAFF_ROLES))
     org_id = fields.Integer(allow_none=True, load_default=None)
     display_name = fields.String(load_default="")
+    department = fields.String(
+        load_default=None, allow_none=True, metadata={"description": "职能部门账号的部门代码（如 housing 住建）"}
+    )

@@ -354,6 +354,38 @@
     }).join("") + (fees.length ? "<h3>我家的物业费</h3>" + fees.map(feeAccountHtml).join("") : "") + "</section>";
   });
 
+  /* ---- projects (projects/) ---- */
+  /* The renovation works of the household's compounds: each step with the date it was done (the API's dates), the
+     step under way, and what the money goes to, item by item (underground works first, as the API orders them). */
+  homeParts.push(async function () {
+    var projects = (await api("GET", "/api/v1/my/projects")).data;
+    if (!projects.length) return;
+    var slot = $("#home-projects");
+    if (!slot) {
+      slot = document.createElement("div");
+      slot.id = "home-projects";
+      $("#home-management").insertAdjacentElement("afterend", slot);
+    }
+    slot.innerHTML = '<section class="card" id="projects-card"><h2>小区改造</h2>' + projects.map(function (p) {
+      var steps = p.steps.map(function (s) {
+        var state = s.state === "pending" ? esc(s.state_name) : '<span class="' + (s.state === "done" ? "pass" : "warn") +
+          '">' + esc(s.state_name) + "</span>" + (s.completed_on ? " " + esc(s.completed_on) : "");
+        var plan = s.plan_level_name ? "（" + esc(s.plan_level_name) + (s.plan_year ? " " + esc(s.plan_year) + "年" : "") + "）" : "";
+        return '<li' + (s.state === "current" ? ' aria-current="step"' : "") + ">" + esc(s.step_name) + plan + "：" +
+          state + "</li>";
+      }).join("");
+      var items = p.items.map(function (i) {
+        return "<li>" + esc(i.title || i.code_name) + "（" + esc(i.tier_name) + (i.underground ? "，地下工程" : "") + "）：" +
+          esc(yuan(i.planned_fen)) + "</li>";
+      }).join("");
+      return '<div class="row project"><strong>' + esc(p.title) + "</strong><br>" +
+        esc(p.compounds.map(function (c) { return c.name; }).join("、")) +
+        "<h3>进度</h3><ol class=\"project-steps\">" + steps + "</ol>" +
+        (items ? "<h3>改造内容（计划投资 " + esc(yuan(p.planned_investment_fen)) + "）</h3><ul>" + items + "</ul>" : "") +
+        "</div>";
+    }).join("") + "</section>";
+  });
+
   /* ---- surveys (surveys/) ---- */
   // surveys: resident pages and the home card go here
   /* One form for a survey's questions, used by the answer page and by the desk's paper entry (desk.js reaches it

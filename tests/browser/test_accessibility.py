@@ -515,3 +515,30 @@ def test_fee_pages_have_no_axe_violations(fees_scene, browser, live_server, path
         staff=fees_scene.staff if who == "staff" else None,
         then=then,
     )
+
+
+# --- projects: the renovation works of the household's compound on 我的小区 ------------------------------------
+@pytest.fixture
+def projects_scene(client, kit, make, world):
+    from types import SimpleNamespace
+
+    unit = make.units(kit.compound, 1)[0]
+    body = {
+        "title": "幸福里小区综合改造",
+        "compound_ids": [kit.compound.id],
+        "items": [
+            {"tier": "basic", "code": "water", "planned_fen": 80_000_000, "underground": True},
+            {"tier": "improvement", "code": "elevator", "planned_fen": 120_000_000},
+        ],
+    }
+    r = client.post("/api/v1/projects", json=body, headers=kit.h)
+    assert r.status_code == 201, r.get_json()
+    return SimpleNamespace(resident=make.resident(unit))
+
+
+PROJECT_PAGES = [("home-projects", "/m/home", "resident", "#projects-card .project", PHONE, None)]
+
+
+@pytest.mark.parametrize("path, who, ready, viewport, then", [pytest.param(*c[1:], id=c[0]) for c in PROJECT_PAGES])
+def test_project_pages_have_no_axe_violations(projects_scene, browser, live_server, path, who, ready, viewport, then):
+    open_and_check(browser, live_server, viewport, path, ready, resident=projects_scene.resident, then=then)

@@ -1,0 +1,214 @@
+"""Renovation projects: creating and reading them, the pipeline's steps, funding, the reserve pool, each
+department's steps and the overdue count per department, and what residents follow."""
+
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+
+from backend.auth.decorators import MANAGERS, roles_required, url_gate
+from backend.pagination import PageArgs, paginate
+
+from . import services
+from .schemas import (
+    ArrivalIn,
+    DepartmentStepOut,
+    DepartmentStepsArgs,
+    FundingIn,
+    OverdueStepsOut,
+    ProjectBriefOut,
+    ProjectFundingOut,
+    ProjectIn,
+    ProjectItemsIn,
+    ProjectListArgs,
+    ProjectOut,
+    ProjectStepOut,
+    ProjectStepSetIn,
+    ReadinessOut,
+    ReservePoolOut,
+    ResidentProjectOut,
+    StepCompleteIn,
+    ThresholdIn,
+    ThresholdOut,
+)
+
+blp = Blueprint("projects", __name__, url_prefix="/api/v1", description="Renovation projects 改造项目")
+
+READERS = ("admin", "official", "committee", "department")
+CREATORS = ("admin", "official", "committee")
+OFFICIALS = ("admin", "official", "department")
+project_gate = url_gate("project", services.get_project)
+
+
+class ProjectListArgsPaged(ProjectListArgs, PageArgs):
+    pass
+
+
+@blp.route("/projects")
+class Projects(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(ProjectListArgsPaged, location="query")
+    @blp.response(200, ProjectBriefOut(many=True))
+    def get(self, args):
+        """Projects the caller reaches (a committee: those covering its compounds; others: their region,
+        narrowed to ``org_id``), newest first."""
+        stmt = services.list_projects(current_user, args.get("org_id"))
+        return paginate(stmt, args["page"], args["per_page"])
+
+    @roles_required(*CREATORS)
+    @blp.arguments(ProjectIn)
+    @blp.response(201, ProjectOut)
+    def post(self, data):
+        """Create a project of one compound or several neighbouring ones (连片改造): a committee within its
+        community, an official within their region. Its eight steps are created with it, each with its owning
+        department (default 住建, 发改 for applying and the plan) and an optional due date."""
+        return services.view(current_user, services.create_project(current_user, data))
+
+
+@blp.route("/projects/<int:project_id>")
+class ProjectDetail(MethodView):
+    @roles_required(*READERS)
+    @blp.response(200, ProjectOut)
+    @project_gate()
+    def get(self, project):
+        """The project: compounds, items (underground first), steps with their evidence and due dates."""
+        return services.view(current_user, project)
+
+
+@blp.route("/projects/<int:project_id>/items")
+class ProjectItems(MethodView):
+    @roles_required(*CREATORS)
+    @project_gate(manage=True)
+    @blp.arguments(ProjectItemsIn)
+    @blp.response(201, ProjectOut)
+    def post(self, data, project):
+        """Add items; the list is reordered: underground first, then basic, improvement, enhancement."""
+        return services.view(current_user, services.add_items(current_user, project, data["items"]))
+
+
+@blp.route("/projects/<int:project_id>/steps/<step>")
+class ProjectStepSet(MethodView):
+    @roles_required(*CREATORS)
+    @project_gate(manage=True)
+    @blp.arguments(ProjectStepSetIn)
+    @blp.response(200, ProjectStepOut)
+    def patch(self, data, project, step):
+        """Set a step's owning department or due date."""
+        return services.set_step(current_user, project, step, data)
+
+
+@blp.route("/projects/<int:project_id>/steps/<step>/complete")
+class ProjectStepComplete(MethodView):
+    @roles_required(*READERS)
+    @project_gate()
+    @blp.arguments(StepCompleteIn)
+    @blp.response(200, ProjectStepOut)
+    def post(self, data, project, step):
+        """Complete a step, in order, with its date and evidence: needs_surveyed a closed survey of one of the
+        project's compounds; plan_voted an announced, passed vote item of one of them; cofunding_pledged a
+        published campaign of one of them (counted in the residents' funding); the rest a document number, and
+        in_plan its plan level and year. Out of order → 409 step_out_of_order; twice → 409 step_already_completed.
+        A department account completes only its department's steps."""
+        return services.complete_step(current_user, project, step, data)
+
+
+@blp.route("/projects/<int:project_id>/funding")
+class ProjectFunding(MethodView):
+    @roles_required(*READERS)
+    @blp.response(200, ProjectFundingOut)
+    @project_gate()
+    def get(self, project):
+        """Each funding source with planned and arrived amounts (fen), arrived share and gap; then per source and
+        in total. Residents' co-funding comes from its campaign: planned = its residents' part, arrived = paid."""
+        return services.funding_view(project)
+
+    @roles_required(*CREATORS)
+    @project_gate(manage=True)
+    @blp.arguments(FundingIn)
+    @blp.response(201, ProjectFundingOut)
+    def post(self, data, project):
+        """Add a funding source with its planned amount; residents' co-funding names a published campaign."""
+        return services.add_funding(current_user, project, data)
+
+
+@blp.route("/projects/<int:project_id>/funding/<int:funding_id>/arrivals")
+class ProjectArrivals(MethodView):
+    @roles_required(*READERS)
+    @blp.arguments(ArrivalIn)
+    @blp.response(201, ProjectFundingOut)
+    def post(self, data, project_id, funding_id):
+        """Record money arrived from a source (append-only): the project's managers, or the finance (中省, 财政)
+        and ndrc (发改预算内) department accounts for their sources."""
+        project, funding = services.get_funding(current_user, project_id, funding_id)
+        return services.add_arrival(current_user, project, funding, data)
+
+
+@blp.route("/projects/<int:project_id>/readiness")
+class ProjectReadiness(MethodView):
+    @roles_required(*READERS)
+    @blp.response(200, ReadinessOut)
+    @project_gate()
+    def get(self, project):
+        """Whether the project may apply (DOMAIN.md §8), with the pledged share per compound against its
+        threshold, and what is missing."""
+        return services.readiness(project)
+
+
+@blp.route("/projects/reserve-pool")
+class ReservePool(MethodView):
+    @roles_required(*OFFICIALS)
+    @blp.arguments(ProjectListArgs, location="query")
+    @blp.response(200, ReservePoolOut(many=True))
+    def get(self, args):
+        """储备池: the region's projects ready to apply, ranked by the residents' pledged share (highest first),
+        then planned investment (largest first), then the oldest project."""
+        rows = services.reserve_pool(current_user, args.get("org_id"))
+        return rows, {"X-Total-Count": str(len(rows))}
+
+
+@blp.route("/compounds/<int:compound_id>/project-settings")
+class ProjectSettings(MethodView):
+    @roles_required(*READERS)
+    @blp.response(200, ThresholdOut)
+    def get(self, compound_id):
+        """The compound's readiness threshold: the share of the residents' part pledged (default 60%)."""
+        return services.get_setting(current_user, compound_id)
+
+    @roles_required(*MANAGERS)
+    @blp.arguments(ThresholdIn)
+    @blp.response(200, ThresholdOut)
+    def put(self, data, compound_id):
+        """Set the compound's readiness threshold in basis points (6000 = 60%)."""
+        return services.put_setting(current_user, compound_id, data)
+
+
+@blp.route("/departments/steps")
+class DepartmentSteps(MethodView):
+    @roles_required("department")
+    @blp.arguments(DepartmentStepsArgs, location="query")
+    @blp.response(200, DepartmentStepOut(many=True))
+    def get(self, args):
+        """The department's steps of the projects in its region, by due date; ``overdue=1`` only those past
+        their due date and not completed, ``open=1`` only those not completed."""
+        rows = services.department_steps(current_user, overdue=args["overdue"], open_only=args["open"])
+        return rows, {"X-Total-Count": str(len(rows))}
+
+
+@blp.route("/reports/overdue-steps")
+class OverdueSteps(MethodView):
+    @roles_required("admin", "official")
+    @blp.arguments(ProjectListArgs, location="query")
+    @blp.response(200, OverdueStepsOut)
+    def get(self, args):
+        """Per department, the open and the overdue steps (due date past, not completed; dates in Beijing time)
+        of the projects in the caller's region, narrowed to ``org_id``."""
+        return services.overdue_counts(current_user, args.get("org_id"))
+
+
+@blp.route("/my/projects")
+class MyProjects(MethodView):
+    @roles_required("resident")
+    @blp.response(200, ResidentProjectOut(many=True))
+    def get(self):
+        """The renovation projects of the resident's compounds, each with its items and its timeline."""
+        rows = services.my_projects(current_user)
+        return rows, {"X-Total-Count": str(len(rows))}
