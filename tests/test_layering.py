@@ -9,7 +9,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("backend", *FEATURES)  # every feature the app registers, so a new one cannot be missed
 # The web layer: views, pages, the docs page, request middleware, and the helper routes get the address from.
 WEB = {"routes.py", "pages.py"}
-WEB_MODULES = {"backend/docs.py", "backend/security.py", "backend/ratelimit.py"}
+WEB_MODULES = {
+    "backend/docs.py",
+    "backend/security.py",
+    "backend/ratelimit.py",
+    "backend/logs.py",
+}  # the web layer's own hooks
 
 
 def reads_request(path):
