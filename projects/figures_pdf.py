@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from xml.sax.saxutils import escape as xml_escape
 
 from backend.money import yuan_display
-from backend.names import CITY_FIGURE_UNIT_NAMES
+from backend.names import CITY_FIGURE_UNIT_NAMES, funding_source_name
 
 FONT = "STSong-Light"
 TEN_THOUSAND = Decimal(10000)
@@ -61,7 +61,7 @@ def basic_text(f):
 
 def funds_text(f):
     rows = [r for r in f.rows if r.key == "funds_arrived" and r.source]
-    parts = "、".join(f"{r.name.split('：')[1]}{wan_yuan(r.value)}万元" for r in rows)
+    parts = "、".join(f"{funding_source_name(r.source)}{wan_yuan(r.value)}万元" for r in rows)
     return (
         f"{f.org_name}已列入中省计划{f.row('in_plan').value}个小区，计划总投资约为"
         f"{wan_yuan(f.row('plan_investment').value)}万元，计划筹措资金{wan_yuan(f.row('funds_planned').value)}万元，"
@@ -79,6 +79,8 @@ def build(f):
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from .services import local_today
 
     pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     body = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=19, wordWrap="CJK", firstLineIndent=22)
@@ -122,6 +124,8 @@ def build(f):
         )
     )
     story.append(table)
+    today = local_today()
+    story += [Spacer(1, 6), para(f"数据来源：共建系统实时数据，截至{today.year}年{today.month}月{today.day}日。", cell)]
     out = io.BytesIO()
     SimpleDocTemplate(out, pagesize=A4, title=title, leftMargin=50, rightMargin=50).build(story)
     return out.getvalue()

@@ -231,6 +231,12 @@ def test_reach_defaults_and_refusals(client, city):
     for path in (URL, URL + "/compounds"):
         r = client.get(path, query_string={"org_id": w.district.id, "figure": "in_plan"}, headers=w.h["official_other"])
         assert r.status_code == 403 and r.get_json()["code"] == "outside_jurisdiction"
+    # The list behind a figure pages like every list: the total in X-Total-Count, pages in id order.
+    q = {**YEARS, "figure": "eligible_compounds", "org_id": w.city.id}
+    whole = client.get(URL + "/compounds", query_string={**q, "per_page": 500}, headers=w.h["admin"]).get_json()
+    r = client.get(URL + "/compounds", query_string={**q, "per_page": 4, "page": 2}, headers=w.h["admin"])
+    assert r.headers["X-Total-Count"] == str(len(whole)) and r.get_json() == whole[4:8]
+    assert [c["id"] for c in whole] == sorted(c["id"] for c in whole)
     r = client.get(URL, query_string={"org_id": w.street.id}, headers=w.h["committee"])
     assert r.status_code == 403
     assert client.get(URL, query_string={"org_id": w.c1.id}, headers=w.h["committee"]).status_code == 200
