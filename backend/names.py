@@ -305,3 +305,41 @@ project_step_state_name = _namer(PROJECT_STEP_STATE_NAMES)
 funding_source_name = _namer(FUNDING_SOURCE_NAMES)
 department_name = _namer(DEPARTMENT_NAMES)
 evidence_kind_name = _namer(EVIDENCE_KIND_NAMES)
+
+# projects/figures.py: the city report's opening table (DOMAIN.md §8), grouped as the report groups it
+CITY_FIGURE_GROUP_NAMES = {
+    "basic": "基本情况",
+    "elevator": "需加装电梯",
+    "plan": "中省计划及进度",
+    "funds": "资金到位情况",
+}
+CITY_FIGURE_NAMES = {
+    "eligible_compounds": "符合改造政策的小区",
+    "eligible_buildings": "涉及楼栋",
+    "eligible_households": "涉及居民户数",
+    "eligible_area": "总建筑面积",
+    "planned_investment": "计划总投资",
+    "elevator_compounds": "需加装电梯的小区",
+    "elevator_buildings": "需加装电梯涉及楼栋",
+    "elevator_households": "需加装电梯涉及户数",
+    "in_plan": "列入中省计划的小区",
+    "started": "已开工",
+    "start_rate": "开工率",
+    "completed": "已完工",
+    "completion_rate": "完工率",
+    "plan_investment": "列入计划项目计划总投资",
+    "funds_planned": "计划筹措资金",
+    "funds_arrived": "已到位资金",
+    "arrived_share": "到位比例",
+    "funds_gap": "资金缺口",
+}
+CITY_FIGURE_UNIT_NAMES = {
+    "count": "个",
+    "buildings": "栋",
+    "households": "户",
+    "area": "平方米",
+    "fen": "元",
+    "ratio": "比例",
+}
+city_figure_name = _namer(CITY_FIGURE_NAMES)
+city_figure_group_name = _namer(CITY_FIGURE_GROUP_NAMES)

@@ -212,3 +212,67 @@ class MyProjects(MethodView):
         """The renovation projects of the resident's compounds, each with its items and its timeline."""
         rows = services.my_projects(current_user)
         return rows, {"X-Total-Count": str(len(rows))}
+
+
+# ---- city figures (projects/figures.py) -----------------------------------------------------------------------
+
+from backend.auth.decorators import STAFF  # noqa: E402  (this section is appended; its imports stay with it)
+from backend.errors import Invalid  # noqa: E402
+from backend.exports import file_response, table_response  # noqa: E402
+
+from . import figures, figures_pdf  # noqa: E402
+from .schemas import (  # noqa: E402
+    CityFigureCompoundOut,
+    CityFigureCompoundsArgs,
+    CityFiguresExportArgs,
+    CityFiguresOut,
+)
+
+
+class CityFigureCompoundsPaged(CityFigureCompoundsArgs, PageArgs):
+    pass
+
+
+def _figures(args):
+    return figures.compute(current_user, args.get("org_id"), args.get("year_from"), args.get("year_to"))
+
+
+@blp.route("/reports/city-figures")
+class CityFigures(MethodView):
+    @roles_required(*STAFF)
+    @blp.arguments(CityFiguresExportArgs, location="query")
+    @blp.response(200, CityFiguresOut)
+    @blp.alt_response(
+        200, content_type="text/csv", description="format=csv（UTF-8 BOM）、xlsx 或 pdf（A4，调研报告版式）"
+    )
+    def get(self, args):
+        """The city report's opening table for a region (``org_id``, default the caller's own) and plan years
+        (``year_from``..``year_to``, default this year), from live data: eligible compounds, buildings, households
+        and floor area; planned investment; compounds needing elevators; compounds in the central/provincial plan,
+        started, start rate, completed, completion rate (in total and per plan year); funds planned and arrived by
+        source, arrived share and gap. Every figure is a count or sum over compounds (the rules:
+        projects/figures.py); ``compounds`` says how many, and /reports/city-figures/compounds lists them."""
+        data = _figures(args)
+        fmt = args["format"]
+        name = f"{data.org_name}老旧小区改造主要指标{data.year_from}-{data.year_to}"
+        if fmt == "json":
+            return data
+        if fmt == "pdf":
+            return file_response(figures_pdf.build(data), "application/pdf", name + ".pdf")
+        header, cells = figures.table(data)
+        return table_response(fmt, name, header, cells, "主要指标")
+
+
+@blp.route("/reports/city-figures/compounds")
+class CityFigureCompounds(MethodView):
+    @roles_required(*STAFF)
+    @blp.arguments(CityFigureCompoundsPaged, location="query")
+    @blp.response(200, CityFigureCompoundOut(many=True))
+    def get(self, args):
+        """The compounds behind one figure (``figure`` its key; ``year`` for a per-year figure, ``source`` for a
+        funding source's), by id, with what each adds; paged, the total in X-Total-Count."""
+        if args["figure"] not in figures.FIGURE_KEYS:
+            raise Invalid("figure_unknown", "没有这个指标")
+        rows = figures.compounds_behind(_figures(args), args["figure"], args.get("year"), args.get("source"))
+        start = (args["page"] - 1) * args["per_page"]
+        return rows[start : start + args["per_page"]], {"X-Total-Count": str(len(rows))}

@@ -302,3 +302,86 @@ class ResidentProjectOut(Out):
     planned_investment_fen = fields.Integer()
     steps = fields.List(fields.Nested(ResidentStepOut))
     current_step = Shown(lambda p: _current(p), nullable=True)
+
+
+# ---- city figures (projects/figures.py) -----------------------------------------------------------------------
+
+from backend.names import CITY_FIGURE_UNIT_NAMES  # noqa: E402  (this section is appended; its imports stay with it)
+from votes.models import cents_str  # noqa: E402
+
+
+class CityFigureArea(fields.String):
+    """Hundredths of m² (an int, exact) as the API's two-place string."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else cents_str(value)
+
+
+class CityFiguresArgs(Schema):
+    org_id = fields.Integer(load_default=None, allow_none=True, metadata={"description": "区域，默认本人所辖"})
+    year_from = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=2000, max=2100))
+    year_to = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=2000, max=2100),
+        metadata={"description": "默认今年"},
+    )
+
+
+class CityFiguresExportArgs(CityFiguresArgs):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx", "pdf"]))
+
+
+class CityFigureCompoundsArgs(CityFiguresArgs):
+    figure = fields.String(required=True, metadata={"description": "指标代码，如 in_plan"})
+    year = fields.Integer(load_default=None, allow_none=True, metadata={"description": "分年度指标的年度"})
+    source = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf(SOURCES), metadata={"description": "资金来源"}
+    )
+
+
+class CityFigureOrgOut(Out):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class CityFigureRowOut(Out):
+    """One figure: its value in the field of its kind (the others null) and how many compounds it covers."""
+
+    group = fields.String()
+    group_name = fields.String()
+    key = fields.String()
+    name = fields.String()
+    year = fields.Integer(allow_none=True)
+    source = fields.String(allow_none=True)
+    kind = fields.String(metadata={"description": "count | buildings | households | area | fen | ratio"})
+    unit = Shown(lambda r: CITY_FIGURE_UNIT_NAMES[r.kind])
+    count = fields.Integer(allow_none=True)
+    fen = fields.Integer(allow_none=True, metadata={"description": "金额（分）"})
+    area = CityFigureArea(attribute="area_cents", allow_none=True, metadata={"description": "平方米，两位小数"})
+    ratio = Ratio(allow_none=True, metadata={"description": "精确比值四舍五入到4位，仅供显示"})
+    compounds = fields.Integer(metadata={"description": "涉及小区数"})
+
+
+class CityFiguresOut(Out):
+    org = fields.Nested(CityFigureOrgOut, allow_none=True)
+    year_from = fields.Integer()
+    year_to = fields.Integer()
+    rows = fields.List(fields.Nested(CityFigureRowOut))
+
+
+class CityFigureCompoundOut(Out):
+    id = fields.Integer()
+    name = fields.String()
+    org_name = fields.String(metadata={"description": "所属社区"})
+    buildings = fields.Integer()
+    households = fields.Integer()
+    area = CityFigureArea(attribute="area_cents")
+    planned_fen = fields.Integer()
+    elevator = fields.Boolean()
+    plan_years = Shown(lambda f: sorted(f.plan_years), "array", items={"type": "integer"})
+    started = fields.Boolean()
+    completed = fields.Boolean()
+    plan_fen = fields.Integer()
+    funds_planned_fen = fields.Integer()
+    funds_arrived_fen = fields.Integer()
