@@ -211,3 +211,9 @@ def fund_entry_kind_name(kind):
 
 def fund_account_status_name(status):
     return FUND_ACCOUNT_STATUS_NAMES.get(status, status)
+
+ORG_LEVEL_NAMES = {"city": "市", "district": "区县", "street": "街道", "community": "社区", "compound": "小区"}
+
+
+def org_level_name(code):
+    return ORG_LEVEL_NAMES.get(code, code)
