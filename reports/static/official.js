@@ -121,10 +121,19 @@
     else if (sort) {
       state.descending = state.sortKey === sort.dataset.key ? !state.descending : sort.dataset.key !== "name";
       state.sortKey = sort.dataset.key;
+      $("#o-sort").value = state.sortKey;
+      $("#o-order").value = state.descending ? "desc" : "asc";
       renderTable();
     } else if (fig) task = showBehind(fig.dataset.figure, fig.dataset.org ? Number(fig.dataset.org) : null, fig.dataset.label, 1);
     if (task) task.catch(function (e) { G.showError(e.message); });
   });
+  function sortChosen() {
+    state.sortKey = val("o-sort") || null;
+    state.descending = val("o-order") !== "asc";
+    if (state.result) renderTable();
+  }
+  $("#o-sort").addEventListener("change", sortChosen);
+  $("#o-order").addEventListener("change", sortChosen);
   on("o-behind-more", function () {
     var b = state.behind;
     return showBehind(b.figure, b.orgId, b.label, b.page + 1);
