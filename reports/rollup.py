@@ -546,7 +546,7 @@ def charts(result):
             top = 1
         else:
             bars = [(r["name"], r[key], yuan_display(r[key])) for r in result["rows"]]
-            top = None
+            top = max([v for _, v, _ in bars] + [1]) * 3 // 2  # room after the longest bar for its amount
         found.append({"key": key, "title": title, "svg": bar_chart(title, bars, top) if bars else None})
     return [c for c in found if c["svg"]]
 
