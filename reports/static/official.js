@@ -7,6 +7,7 @@
   var G = window.Gongjian, esc = G.esc, on = G.on, val = G.val;
   var $ = function (s) { return document.querySelector(s); };
   var PER_PAGE = 50;
+  var PERCENT = new Intl.NumberFormat("zh-CN", {style: "percent", minimumFractionDigits: 2, maximumFractionDigits: 2});
   var state = {orgId: null, result: null, sortKey: null, descending: true, behind: null};
   var columns = Array.prototype.map.call(document.querySelectorAll("#o-table thead .o-sort"), function (b) {
     return {key: b.dataset.key, kind: b.dataset.kind, figure: b.dataset.figure, header: b.textContent};
@@ -25,7 +26,7 @@
   function shown(value, kind) {
     if (value === null || value === undefined) return "—";
     if (kind === "yuan") return G.yuan(value);
-    if (kind === "percent") return (value * 100).toFixed(2) + "%";
+    if (kind === "percent") return PERCENT.format(value);
     return String(value);
   }
   function sortValue(row, key) {
