@@ -137,16 +137,19 @@ def _local_midnight(day):
 
 
 def _units(ids_sub):
-    """(id, compound_id, building, area) of every unit of the region: counts, fund accounts and fee collection."""
+    """(compound_id, building, area, count) of the region's units: units alike in place and area owe alike, so
+    counts, dues and fees are figured once per group (a city has far fewer groups than units)."""
     return db.session.execute(
-        select(Unit.id, Unit.compound_id, Unit.building, Unit.area).where(Unit.compound_id.in_(ids_sub))
+        select(Unit.compound_id, Unit.building, Unit.area, func.count())
+        .where(Unit.compound_id.in_(ids_sub))
+        .group_by(Unit.compound_id, Unit.building, Unit.area)
     ).all()
 
 
 def _roster(found, units, ids_sub):
     buildings = defaultdict(set)
-    for _id, cid, building, _area in units:
-        found[cid]["units"] += 1
+    for cid, building, _area, count in units:
+        found[cid]["units"] += count
         buildings[cid].add(building)
     for cid, names in buildings.items():
         found[cid]["buildings"] = len(names)
@@ -290,31 +293,41 @@ def _cofunding(found, ids_sub):
 
 def _fund(found, units, ids_sub):
     """Each unit's account today, as ``funds.ledger.accounts.compound_accounts`` gives it, for the whole region in
-    two queries (rates; entries summed per unit and kind)."""
+    two queries (rates; deposits less reversals per unit that has any). A unit without entries owes its whole due."""
     rates = defaultdict(list)
     for rate in db.session.scalars(
         select(FundRate).where(FundRate.compound_id.in_(ids_sub)).order_by(FundRate.effective_from, FundRate.id)
     ):
         rates[rate.compound_id].append(rate)
-    sums = defaultdict(int)
-    for unit_id, kind, total in db.session.execute(
-        select(FundEntry.unit_id, FundEntry.kind, func.sum(FundEntry.amount_fen))
-        .where(FundEntry.compound_id.in_(ids_sub))
-        .group_by(FundEntry.unit_id, FundEntry.kind)
-    ):
-        key, sign = ledger.SIGNED[kind]
-        if key == "paid":
-            sums[unit_id] += sign * int(total or 0)
     day = ledger.today()
-    for unit_id, cid, building, area in units:
-        due = ledger.due_of(ledger.rate_on(rates[cid], building, day), area)
-        paid = sums[unit_id]
+    dues = {}
+
+    def due(cid, building, area):
+        key = (cid, building, area)
+        if key not in dues:
+            dues[key] = ledger.due_of(ledger.rate_on(rates[cid], building, day), area)
+        return dues[key]
+
+    for cid, building, area, count in units:
         f = found[cid]
-        f["fund_due_fen"] += due
+        f["fund_due_fen"] += count * due(cid, building, area)
+        f["fund_outstanding_fen"] += count * due(cid, building, area)
+    paid_kinds = [kind for kind, (key, _) in ledger.SIGNED.items() if key == "paid"]
+    negative = [kind for kind in paid_kinds if ledger.SIGNED[kind][1] < 0]
+    signed = case((FundEntry.kind.in_(negative), -FundEntry.amount_fen), else_=FundEntry.amount_fen)
+    paid_units = db.session.execute(
+        select(Unit.compound_id, Unit.building, Unit.area, func.sum(signed))
+        .join(Unit, Unit.id == FundEntry.unit_id)
+        .where(FundEntry.compound_id.in_(ids_sub), FundEntry.kind.in_(paid_kinds))
+        .group_by(FundEntry.unit_id, Unit.compound_id, Unit.building, Unit.area)
+    )
+    for cid, building, area, paid in paid_units:
+        paid, owed = int(paid or 0), due(cid, building, area)
+        f = found[cid]
         f["fund_paid_fen"] += paid
-        f["fund_outstanding_fen"] += max(0, due - paid)
-        f["fund_covered_fen"] += due - max(0, due - paid)  # paid, up to each unit's due
-        f["fund_units_paid"] += paid > 0 and paid >= due  # the account's status "paid"
+        f["fund_outstanding_fen"] -= owed - max(0, owed - paid)  # counted above as owing its whole due
+        f["fund_covered_fen"] += owed - max(0, owed - paid)  # paid, up to the unit's due
+        f["fund_units_paid"] += paid > 0 and paid >= owed  # the account's status "paid"
 
 
 def fee_period(end=None):
@@ -336,22 +349,24 @@ def _management(found, compound_ids, units, ids_sub, period):
     changes = defaultdict(list)
     for change in db.session.scalars(select(ManagementChange).where(ManagementChange.compound_id.in_(ids_sub))):
         changes[change.compound_id].append(change)
-    signed = case((FeeEntry.kind == "reversal", -FeeEntry.amount_fen), else_=FeeEntry.amount_fen)
-    paid = {
-        u: int(total)
-        for u, total in db.session.execute(
-            select(FeeEntry.unit_id, func.sum(signed))
-            .where(FeeEntry.compound_id.in_(ids_sub), FeeEntry.period == period)
-            .group_by(FeeEntry.unit_id)
-        )
-    }
     rate_of = {cid: fee_dues.Schedule(changes.get(cid, [])).rate(period) for cid in compound_ids}
-    for unit_id, cid, _building, area in units:
+    for cid, _building, _area, count in units:
+        if rate_of.get(cid):
+            found[cid]["fee_units_charged"] += count
+    # Only units that paid something for the month can have paid it in full.
+    signed = case((FeeEntry.kind == "reversal", -FeeEntry.amount_fen), else_=FeeEntry.amount_fen)
+    fees = {}
+    for cid, area, paid in db.session.execute(
+        select(Unit.compound_id, Unit.area, func.sum(signed))
+        .join(Unit, Unit.id == FeeEntry.unit_id)
+        .where(FeeEntry.compound_id.in_(ids_sub), FeeEntry.period == period)
+        .group_by(FeeEntry.unit_id, Unit.compound_id, Unit.area)
+    ):
         rate = rate_of.get(cid)
-        if not rate:
-            continue
-        found[cid]["fee_units_charged"] += 1
-        found[cid]["fee_units_paid"] += paid.get(unit_id, 0) >= fee_dues.monthly_fen(rate, area)
+        if rate:
+            if (rate, area) not in fees:
+                fees[(rate, area)] = fee_dues.monthly_fen(rate, area)
+            found[cid]["fee_units_paid"] += int(paid or 0) >= fees[(rate, area)]
 
 
 # --- the region and the tree -------------------------------------------------------------------------------

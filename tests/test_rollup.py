@@ -317,3 +317,25 @@ def test_a_constant_number_of_statements(city, client, make):
     assert r.get_json()["total"]["compounds"] == 8
     assert len(after) == len(before), (len(before), len(after))
     print(f"statements per roll-up: {len(after)}")
+
+
+def test_each_compound_agrees_with_its_own_desk(city, client):
+    """The grouped figures equal what each compound's fund, fee and campaign pages give for it."""
+    h = city.world.h["admin"]
+    rows = {}
+    for community in (city.world.c1, city.world.c2, city.world.c3):
+        rows |= {r["id"]: r for r in city.get(h, org_id=community.id)["rows"]}
+    for compound in city.compounds.values():
+        row = rows[compound.id]
+        fund = client.get(f"/api/v1/compounds/{compound.id}/fund", headers=h).get_json()
+        assert (row["fund_due_fen"], row["fund_paid_fen"]) == (fund["due_fen"], fund["paid_fen"])
+        assert (row["fund_outstanding_fen"], row["fund_units_paid"]) == (fund["outstanding_fen"], fund["units_paid"])
+        fees = client.get(f"/api/v1/compounds/{compound.id}/management/fees", headers=h).get_json()
+        month = next((p for p in fees["periods"] if p["period"] == "2025-03"), None)
+        charged, paid = (month["units_charged"], month["units_paid"]) if month else (0, 0)
+        assert (row["fee_units_charged"], row["fee_units_paid"]) == (charged, paid)
+        campaigns = client.get(f"/api/v1/compounds/{compound.id}/campaigns", headers=h).get_json()
+        published = [client.get(f"/api/v1/campaigns/{c['id']}", headers=h).get_json() for c in campaigns]
+        published = [c for c in published if c["status"] != "draft"]
+        for key in ("pledged_fen", "paid_fen", "gap_fen"):
+            assert row[f"cofund_{key}"] == sum(c[key] for c in published), (compound.name, key)
