@@ -20,7 +20,7 @@ from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Integer, case, cast, func, select
 
 from backend.charts import bar_chart
 from backend.errors import Invalid
@@ -136,19 +136,28 @@ def _local_midnight(day):
     return datetime.combine(day, time.min, CHINA_TZ)
 
 
+# A unit's area (two places, exact) as whole hundredths of m², read as an integer: a city's rows convert fast, and
+# the area itself (a Decimal) is rebuilt only once per distinct value. round() keeps SQLite's REAL storage exact.
+AREA_CENTS = cast(func.round(Unit.area * 100), Integer).label("area_cents")
+
+
+def _square_metres(cents):
+    return Decimal(cents).scaleb(-2)
+
+
 def _units(ids_sub):
     """(compound_id, building, area, count) of the region's units: units alike in place and area owe alike, so
     counts, dues and fees are figured once per group (a city has far fewer groups than units)."""
     return db.session.execute(
-        select(Unit.compound_id, Unit.building, Unit.area, func.count())
+        select(Unit.compound_id, Unit.building, AREA_CENTS, func.count())
         .where(Unit.compound_id.in_(ids_sub))
-        .group_by(Unit.compound_id, Unit.building, Unit.area)
+        .group_by(Unit.compound_id, Unit.building, AREA_CENTS)
     ).all()
 
 
 def _roster(found, units, ids_sub):
     buildings = defaultdict(set)
-    for cid, building, _area, count in units:
+    for cid, building, _cents, count in units:
         found[cid]["units"] += count
         buildings[cid].add(building)
     for cid, names in buildings.items():
@@ -300,34 +309,45 @@ def _fund(found, units, ids_sub):
     ):
         rates[rate.compound_id].append(rate)
     day = ledger.today()
-    dues = {}
+    rate_at, dues = {}, {}
 
     def due(cid, building, area):
-        key = (cid, building, area)
+        """The unit's due as ``ledger.due_of`` gives it, figured once per rate and area."""
+        if (cid, building) not in rate_at:
+            rate_at[(cid, building)] = ledger.rate_on(rates[cid], building, day)
+        rate = rate_at[(cid, building)]
+        key = (rate.rate_fen_per_m2 if rate else None, area)
         if key not in dues:
-            dues[key] = ledger.due_of(ledger.rate_on(rates[cid], building, day), area)
+            dues[key] = ledger.due_of(rate, _square_metres(area))
         return dues[key]
 
     for cid, building, area, count in units:
         f = found[cid]
         f["fund_due_fen"] += count * due(cid, building, area)
         f["fund_outstanding_fen"] += count * due(cid, building, area)
+    # Deposits less reversals per unit that has any, then counted by (place, area, amount): units that paid alike
+    # are one row.
     paid_kinds = [kind for kind, (key, _) in ledger.SIGNED.items() if key == "paid"]
     negative = [kind for kind in paid_kinds if ledger.SIGNED[kind][1] < 0]
     signed = case((FundEntry.kind.in_(negative), -FundEntry.amount_fen), else_=FundEntry.amount_fen)
-    paid_units = db.session.execute(
-        select(Unit.compound_id, Unit.building, Unit.area, func.sum(signed))
+    per_unit = (
+        select(Unit.compound_id, Unit.building, AREA_CENTS, func.sum(signed).label("paid"))
         .join(Unit, Unit.id == FundEntry.unit_id)
         .where(FundEntry.compound_id.in_(ids_sub), FundEntry.kind.in_(paid_kinds))
         .group_by(FundEntry.unit_id, Unit.compound_id, Unit.building, Unit.area)
+        .subquery()
     )
-    for cid, building, area, paid in paid_units:
+    alike = select(
+        per_unit.c.compound_id, per_unit.c.building, per_unit.c.area_cents, per_unit.c.paid, func.count()
+    ).group_by(per_unit.c.compound_id, per_unit.c.building, per_unit.c.area_cents, per_unit.c.paid)
+    for cid, building, area, paid, count in db.session.execute(alike):
         paid, owed = int(paid or 0), due(cid, building, area)
+        covered = owed - max(0, owed - paid)  # paid, up to the unit's due
         f = found[cid]
-        f["fund_paid_fen"] += paid
-        f["fund_outstanding_fen"] -= owed - max(0, owed - paid)  # counted above as owing its whole due
-        f["fund_covered_fen"] += owed - max(0, owed - paid)  # paid, up to the unit's due
-        f["fund_units_paid"] += paid > 0 and paid >= owed  # the account's status "paid"
+        f["fund_paid_fen"] += count * paid
+        f["fund_outstanding_fen"] -= count * covered  # counted above as owing its whole due
+        f["fund_covered_fen"] += count * covered
+        f["fund_units_paid"] += count * (paid > 0 and paid >= owed)  # the account's status "paid"
 
 
 def fee_period(end=None):
@@ -350,23 +370,28 @@ def _management(found, compound_ids, units, ids_sub, period):
     for change in db.session.scalars(select(ManagementChange).where(ManagementChange.compound_id.in_(ids_sub))):
         changes[change.compound_id].append(change)
     rate_of = {cid: fee_dues.Schedule(changes.get(cid, [])).rate(period) for cid in compound_ids}
-    for cid, _building, _area, count in units:
+    for cid, _building, _cents, count in units:
         if rate_of.get(cid):
             found[cid]["fee_units_charged"] += count
     # Only units that paid something for the month can have paid it in full.
     signed = case((FeeEntry.kind == "reversal", -FeeEntry.amount_fen), else_=FeeEntry.amount_fen)
-    fees = {}
-    for cid, area, paid in db.session.execute(
-        select(Unit.compound_id, Unit.area, func.sum(signed))
+    per_unit = (
+        select(Unit.compound_id, AREA_CENTS, func.sum(signed).label("paid"))
         .join(Unit, Unit.id == FeeEntry.unit_id)
         .where(FeeEntry.compound_id.in_(ids_sub), FeeEntry.period == period)
         .group_by(FeeEntry.unit_id, Unit.compound_id, Unit.area)
-    ):
+        .subquery()
+    )
+    alike = select(per_unit.c.compound_id, per_unit.c.area_cents, per_unit.c.paid, func.count()).group_by(
+        per_unit.c.compound_id, per_unit.c.area_cents, per_unit.c.paid
+    )
+    fees = {}
+    for cid, area, paid, count in db.session.execute(alike):
         rate = rate_of.get(cid)
         if rate:
             if (rate, area) not in fees:
-                fees[(rate, area)] = fee_dues.monthly_fen(rate, area)
-            found[cid]["fee_units_paid"] += int(paid or 0) >= fees[(rate, area)]
+                fees[(rate, area)] = fee_dues.monthly_fen(rate, _square_metres(area))
+            found[cid]["fee_units_paid"] += count * (int(paid or 0) >= fees[(rate, area)])
 
 
 # --- the region and the tree -------------------------------------------------------------------------------
