@@ -93,7 +93,7 @@ RATES = [
     ("consent_owners_rate", "同意人数比例", "consenting_owners", "participating_owners"),
     ("consent_area_rate", "同意面积比例", "consenting_area", "participating_area"),
     ("response_rate", "问卷回答率", "survey_responses", "survey_audience"),
-    ("cofund_paid_rate", "出资到位率", "cofund_paid_fen", "cofund_target_fen"),
+    ("cofund_paid_rate", "业主缴款占出资总额比例", "cofund_paid_fen", "cofund_target_fen"),
     ("fund_collection_rate", "维修资金缴存率", "fund_covered_fen", "fund_due_fen"),
     ("fee_collection_rate", "物业费收缴率", "fee_units_paid", "fee_units_charged"),
 ]
