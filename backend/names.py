@@ -343,3 +343,10 @@ CITY_FIGURE_UNIT_NAMES = {
 }
 city_figure_name = _namer(CITY_FIGURE_NAMES)
 city_figure_group_name = _namer(CITY_FIGURE_GROUP_NAMES)
+
+
+ORG_LEVEL_NAMES = {"city": "市", "district": "区县", "street": "街道", "community": "社区", "compound": "小区"}
+
+
+def org_level_name(code):
+    return ORG_LEVEL_NAMES.get(code, code)

@@ -6,12 +6,12 @@ Every ratio is an exact ``Fraction``; the output schema rounds it to 4 places fo
 
 import io
 from fractions import Fraction
-from html import escape
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from sqlalchemy import func, select
 
+from backend.charts import bar_chart
 from backend.exports import XLSX_MIME, Column, file_response, table_response, write_table
 from backend.extensions import db
 from backend.names import OTHER_LABEL, scope_text
@@ -141,11 +141,6 @@ def results(survey):
 
 # --- charts -----------------------------------------------------------------------------------------------
 
-BAR_WIDTH, ROW, LEFT, WIDTH = 240, 56, 4, 320
-LABEL_MAX = (
-    17  # characters of an option's name that fit across the chart  # narrow: the phone shows it at about its own size
-)
-
 
 def _bars(question):
     """(label, value, shown) per bar: counts for choices and scales, Borda points for rankings; None: no chart."""
@@ -164,24 +159,7 @@ def svg_chart(question):
     bars = _bars(question)
     if bars is None:
         return None
-    top = max([v for _, v, _ in bars] + [1])
-    height = ROW * len(bars) + 10
-    title = escape(question["title"])
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" aria-label="{title}"><title>{title}</title>'
-    ]
-    for n, (label, value, shown) in enumerate(bars):
-        label = label if len(label) <= LABEL_MAX else label[: LABEL_MAX - 1] + "…"  # the table beside names it whole
-        y = n * ROW + 6
-        width = round(BAR_WIDTH * value / top)
-        parts.append(
-            f'<text x="{LEFT}" y="{y + 17}" font-size="18" fill="#1a1a1a">{escape(label)}</text>'
-            f'<rect x="{LEFT}" y="{y + 25}" width="{max(width, 2)}" height="20" fill="#1f5fa8"/>'
-            f'<text x="{LEFT + max(width, 2) + 6}" y="{y + 42}" font-size="18" fill="#1a1a1a">{escape(shown)}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+    return bar_chart(question["title"], bars)
 
 
 def charts(survey):

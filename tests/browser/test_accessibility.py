@@ -542,3 +542,43 @@ PROJECT_PAGES = [("home-projects", "/m/home", "resident", "#projects-card .proje
 @pytest.mark.parametrize("path, who, ready, viewport, then", [pytest.param(*c[1:], id=c[0]) for c in PROJECT_PAGES])
 def test_project_pages_have_no_axe_violations(projects_scene, browser, live_server, path, who, ready, viewport, then):
     open_and_check(browser, live_server, viewport, path, ready, resident=projects_scene.resident, then=then)
+
+
+# --- reports: the officials' dashboard (/m/official), on the phone and on the office's screen -----------------
+@pytest.fixture
+def official_scene(client, make, world, kit, clock):
+    from types import SimpleNamespace
+
+    from tests.test_rollup import City
+
+    City(client, make, world, kit, clock).vote("c1", None, ["agree"] * 6)
+    return SimpleNamespace(staff=world.users["official_city"])
+
+
+def figure_list_opened(page):
+    page.click("#o-rows .o-drill:has-text('雁塔区')")
+    page.locator("#o-title:has-text('雁塔区')").wait_for()
+    page.locator("#o-rows tr.total .o-figure[data-figure='compounds']").click()
+    page.locator("#o-behind-list li").first.wait_for()
+
+
+OFFICIAL_PAGES = [
+    ("official", "/m/official", "staff", "#o-charts svg", PHONE, figure_list_opened),
+    ("official-wide", "/m/official", "staff", "#o-charts svg", DESK, figure_list_opened),
+    ("official-signed-out", "/m/official", None, "#staff-login", PHONE, None),
+]
+
+
+@pytest.mark.parametrize("path, who, ready, viewport, then", [pytest.param(*c[1:], id=c[0]) for c in OFFICIAL_PAGES])
+def test_official_dashboard_has_no_axe_violations(
+    official_scene, browser, live_server, path, who, ready, viewport, then
+):
+    open_and_check(
+        browser,
+        live_server,
+        viewport,
+        path,
+        ready,
+        staff=official_scene.staff if who == "staff" else None,
+        then=then,
+    )
