@@ -197,7 +197,7 @@ def xlsx_response(filename, header, rows, title="Sheet1"):
 
     wb = Workbook(write_only=True)
     write_table(wb, title, header, rows)
-    out = tempfile.TemporaryFile()
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response body once sent
     wb.save(out)
     size = out.tell()
     out.seek(0)
@@ -209,6 +209,7 @@ def xlsx_response(filename, header, rows, title="Sheet1"):
 
     response = file_response(chunks(), XLSX_MIME, filename)
     response.content_length = size
+    response.call_on_close(out.close)  # also when the body is never read (a HEAD, a client gone)
     return response
 
 

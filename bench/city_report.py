@@ -23,8 +23,8 @@ import logging
 import os
 import resource
 import subprocess
-import tempfile
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -62,7 +62,7 @@ class Copier:
 
     def __init__(self, cursor, table, columns):
         self.cursor, self.sql = cursor, f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        self.file = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.file = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed by close()
 
     def add(self, *values):
         self.file.write("\t".join(r"\N" if v is None else str(v) for v in values) + "\n")
@@ -92,25 +92,53 @@ def build(conn, scale, history):
                 org_id += 1
                 street = org_id
                 out.add(street, f"第{d + 1}区第{s + 1}街道", "street", district, f"/1/{district}/{street}/")
-                for k in range(10):
+                for _ in range(10):
                     if len(community_ids) == size["communities"]:
                         break
                     org_id += 1
                     community_ids.append(org_id)
-                    out.add(org_id, f"幸福{len(community_ids)}社区", "community", street, f"/1/{district}/{street}/{org_id}/")
+                    out.add(
+                        org_id,
+                        f"幸福{len(community_ids)}社区",
+                        "community",
+                        street,
+                        f"/1/{district}/{street}/{org_id}/",
+                    )
         out.close()
-        out = Copier(cur, "users", ["id", "username", "password_hash", "role", "org_id", "display_name", "active", "is_demo", "created_at"])
+        out = Copier(
+            cur,
+            "users",
+            ["id", "username", "password_hash", "role", "org_id", "display_name", "active", "is_demo", "created_at"],
+        )
         out.add(1, "bench-admin", "!", "admin", None, "", "t", "f", now)
         out.add(2, "bench-city", "!", "official", 1, "", "t", "f", now)
         out.close()
-        out = Copier(cur, "compounds", ["id", "org_id", "name", "address", "notice_lead_days", "publicity_days", "created_at"])
+        out = Copier(
+            cur, "compounds", ["id", "org_id", "name", "address", "notice_lead_days", "publicity_days", "created_at"]
+        )
         for c in range(1, size["compounds"] + 1):
             out.add(c, community_ids[(c - 1) % len(community_ids)], f"基准{c}小区", "", 15, 7, old)
         out.close()
 
         per = size["units_per_compound"]
         owners = Copier(cur, "owners", ["id", "compound_id", "key", "owner_type", "merged_into_id"])
-        units = Copier(cur, "units", ["id", "compound_id", "building", "entrance", "room", "floor", "area", "area_source", "owner_id", "roster_digest", "updated_at"])
+        units = Copier(
+            cur,
+            "units",
+            [
+                "id",
+                "compound_id",
+                "building",
+                "entrance",
+                "room",
+                "floor",
+                "area",
+                "area_source",
+                "owner_id",
+                "roster_digest",
+                "updated_at",
+            ],
+        )
         unit_rows = {}  # compound → [(unit id, building, entrance, room, area cents, owner id)]
         unit_id = owner_id = 0
         for c in range(1, size["compounds"] + 1):
@@ -120,17 +148,71 @@ def build(conn, scale, history):
                 if k % 50 != 1:  # every fiftieth unit belongs to the previous unit's owner
                     owner_id += 1
                     owners.add(owner_id, c, None, "person", None)
-                building, entrance, room = str(k // 120 + 1), str(k // 20 % 6 + 1), f"{k % 6 + 1}0{k % 20 // 6 + 1}{k % 2}"
+                building, entrance, room = (
+                    str(k // 120 + 1),
+                    str(k // 20 % 6 + 1),
+                    f"{k % 6 + 1}0{k % 20 // 6 + 1}{k % 2}",
+                )
                 cents = 6000 + (k * 37) % 9000
-                units.add(unit_id, c, building, entrance, room, k % 6 + 1, f"{cents // 100}.{cents % 100:02d}", "register", owner_id, None, old)
+                units.add(
+                    unit_id,
+                    c,
+                    building,
+                    entrance,
+                    room,
+                    k % 6 + 1,
+                    f"{cents // 100}.{cents % 100:02d}",
+                    "register",
+                    owner_id,
+                    None,
+                    old,
+                )
                 rows.append((unit_id, building, entrance, room, cents, owner_id))
         owners.close()
         units.close()
 
-        votes = Copier(cur, "votes", ["id", "compound_id", "title", "description", "opens_at", "closes_at", "status", "require_confirmation", "warnings_json", "electorate_units", "electorate_owners", "electorate_area_cents", "created_by", "created_at", "published_at", "closed_at"])
+        votes = Copier(
+            cur,
+            "votes",
+            [
+                "id",
+                "compound_id",
+                "title",
+                "description",
+                "opens_at",
+                "closes_at",
+                "status",
+                "require_confirmation",
+                "warnings_json",
+                "electorate_units",
+                "electorate_owners",
+                "electorate_area_cents",
+                "created_by",
+                "created_at",
+                "published_at",
+                "closed_at",
+            ],
+        )
         items = Copier(cur, "vote_items", ["id", "vote_id", "position", "title", "matter", "options_json"])
-        electorate = Copier(cur, "vote_units", ["vote_id", "unit_id", "building", "entrance", "room", "area_cents", "owner_id"])
-        ballots = Copier(cur, "ballots", ["id", "vote_id", "unit_id", "owner_id", "channel", "receipt", "entered_by", "created_at", "confirmed_by", "confirmed_at"])
+        electorate = Copier(
+            cur, "vote_units", ["vote_id", "unit_id", "building", "entrance", "room", "area_cents", "owner_id"]
+        )
+        ballots = Copier(
+            cur,
+            "ballots",
+            [
+                "id",
+                "vote_id",
+                "unit_id",
+                "owner_id",
+                "channel",
+                "receipt",
+                "entered_by",
+                "created_at",
+                "confirmed_by",
+                "confirmed_at",
+            ],
+        )
         choices = Copier(cur, "ballot_choices", ["ballot_id", "item_id", "option"])
         vote_id = item_id = ballot_id = 0
         counts = {"votes": 0, "items": 0, "ballots": 0, "history_votes": 0}
@@ -144,19 +226,45 @@ def build(conn, scale, history):
                 owners_ = len({r[5] for r in rows})
                 area = sum(r[4] for r in rows)
                 opened, closing = ("2021-01-01 08:00:00", closed) if h is not None else ("2026-06-01 08:00:00", now)
-                votes.add(vote_id, c, f"基准{c}小区第{vote_id}次表决", "", opened, closing, "closed", "f", "[]", len(rows), owners_, area, "bench", opened, opened, closing)
+                votes.add(
+                    vote_id,
+                    c,
+                    f"基准{c}小区第{vote_id}次表决",
+                    "",
+                    opened,
+                    closing,
+                    "closed",
+                    "f",
+                    "[]",
+                    len(rows),
+                    owners_,
+                    area,
+                    "bench",
+                    opened,
+                    opened,
+                    closing,
+                )
                 mine = []
                 for p in range(n_items):
                     item_id += 1
                     mine.append(item_id)
-                    items.add(item_id, vote_id, p, "加装电梯" if p == 0 else "选聘物业", MATTERS[(c + p) % len(MATTERS)], OPTIONS)
+                    items.add(
+                        item_id,
+                        vote_id,
+                        p,
+                        "加装电梯" if p == 0 else "选聘物业",
+                        MATTERS[(c + p) % len(MATTERS)],
+                        OPTIONS,
+                    )
                 # ~64% turnout, varying by compound so ratios differ; an owner's units vote alike.
                 turnout = 560 + (c * 53 + (h or 0) * 11) % 170
                 for k, (uid, building, entrance, room, cents, oid) in enumerate(rows):
                     electorate.add(vote_id, uid, building, entrance, room, cents, oid)
                     if k < turnout:
                         ballot_id += 1
-                        ballots.add(ballot_id, vote_id, uid, oid, "paper", f"B{ballot_id}", "bench", closing, "bench", closing)
+                        ballots.add(
+                            ballot_id, vote_id, uid, oid, "paper", f"B{ballot_id}", "bench", closing, "bench", closing
+                        )
                         option = ("agree", "agree", "agree", "disagree", "abstain")[(oid + c) % 5]
                         for i in mine:
                             choices.add(ballot_id, i, option)
@@ -168,8 +276,19 @@ def build(conn, scale, history):
                     counts["history_votes"] += 1
         for copier in (votes, items, electorate, ballots, choices):
             copier.close()
-        for table, column in (("orgs", "id"), ("users", "id"), ("compounds", "id"), ("owners", "id"), ("units", "id"), ("votes", "id"), ("vote_items", "id"), ("ballots", "id")):
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), (SELECT MAX({column}) FROM {table}))")
+        for table, column in (
+            ("orgs", "id"),
+            ("users", "id"),
+            ("compounds", "id"),
+            ("owners", "id"),
+            ("units", "id"),
+            ("votes", "id"),
+            ("vote_items", "id"),
+            ("ballots", "id"),
+        ):
+            cur.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), (SELECT MAX({column}) FROM {table}))"
+            )
         cur.execute("INSERT INTO bench_city_meta VALUES (%s, %s, %s)", (scale, history, json.dumps(counts)))
     conn.commit()
     with conn.cursor() as cur:
@@ -299,9 +418,20 @@ def measure(url):
                 "bare": sorted(bare)[1],
                 "bare_groups": bare_groups,
                 "rollups": rollups,
+                "peak_mib": peak_mib(),
             }
         )
     )
+
+
+def peak_mib():
+    """This process's peak resident memory. VmHWM belongs to the process's own address space; ``ru_maxrss`` would
+    also carry the parent's peak across the spawn (Linux keeps it through exec), the parent that built the city."""
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def rollup_times(db):
@@ -313,7 +443,9 @@ def rollup_times(db):
     from backend.auth.models import User
 
     official = db.session.get(User, 2)
-    fn = next((getattr(rollup, n) for n in ("rollup", "roll_up", "rollup_rows") if callable(getattr(rollup, n, None))), None)
+    fn = next(
+        (getattr(rollup, n) for n in ("rollup", "roll_up", "rollup_rows") if callable(getattr(rollup, n, None))), None
+    )
     if fn is None:
         return "skipped: reports/rollup.py has no rollup()/roll_up() to call"
     found = {}
@@ -322,7 +454,7 @@ def rollup_times(db):
         try:
             result = fn(official, level=level)
             list(result) if not isinstance(result, dict | list) else result
-        except Exception as e:  # noqa: BLE001 - another helper's module; report, do not fail the bench
+        except Exception as e:
             return f"skipped: {fn.__name__}(actor, level=...) failed: {e.__class__.__name__}: {e}"[:200]
         found[level] = time.perf_counter() - start
     return found
@@ -360,19 +492,20 @@ def main():
     if child.returncode:
         sys.exit(f"measuring failed:\n{child.stderr[-3000:]}")
     m = json.loads(child.stdout.strip().splitlines()[-1])
-    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     assert m["rows"] == counts["items"], (m["rows"], counts["items"])  # every item, none of the history
     print(f"csv first row (median of 3): {m['first']:.3f} s")
     print(f"csv total, {m['rows']:,} rows (median of 3): {m['total']:.3f} s")
     print(f"sql statements per export: {m['statements']}")
-    print(f"json page of 100 (X-Total-Count {m['page_total']}): {m['page_s']:.3f} s; xlsx whole city: {m['xlsx_s']:.3f} s")
+    print(
+        f"json page of 100 (X-Total-Count {m['page_total']}): {m['page_s']:.3f} s; xlsx whole city: {m['xlsx_s']:.3f} s"
+    )
     print(f"bare SQL aggregate, {m['bare_groups']:,} groups (median of 3): {m['bare']:.3f} s")
     if isinstance(m["rollups"], dict):
         for level, seconds in m["rollups"].items():
             print(f"roll-up {level}: {seconds:.3f} s")
     else:
         print(f"roll-up: {m['rollups']}")
-    print(f"exporting process peak memory: {peak_mib:.0f} MiB")
+    print(f"exporting process peak memory: {m['peak_mib']:.0f} MiB")
     print(f"export_vs_aggregate: {m['total'] / m['bare']:.2f}")
 
 

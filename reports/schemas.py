@@ -1,4 +1,4 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from backend.names import matter_name, status_name
 from backend.outputs import Named, Out

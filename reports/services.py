@@ -143,7 +143,9 @@ def _rows(chosen, item_ids=None):
             counts = figures.of(vote.id)
             electorate = counting.electorate_of(vote)
             for item in mine:
-                yield _row(vote, places[vote.compound.org_id], counting.tally_item(item, electorate, counts.get(item.id, {})))
+                yield _row(
+                    vote, places[vote.compound.org_id], counting.tally_item(item, electorate, counts.get(item.id, {}))
+                )
         figures.close()
 
     return generate()

@@ -92,6 +92,13 @@ def test_libreoffice_prints_one_a4_landscape_page_with_whole_headers(exported, t
     width, height = (float(n) for n in fields["Page size"].split("pts")[0].split(" x "))
     assert round(width) == 842 and round(height) == 595  # A4, landscape
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    for header in ("应参与专有部分面积（平方米）", "应参与业主人数", "参与人数比例", "同意面积比例", "是否通过", "事项类别"):
+    for header in (
+        "应参与专有部分面积（平方米）",
+        "应参与业主人数",
+        "参与人数比例",
+        "同意面积比例",
+        "是否通过",
+        "事项类别",
+    ):
         assert header in text, header  # on one line, uncut by a narrow column
     assert "幸福里小区" in text and "%" in text

@@ -264,7 +264,8 @@ class BallotChoice(db.Model):
     item_id: Mapped[int] = mapped_column(ForeignKey("vote_items.id", ondelete="CASCADE"), primary_key=True)
     option: Mapped[str] = mapped_column(String(50))
 
-    __table_args__ = (Index("ix_ballot_choices_item", "item_id", "ballot_id", "option"),)  # an item's choices
+    # The key and the option: tallies read a ballot's choices from the index alone.
+    __table_args__ = (Index("ix_ballot_choices_cover", "ballot_id", "item_id", "option"),)
 
     # Loaded with the choice (one JOIN, no query per choice): ballot listings print the option's label.
     item: Mapped[VoteItem] = relationship(lazy="joined", viewonly=True)

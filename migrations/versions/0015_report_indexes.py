@@ -25,8 +25,8 @@ def upgrade():
         sqlite_where=sa.text(COUNTED),
         postgresql_where=sa.text(COUNTED),
     )
-    # An item's choices without touching the rest of ballot_choices (whose key starts with the ballot).
-    op.create_index("ix_ballot_choices_item", "ballot_choices", ["item_id", "ballot_id", "option"])
+    # A ballot's choices with their option: the key plus the option, so the tally never reads the table itself.
+    op.create_index("ix_ballot_choices_cover", "ballot_choices", ["ballot_id", "item_id", "option"])
     # The frozen area beside the key, so the area sum reads the index only.
     op.create_index("ix_vote_units_area", "vote_units", ["vote_id", "unit_id", "area_cents"])
     # The report's order: compound, then vote.
@@ -36,5 +36,7 @@ def upgrade():
 def downgrade():
     op.drop_index("ix_votes_compound_order", table_name="votes")
     op.drop_index("ix_vote_units_area", table_name="vote_units")
-    op.drop_index("ix_ballot_choices_item", table_name="ballot_choices")
-    op.drop_index("ix_ballots_counted", table_name="ballots", sqlite_where=sa.text(COUNTED), postgresql_where=sa.text(COUNTED))
+    op.drop_index("ix_ballot_choices_cover", table_name="ballot_choices")
+    op.drop_index(
+        "ix_ballots_counted", table_name="ballots", sqlite_where=sa.text(COUNTED), postgresql_where=sa.text(COUNTED)
+    )
