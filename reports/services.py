@@ -138,15 +138,15 @@ def _rows(chosen, item_ids=None):
             by_vote.setdefault(item.vote_id, []).append(item)
         places = place_names({v.compound.org for v in votes})
         figures = counting.stream_figures(chosen)
-        for vote in votes:
-            mine = by_vote.get(vote.id, [])
-            counts = figures.of(vote.id)
-            electorate = counting.electorate_of(vote)
-            for item in mine:
-                yield _row(
-                    vote, places[vote.compound.org_id], counting.tally_item(item, electorate, counts.get(item.id, {}))
-                )
-        figures.close()
+        try:
+            for vote in votes:
+                counts = figures.of(vote.id)
+                electorate = counting.electorate_of(vote)
+                for item in by_vote.get(vote.id, []):
+                    tallied = counting.tally_item(item, electorate, counts.get(item.id, {}))
+                    yield _row(vote, places[vote.compound.org_id], tallied)
+        finally:  # also when the download is abandoned half way: the fetching thread stops with it
+            figures.close()
 
     return generate()
 
