@@ -21,10 +21,11 @@ class ConsentRates(MethodView):
     @blp.alt_response(200, content_type="text/csv", description="format=csv（UTF-8 BOM）或 format=xlsx")
     def get(self, args):
         """Participation and consent per vote item in the caller's region (JSON, CSV or XLSX)."""
-        rows = services.consent_rows(current_user, args.get("org_id"), args.get("start"), args.get("end"))
+        region = (current_user, args.get("org_id"), args.get("start"), args.get("end"))
         if args["format"] == "json":
-            rows = list(rows)
-            return rows, {"X-Total-Count": str(len(rows))}  # one row per vote item, as the body
+            rows, total = services.consent_page(*region, page=args["page"], per_page=args["per_page"])
+            return rows, {"X-Total-Count": str(total)}  # rows are vote items; the total counts them all
+        rows = services.consent_rows(*region)
         return table_response(
             args["format"], "表决同意率统计", services.HEADER, (services.table_cells(r) for r in rows), "同意率"
         )

@@ -1,11 +1,14 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from backend.names import matter_name, status_name
 from backend.outputs import Named, Out
+from backend.pagination import PageArgs
 from votes.schemas import Area, Ratio
 
 
-class ConsentArgs(Schema):
+class ConsentArgs(PageArgs):
+    """``page``/``per_page`` page the JSON (rows are vote items); CSV and XLSX always hold every row."""
+
     org_id = fields.Integer()
     start = fields.Date(data_key="from")
     end = fields.Date(data_key="to")

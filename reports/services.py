@@ -1,9 +1,9 @@
-"""Officials' consent-rate report: one row per vote item in the caller's region, tallied in SQL a page of votes at a time."""
+"""Officials' consent-rate report: one row per vote item in the caller's region, tallied in SQL by one aggregate streamed a vote at a time."""
 
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager
 
 from backend.exports import Column
 from backend.extensions import db
@@ -13,11 +13,10 @@ from backend.roster.models import Compound, Org
 from backend.roster.places import place_names
 from backend.types import CHINA_TZ
 from votes import tally as counting
-from votes.models import Vote
+from votes.models import Vote, VoteItem
 
 from .schemas import ConsentRow
 
-BATCH = 200  # votes tallied per aggregate query while streaming
 ROW = ConsentRow()
 COLUMNS = [
     ("district", "区县"),
@@ -61,10 +60,6 @@ def votes_query(actor, org_id=None, start=None, end=None):
     return stmt.order_by(Vote.compound_id, Vote.id)
 
 
-def _places(votes):
-    return place_names(v.compound.org for v in votes)
-
-
 def _row(vote, place, item):
     """Exact figures (``ConsentRow`` rounds the ratios for display)."""
     consent = item.shown
@@ -90,23 +85,68 @@ def _row(vote, place, item):
     }
 
 
+def _items_query(votes):
+    """The report's rows: vote items of ``votes`` (a ``votes_query``), in report order."""
+    chosen = votes.order_by(None).subquery()
+    return (
+        select(VoteItem.id, VoteItem.vote_id)
+        .join(Vote, Vote.id == VoteItem.vote_id)
+        .where(VoteItem.vote_id.in_(select(chosen.c.id)))
+        .order_by(Vote.compound_id, Vote.id, VoteItem.position, VoteItem.id)
+    )
+
+
+def consent_page(actor, org_id=None, start=None, end=None, page=1, per_page=50):
+    """One page of rows (vote items) and the number of rows in all: (rows, total)."""
+    items = _items_query(votes_query(actor, org_id, start, end))
+    total = db.session.scalar(select(func.count()).select_from(items.order_by(None).subquery()))
+    found = db.session.execute(items.limit(per_page).offset((page - 1) * per_page)).all()
+    if not found:
+        return [], total
+    chosen = select(Vote.id).where(Vote.id.in_({vote_id for _, vote_id in found}))
+    return list(_rows(chosen.order_by(Vote.compound_id, Vote.id), {item_id for item_id, _ in found})), total
+
+
 def consent_rows(actor, org_id=None, start=None, end=None):
-    """Yield one dict per vote item; the jurisdiction check runs before the first row is asked for."""
-    ids = db.session.scalars(votes_query(actor, org_id, start, end)).all()
+    """Yield one dict per vote item; the jurisdiction check runs before the first row is asked for.
+
+    A constant number of statements whatever the region's size: the votes with their compounds and communities,
+    their items, the place names, and one aggregate streamed a vote at a time (``tally.stream_figures``)."""
+    return _rows(votes_query(actor, org_id, start, end))
+
+
+def _rows(chosen, item_ids=None):
+    """Rows for the votes ``chosen`` (a select of Vote.id in report order), only ``item_ids`` when given."""
 
     def generate():
-        for n in range(0, len(ids), BATCH):
-            # Each row prints its compound and the compound's community: loaded with the batch, not per vote.
-            votes = counting.load_votes(
-                select(Vote)
-                .where(Vote.id.in_(ids[n : n + BATCH]))
-                .options(selectinload(Vote.compound).selectinload(Compound.org))
-                .order_by(Vote.compound_id, Vote.id)
-            )
-            places, tallies = _places(votes), counting.tally_votes(votes)
+        ids = chosen.order_by(None).subquery()
+        votes = db.session.scalars(
+            select(Vote)
+            .join(Vote.compound)
+            .join(Compound.org)
+            .where(Vote.id.in_(select(ids.c.id)))
+            .options(contains_eager(Vote.compound).contains_eager(Compound.org))
+            .order_by(Vote.compound_id, Vote.id)
+        ).all()
+        if not votes:
+            return
+        items = select(VoteItem).where(VoteItem.vote_id.in_(select(ids.c.id)))
+        if item_ids is not None:
+            items = items.where(VoteItem.id.in_(item_ids))
+        by_vote = {}
+        for item in db.session.scalars(items.order_by(VoteItem.vote_id, VoteItem.position, VoteItem.id)):
+            by_vote.setdefault(item.vote_id, []).append(item)
+        places = place_names({v.compound.org for v in votes})
+        figures = counting.stream_figures(chosen)
+        try:
             for vote in votes:
-                for item in tallies[vote.id].items:
-                    yield _row(vote, places[vote.compound.org_id], item)
+                counts = figures.of(vote.id)
+                electorate = counting.electorate_of(vote)
+                for item in by_vote.get(vote.id, []):
+                    tallied = counting.tally_item(item, electorate, counts.get(item.id, {}))
+                    yield _row(vote, places[vote.compound.org_id], tallied)
+        finally:  # also when the download is abandoned half way: the fetching thread stops with it
+            figures.close()
 
     return generate()
 

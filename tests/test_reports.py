@@ -147,3 +147,78 @@ def test_report_cost_does_not_grow_with_votes_compounds_or_communities(kit, make
     assert len(report().get_json()) == 12
     # 2 votes in one community, then 4 in two, then 6 in three: the same statements (lazy loading took 10, 12, 14)
     assert cost[0] == cost[1] == cost[2] <= 10, cost
+
+
+def test_json_is_paged_like_every_list(kit, votes, world):
+    """Rows are vote items; ``page``/``per_page`` page them in report order and X-Total-Count counts them all."""
+    h = world.h["official_city"]
+    whole = kit.client.get(URL, headers=h).get_json()
+    assert len(whole) == 4
+    pages = []
+    for page in (1, 2, 3):
+        r = kit.client.get(f"{URL}?per_page=3&page={page}", headers=h)
+        assert r.status_code == 200 and r.headers["X-Total-Count"] == "4"
+        pages.append(r.get_json())
+    assert [len(p) for p in pages] == [3, 1, 0]
+    assert pages[0] + pages[1] == whole  # the same rows, the same figures, the same order
+    assert_error(kit.client.get(f"{URL}?page=0", headers=h), 422, "validation_error")
+    big = kit.client.get(f"{URL}?per_page=100000", headers=h)
+    assert big.status_code == 200 and len(big.get_json()) == 4  # clamped, not refused
+
+
+def test_export_statements_stay_constant_as_the_city_grows(kit, make, world):
+    """CSV, XLSX and a JSON page run the same statements for 1 compound with 2 votes and 3 with 12 (the votes with
+    their compounds and communities, their items, the place names, one aggregate)."""
+    from tests.statements import statements_of
+
+    h = world.h["official_city"]
+
+    def cost(fmt):
+        response, statements = statements_of(lambda: kit.client.get(f"{URL}?format={fmt}&per_page=5", headers=h))
+        assert response.status_code == 200
+        response.get_data()  # a streamed body runs its statements while it is read
+        return len(statements)
+
+    seen = []
+    for committee, compound, n in (("committee", "c1", 2), ("committee2", "c2", 5), ("committee3", "c3", 5)):
+        k = kit_for(kit, world, committee, compound)
+        units = make.units(k.compound, 3)
+        for _ in range(n):
+            k.cast(k.vote([item("rebuild"), item("fund_use")]), units[:2], "agree")
+        seen.append({fmt: cost(fmt) for fmt in ("csv", "xlsx", "json")})
+    assert seen[0] == seen[1] == seen[2], seen
+    assert seen[0]["csv"] <= 8, seen
+
+
+def test_csv_streams_its_first_row_at_once(kit, votes, world):
+    r = kit.client.get(URL + "?format=csv", headers=world.h["official_city"], buffered=False)
+    chunks = iter(r.response)
+    first = next(chunks)
+    first = first if isinstance(first, bytes) else first.encode()
+    assert first.startswith("\ufeff区县".encode()) and first.count(b"\n") == 2  # the header and the first row
+    r.close()
+
+
+def test_xlsx_prints_and_reads_as_a_clerk_needs(kit, votes, world):
+    """Bold frozen header with filters, widths that fit the Chinese headers, percents, two-place areas, A4 landscape
+    fitted to the page width."""
+    from openpyxl.utils import get_column_letter
+
+    r = kit.client.get(URL + "?format=xlsx", headers=world.h["official_city"])
+    assert r.status_code == 200 and r.headers["Content-Length"] == str(len(r.data))
+    ws = load_workbook(io.BytesIO(r.data)).active
+    header = [c.value for c in ws[1]]
+    assert all(c.font.bold for c in ws[1]) and ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:{get_column_letter(len(header))}5"
+    assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToHeight == 0
+    for n, title in enumerate(header, start=1):
+        # A Chinese character takes two columns: every header fits its column, uncut.
+        assert ws.column_dimensions[get_column_letter(n)].width >= 2 * len(title), title
+    for row in ws.iter_rows(min_row=2):
+        cells = dict(zip(header, row, strict=True))
+        assert cells["参与人数比例"].number_format == "0.00%" and 0 <= cells["参与人数比例"].value <= 1
+        assert cells["应参与专有部分面积（平方米）"].number_format == "0.00"
+        assert isinstance(cells["应参与专有部分面积（平方米）"].value, float | int)
+        assert cells["应参与业主人数"].number_format == "0"

@@ -32,6 +32,7 @@ STORED_STATUSES = ("draft", "open", "closed", "announced")  # "scheduled" is "op
 CHANNELS = ("online", "paper", "proxy")
 # A ballot still standing: not replaced by a correction (the partial unique indexes below rely on this).
 CURRENT = "superseded_at IS NULL"
+COUNTED = "superseded_at IS NULL AND confirmed_at IS NOT NULL"  # a ballot a tally counts
 
 
 class Vote(Scoped, db.Model):
@@ -69,6 +70,7 @@ class Vote(Scoped, db.Model):
         CheckConstraint(f"status IN {STORED_STATUSES}", name="status"),
         CheckConstraint("closes_at > opens_at", name="window"),
         CheckConstraint("scope_entrance IS NULL OR scope_building IS NOT NULL", name="scope"),
+        Index("ix_votes_compound_order", "compound_id", "id"),  # the consent-rate report's order
     )
 
     @property
@@ -163,7 +165,10 @@ class VoteUnit(db.Model):
     area_cents: Mapped[int]  # exact hundredths of m², so SQL sums stay integers
     owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id"))
 
-    __table_args__ = (Index("ix_vote_units_owner", "vote_id", "owner_id"),)
+    __table_args__ = (
+        Index("ix_vote_units_owner", "vote_id", "owner_id"),
+        Index("ix_vote_units_area", "vote_id", "unit_id", "area_cents"),  # area sums read the index only
+    )
 
     @property
     def label(self):
@@ -231,6 +236,16 @@ class Ballot(db.Model):
             postgresql_where=text(CURRENT),
         ),
         UniqueConstraint("vote_id", "receipt"),
+        # A vote's counted ballots (votes.tally.counted_ballots) as one index range, for tallies across a city.
+        Index(
+            "ix_ballots_counted",
+            "vote_id",
+            "unit_id",
+            "id",
+            "owner_id",
+            sqlite_where=text(COUNTED),
+            postgresql_where=text(COUNTED),
+        ),
         CheckConstraint(f"channel IN {CHANNELS}", name="channel"),
     )
 
@@ -248,6 +263,9 @@ class BallotChoice(db.Model):
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("vote_items.id", ondelete="CASCADE"), primary_key=True)
     option: Mapped[str] = mapped_column(String(50))
+
+    # The key and the option: tallies read a ballot's choices from the index alone.
+    __table_args__ = (Index("ix_ballot_choices_cover", "ballot_id", "item_id", "option"),)
 
     # Loaded with the choice (one JOIN, no query per choice): ballot listings print the option's label.
     item: Mapped[VoteItem] = relationship(lazy="joined", viewonly=True)
