@@ -12,7 +12,7 @@ import backend.types  # noqa: F401  (custom column types used below)
 
 
 revision = "0016_projects"
-down_revision = "0014_fees"
+down_revision = "0015_report_indexes"
 branch_labels = None
 depends_on = None
 
