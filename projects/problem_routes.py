@@ -7,11 +7,13 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from backend.auth.decorators import MANAGERS, roles_required
+from backend.names import PROBLEM_CATEGORY_NAMES
 from backend.pagination import PageArgs, paginate
 
 from . import problems
 from .problem_schemas import (
     OpenProblemsOut,
+    ProblemCategoryOut,
     ProblemCloseIn,
     ProblemCountArgs,
     ProblemFiles,
@@ -50,6 +52,16 @@ class MyProjectProblems(MethodView):
         ``photos``) on a project covering a compound where the resident has a unit; others get 403. Photos are
         checked by content (JPG, PNG or WebP), at most 8 MB each, and stored without EXIF (no GPS location)."""
         return problems.file_problem(current_user, project_id, data, request.files.getlist("photos"))
+
+
+@blp.route("/problem-categories")
+class ProblemCategories(MethodView):
+    @roles_required("resident", *READERS)
+    @blp.response(200, ProblemCategoryOut(many=True))
+    def get(self):
+        """The categories a report is filed under, with their names, for the pages' forms."""
+        rows = [{"code": code, "name": name} for code, name in PROBLEM_CATEGORY_NAMES.items()]
+        return rows, {"X-Total-Count": str(len(rows))}
 
 
 @blp.route("/my/problems")

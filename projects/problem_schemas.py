@@ -47,6 +47,11 @@ class ProblemCountArgs(Schema):
     org_id = fields.Integer(load_default=None, allow_none=True)
 
 
+class ProblemCategoryOut(Out):
+    code = fields.String()
+    name = fields.String()
+
+
 class ProblemPhotoOut(Out):
     id = fields.Integer()
     url = fields.Function(lambda p: f"/api/v1/problem-photos/{p.id}", metadata={"type": "string"})
