@@ -65,3 +65,16 @@ class ProblemPhoto(db.Model):
     height: Mapped[int]
 
     __table_args__ = (CheckConstraint(f"mime IN {PHOTO_TYPES}", name="mime"),)
+
+
+class ProjectContractor(db.Model):
+    """The contractor's contact for a project: a company account (role ``provider``) that sees the project's
+    problem reports and their photos, and answers and closes them as the committee does."""
+
+    __tablename__ = "project_contractors"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    contact: Mapped[str] = mapped_column(String(200), default="")  # name and phone, as the committee gives them
+    set_by: Mapped[str] = mapped_column(String(100))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

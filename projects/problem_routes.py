@@ -10,8 +10,10 @@ from backend.auth.decorators import MANAGERS, roles_required
 from backend.names import PROBLEM_CATEGORY_NAMES
 from backend.pagination import PageArgs, paginate
 
-from . import problems
+from . import problems, services
 from .problem_schemas import (
+    ContractorIn,
+    ContractorOut,
     OpenProblemsOut,
     ProblemCategoryOut,
     ProblemCloseIn,
@@ -21,6 +23,7 @@ from .problem_schemas import (
     ProblemListArgs,
     ProblemOut,
     ProblemReplyIn,
+    ProjectProblemArgs,
 )
 
 blp = Blueprint(
@@ -28,6 +31,8 @@ blp = Blueprint(
 )
 
 READERS = ("admin", "official", "committee")
+CREATORS = ("admin", "official", "committee")  # who manages projects (projects.routes)
+ANSWERERS = (*MANAGERS, "provider")  # a provider account only as a project's contractor contact
 
 
 @blp.before_request
@@ -38,6 +43,10 @@ def _room_for_photos():
 
 
 class ProblemListArgsPaged(ProblemListArgs, PageArgs):
+    pass
+
+
+class ProjectProblemArgsPaged(ProjectProblemArgs, PageArgs):
     pass
 
 
@@ -85,9 +94,33 @@ class CompoundProblems(MethodView):
         return paginate(stmt, args["page"], args["per_page"])
 
 
+@blp.route("/projects/<int:project_id>/problems")
+class ProjectProblems(MethodView):
+    @roles_required(*READERS, "provider")
+    @blp.arguments(ProjectProblemArgsPaged, location="query")
+    @blp.response(200, ProblemOut(many=True))
+    def get(self, args, project_id):
+        """A project's reports, newest first: for its contractor's contact, and for those who read the project (a
+        committee: its own compounds' reports)."""
+        stmt = problems.project_problems(current_user, project_id, args["status"])
+        return paginate(stmt, args["page"], args["per_page"])
+
+
+@blp.route("/projects/<int:project_id>/contractor")
+class ProjectContractor(MethodView):
+    @roles_required(*CREATORS)
+    @blp.arguments(ContractorIn)
+    @blp.response(200, ContractorOut)
+    def put(self, data, project_id):
+        """Name the project's contractor contact: a company account (role provider), who then sees the project's
+        problem reports and their photos and answers and closes them."""
+        project = services.get_project(current_user, project_id, manage=True)
+        return problems.set_contractor(current_user, project, data)
+
+
 @blp.route("/problems/<int:problem_id>")
 class ProblemDetail(MethodView):
-    @roles_required("resident", *READERS)
+    @roles_required("resident", *READERS, "provider")
     @blp.response(200, ProblemOut)
     def get(self, problem_id):
         """One report: its reporter, the compound's committee and the region's officials."""
@@ -96,7 +129,7 @@ class ProblemDetail(MethodView):
 
 @blp.route("/problems/<int:problem_id>/reply")
 class ProblemReply(MethodView):
-    @roles_required(*MANAGERS)
+    @roles_required(*ANSWERERS)
     @blp.arguments(ProblemReplyIn)
     @blp.response(200, ProblemOut)
     def post(self, data, problem_id):
@@ -107,7 +140,7 @@ class ProblemReply(MethodView):
 
 @blp.route("/problems/<int:problem_id>/close")
 class ProblemClose(MethodView):
-    @roles_required(*MANAGERS)
+    @roles_required(*ANSWERERS)
     @blp.arguments(ProblemCloseIn)
     @blp.response(200, ProblemOut)
     def post(self, data, problem_id):
@@ -119,7 +152,7 @@ class ProblemClose(MethodView):
 
 @blp.route("/problem-photos/<int:photo_id>")
 class ProblemPhoto(MethodView):
-    @roles_required("resident", *READERS)
+    @roles_required("resident", *READERS, "provider")
     @blp.response(200, content_type="image/jpeg")
     def get(self, photo_id):
         """A report's photo (JPG, PNG or WebP, without metadata): for its reporter, the compound's committee and

@@ -103,3 +103,22 @@ class OpenProblemsOut(Out):
     compounds = fields.List(fields.Nested(OpenProblemsCompoundOut), metadata={"description": "有未关闭问题的小区"})
     open = fields.Integer()
     unclosed = fields.Integer()
+
+
+class ContractorIn(Schema):
+    username = fields.String(
+        required=True, validate=validate.Length(min=1, max=64), metadata={"description": "企业账号"}
+    )
+    contact = fields.String(
+        load_default="", validate=validate.Length(max=200), metadata={"description": "联系人和电话"}
+    )
+
+
+class ContractorOut(Out):
+    project_id = fields.Integer()
+    username = fields.String()
+    contact = fields.String()
+
+
+class ProjectProblemArgs(Schema):
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))

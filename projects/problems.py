@@ -28,7 +28,7 @@ from backend.roster.models import Compound, Org, Unit
 from backend.types import utcnow
 
 from .models import Project
-from .problem_models import ConstructionProblem, ProblemPhoto
+from .problem_models import ConstructionProblem, ProblemPhoto, ProjectContractor
 
 MAX_PHOTOS = 3
 MAX_PIXELS = 40_000_000  # beyond this a "photo" is a decompression bomb, not a phone's picture
@@ -211,10 +211,69 @@ def get_problem(actor, problem_id, manage=False):
         if problem.resident_id != actor.id or manage:
             raise Forbidden("not_your_problem", "您只能查看自己反映的问题")
         return problem
+    if actor.role == "provider":
+        if not is_contractor(actor, problem.project_id):
+            raise Forbidden("not_your_project", "您不是该改造项目的施工单位联系人")
+        return problem
     if actor.role not in ("admin", "official", "committee"):
         raise Forbidden("outside_jurisdiction", "该小区不在您的管辖范围内")
     require_compound(actor, problem.compound_id, manage=manage)
     return problem
+
+
+# ---- the contractor's contact ---------------------------------------------------------------------------------
+
+
+def contractor_of(project_id):
+    return db.session.scalar(select(ProjectContractor).where(ProjectContractor.project_id == project_id))
+
+
+def is_contractor(actor, project_id):
+    found = contractor_of(project_id)
+    return found is not None and found.user_id == actor.id
+
+
+def set_contractor(actor, project, data):
+    """Name the contractor's contact account (a company account, role provider): it then sees the project's
+    reports and answers and closes them. One per project; naming another replaces it."""
+    from backend.auth.models import User
+
+    user = db.session.scalar(select(User).where(User.username == data["username"], User.active.is_(True)))
+    if user is None or user.role != "provider":
+        raise Invalid(
+            "contractor_not_found",
+            "找不到该施工单位账号（须为企业账号）",
+            {"json": {"username": ["不是有效的企业账号"]}},
+        )
+    row = contractor_of(project.id)
+    if row is None:
+        row = ProjectContractor(project_id=project.id, set_by="")
+        db.session.add(row)
+    row.user_id, row.contact = user.id, data.get("contact") or ""
+    row.set_by, row.set_at = audit.actor_label(actor), utcnow()
+    audit.append(f"project:{project.id}", actor, "project_contractor_set", {"user_id": user.id, "contact": row.contact})
+    db.session.commit()
+    return {"project_id": project.id, "username": user.username, "contact": row.contact}
+
+
+def project_problems(actor, project_id, status=None):
+    """A project's reports, newest first: for its contractor's contact, and for whoever reads the project (the
+    committee sees its own compounds' reports only)."""
+    from . import services
+
+    if actor.role == "provider":
+        if not is_contractor(actor, project_id):
+            raise Forbidden("not_your_project", "您不是该改造项目的施工单位联系人")
+        stmt = select(ConstructionProblem).where(ConstructionProblem.project_id == project_id)
+    else:
+        project = services.get_project(actor, project_id)
+        stmt = select(ConstructionProblem).where(ConstructionProblem.project_id == project.id)
+        if actor.role == "committee":
+            mine = select(Compound.id).where(Compound.org_id == actor.org_id)
+            stmt = stmt.where(ConstructionProblem.compound_id.in_(mine))
+    if status:
+        stmt = stmt.where(ConstructionProblem.status == status)
+    return stmt.order_by(ConstructionProblem.id.desc())
 
 
 def _change(actor, problem, allowed, values, event, payload, conflict):
@@ -268,8 +327,9 @@ def close(actor, problem, reply=None):
 
 
 def photo_for(actor, photo_id):
-    """The stored photo's path and type, for the reporter, the compound's committee, the region's officials and
-    admin; 403 for anyone else (another resident, another compound's committee, a provider)."""
+    """The stored photo's path and type, for the reporter, the compound's committee, the region's officials, the
+    project's contractor contact and admin; 403 for anyone else (another resident, another compound's committee,
+    another company)."""
     photo = db.session.get(ProblemPhoto, photo_id)
     if photo is None:
         raise NotFound("photo_not_found", "找不到该照片")

@@ -153,3 +153,36 @@ def test_two_closes_at_once_one_wins(app, pr):
     results = race(app, [lambda c: c.post(f"/api/v1/problems/{pid}/close", json={}, headers=h) for _ in range(6)])
     assert sorted(status for status, _ in results) == [200] + [409] * 5, results
     assert {body["code"] for status, body in results if status == 409} == {"problem_already_closed"}
+
+
+def test_the_contractors_contact_sees_answers_and_closes(pr, world):
+    api = Documented(pr.client)
+    problem = file(pr, pr.project, pr.rh, photos=[("a.jpg", gps_jpeg())])
+    builder = pr.make.user("builder", "provider")
+    other = pr.make.user("other_builder", "provider")
+    bh, oh = pr.make.headers(builder), pr.make.headers(other)
+    url, pid = problem["photos"][0]["url"], problem["id"]
+    # Before the committee names it, the company sees nothing.
+    assert_error(pr.client.get(f"/api/v1/projects/{pr.project['id']}/problems", headers=bh), 403, "not_your_project")
+    assert pr.client.get(url, headers=bh).status_code == 403
+    body = {"username": "builder", "contact": "王工 13800000000"}
+    assert_error(pr.client.put(f"/api/v1/projects/{pr.project['id']}/contractor", json=body,
+                               headers=world.h["committee2"]), 403, "outside_jurisdiction")  # fmt: skip
+    assert_error(pr.client.put(f"/api/v1/projects/{pr.project['id']}/contractor", json={"username": "committee2"},
+                               headers=pr.h), 422, "contractor_not_found")  # fmt: skip
+    named = api("PUT", "/api/v1/projects/{project_id}/contractor", project_id=pr.project["id"], json=body, headers=pr.h)
+    assert named == {"project_id": pr.project["id"], "username": "builder", "contact": "王工 13800000000"}
+    listed = api("GET", "/api/v1/projects/{project_id}/problems", project_id=pr.project["id"], headers=bh)
+    assert [p["id"] for p in listed] == [pid]
+    assert pr.client.get(url, headers=bh).status_code == 200
+    for path in (url, f"/api/v1/problems/{pid}", f"/api/v1/projects/{pr.project['id']}/problems"):
+        assert pr.client.get(path, headers=oh).status_code == 403
+    assert_error(pr.client.post(f"/api/v1/problems/{pid}/reply", json={"reply": "x"}, headers=oh), 403,
+                 "not_your_project")  # fmt: skip
+    r = pr.client.post(f"/api/v1/problems/{pid}/reply", json={"reply": "已调整作业时间"}, headers=bh)
+    assert r.status_code == 200 and r.get_json()["status"] == "answered"
+    r = pr.client.post(f"/api/v1/problems/{pid}/close", json={}, headers=bh)
+    assert r.status_code == 200 and r.get_json()["status"] == "closed"
+    # The committee reads the project's reports of its own compounds.
+    assert [p["id"] for p in api("GET", "/api/v1/projects/{project_id}/problems", project_id=pr.project["id"],
+                                  headers=pr.h)] == [pid]  # fmt: skip

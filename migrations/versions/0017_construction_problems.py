@@ -1,4 +1,5 @@
-"""construction-problem reports residents file on a project (issue 13 §6), with their photos' stored files
+"""construction-problem reports residents file on a project (issue 13 §6), with their photos' stored files, and each
+project's contractor contact account
 
 Revision ID: 0017_construction_problems
 Revises: 0016_projects
@@ -38,9 +39,7 @@ def upgrade():
             "category IN ('noise', 'safety', 'access', 'quality', 'other')",
             name=op.f("ck_construction_problems_category"),
         ),
-        sa.CheckConstraint(
-            "status IN ('open', 'answered', 'closed')", name=op.f("ck_construction_problems_status")
-        ),
+        sa.CheckConstraint("status IN ('open', 'answered', 'closed')", name=op.f("ck_construction_problems_status")),
         sa.CheckConstraint("(status = 'open') = (reply IS NULL)", name=op.f("ck_construction_problems_reply")),
         sa.CheckConstraint(
             "(status = 'closed') = (closed_at IS NOT NULL)", name=op.f("ck_construction_problems_closed")
@@ -72,9 +71,7 @@ def upgrade():
         sa.Column("size_bytes", sa.Integer(), nullable=False),
         sa.Column("width", sa.Integer(), nullable=False),
         sa.Column("height", sa.Integer(), nullable=False),
-        sa.CheckConstraint(
-            "mime IN ('image/jpeg', 'image/png', 'image/webp')", name=op.f("ck_problem_photos_mime")
-        ),
+        sa.CheckConstraint("mime IN ('image/jpeg', 'image/png', 'image/webp')", name=op.f("ck_problem_photos_mime")),
         sa.ForeignKeyConstraint(
             ["problem_id"],
             ["construction_problems.id"],
@@ -86,8 +83,29 @@ def upgrade():
     with op.batch_alter_table("problem_photos", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_problem_photos_problem_id"), ["problem_id"], unique=False)
 
+    op.create_table(
+        "project_contractors",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("contact", sa.String(length=200), nullable=False),
+        sa.Column("set_by", sa.String(length=100), nullable=False),
+        sa.Column("set_at", backend.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["project_id"], ["projects.id"], name=op.f("fk_project_contractors_project_id_projects")
+        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_project_contractors_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_project_contractors")),
+        sa.UniqueConstraint("project_id", name=op.f("uq_project_contractors_project_id")),
+    )
+    with op.batch_alter_table("project_contractors", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_project_contractors_user_id"), ["user_id"], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table("project_contractors", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_project_contractors_user_id"))
+    op.drop_table("project_contractors")
     with op.batch_alter_table("problem_photos", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_problem_photos_problem_id"))
     op.drop_table("problem_photos")
