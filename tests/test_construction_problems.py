@@ -186,3 +186,14 @@ def test_the_contractors_contact_sees_answers_and_closes(pr, world):
     # The committee reads the project's reports of its own compounds.
     assert [p["id"] for p in api("GET", "/api/v1/projects/{project_id}/problems", project_id=pr.project["id"],
                                   headers=pr.h)] == [pid]  # fmt: skip
+
+
+def test_three_full_photos_fit_in_one_request(app, pr):
+    """The app's request cap (roster files) is below three photos at their limit: the report's route makes room."""
+    app.config["MAX_CONTENT_LENGTH"] = 100_000
+    noise = io.BytesIO()
+    Image.frombytes("RGB", (200, 200), os.urandom(200 * 200 * 3)).save(noise, "PNG")
+    content = noise.getvalue()
+    assert 100_000 < len(content) < MAX
+    problem = file(pr, pr.project, pr.rh, photos=[("a.png", content), ("b.png", content)])
+    assert [p["mime"] for p in problem["photos"]] == ["image/png", "image/png"]
