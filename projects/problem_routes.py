@@ -108,6 +108,13 @@ class ProjectProblems(MethodView):
 
 @blp.route("/projects/<int:project_id>/contractor")
 class ProjectContractor(MethodView):
+    @roles_required(*READERS)
+    @blp.response(200, ContractorOut)
+    def get(self, project_id):
+        """The project's contractor contact (``username`` null while none is named)."""
+        project = services.get_project(current_user, project_id)
+        return problems.contractor_view(project)
+
     @roles_required(*CREATORS)
     @blp.arguments(ContractorIn)
     @blp.response(200, ContractorOut)

@@ -116,7 +116,7 @@ class ContractorIn(Schema):
 
 class ContractorOut(Out):
     project_id = fields.Integer()
-    username = fields.String()
+    username = fields.String(allow_none=True, metadata={"description": "施工单位联系人的企业账号；未指定为 null"})
     contact = fields.String()
 
 

@@ -253,7 +253,19 @@ def set_contractor(actor, project, data):
     row.set_by, row.set_at = audit.actor_label(actor), utcnow()
     audit.append(f"project:{project.id}", actor, "project_contractor_set", {"user_id": user.id, "contact": row.contact})
     db.session.commit()
-    return {"project_id": project.id, "username": user.username, "contact": row.contact}
+    return contractor_view(project)
+
+
+def contractor_view(project):
+    from backend.auth.models import User
+
+    row = contractor_of(project.id)
+    user = db.session.get(User, row.user_id) if row else None
+    return {
+        "project_id": project.id,
+        "username": user.username if user else None,
+        "contact": row.contact if row else "",
+    }
 
 
 def project_problems(actor, project_id, status=None):

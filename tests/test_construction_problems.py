@@ -163,6 +163,8 @@ def test_the_contractors_contact_sees_answers_and_closes(pr, world):
     bh, oh = pr.make.headers(builder), pr.make.headers(other)
     url, pid = problem["photos"][0]["url"], problem["id"]
     # Before the committee names it, the company sees nothing.
+    none = api("GET", "/api/v1/projects/{project_id}/contractor", project_id=pr.project["id"], headers=pr.h)
+    assert none == {"project_id": pr.project["id"], "username": None, "contact": ""}
     assert_error(pr.client.get(f"/api/v1/projects/{pr.project['id']}/problems", headers=bh), 403, "not_your_project")
     assert pr.client.get(url, headers=bh).status_code == 403
     body = {"username": "builder", "contact": "王工 13800000000"}
@@ -172,6 +174,7 @@ def test_the_contractors_contact_sees_answers_and_closes(pr, world):
                                headers=pr.h), 422, "contractor_not_found")  # fmt: skip
     named = api("PUT", "/api/v1/projects/{project_id}/contractor", project_id=pr.project["id"], json=body, headers=pr.h)
     assert named == {"project_id": pr.project["id"], "username": "builder", "contact": "王工 13800000000"}
+    assert api("GET", "/api/v1/projects/{project_id}/contractor", project_id=pr.project["id"], headers=pr.h) == named
     listed = api("GET", "/api/v1/projects/{project_id}/problems", project_id=pr.project["id"], headers=bh)
     assert [p["id"] for p in listed] == [pid]
     assert pr.client.get(url, headers=bh).status_code == 200

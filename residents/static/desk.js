@@ -1334,7 +1334,8 @@
       var mine = all.filter(function (p) { return p.compounds.some(function (c) { return String(c.id) === String(cid); }); });
       if (!mine.length) { $("#pd-projects").innerHTML = "<p>这个小区还没有改造项目。</p>"; return; }
       var parts = await Promise.all(mine.map(function (p) {
-        return Promise.all([call("GET", "/api/v1/projects/" + p.id), call("GET", "/api/v1/projects/" + p.id + "/funding")]);
+        return Promise.all([call("GET", "/api/v1/projects/" + p.id), call("GET", "/api/v1/projects/" + p.id + "/funding"),
+          call("GET", "/api/v1/projects/" + p.id + "/contractor")]);
       }));
       $("#pd-projects").innerHTML = parts.map(function (pair) {
         var p = pair[0], f = pair[1];
@@ -1348,8 +1349,13 @@
             ["到位", esc(G.yuan(s.arrived_fen))], ["缺口", esc(G.yuan(s.gap_fen))]]);
         })) + "<p>合计：计划 " + esc(G.yuan(f.planned_fen)) + "，到位 " + esc(G.yuan(f.arrived_fen)) + "，缺口 " + esc(G.yuan(f.gap_fen)) + "</p>"
           : "<p>还没有登记资金来源。</p>";
+        var c = pair[2], cid = "pc-" + p.id;
+        var builder = "<h4>施工单位联系人</h4><p>" + (c.username ? esc(c.contact || c.username) + "（账号 " + esc(c.username) + "），可查看、答复和关闭本项目的问题反映" : "尚未指定") + "</p>" +
+          '<label for="' + cid + '-user">施工单位的企业账号</label><input id="' + cid + '-user" type="text" maxlength="64">' +
+          '<label for="' + cid + '-contact">联系人和电话</label><input id="' + cid + '-contact" type="text" maxlength="200">' +
+          '<button type="button" class="button" data-contractor="' + esc(p.id) + '">指定联系人</button>';
         return '<div class="project" data-project="' + esc(p.id) + '"><h3>' + esc(p.title) + "</h3><p>计划投资 " +
-          esc(G.yuan(p.planned_investment_fen)) + "</p><h4>进度</h4>" + steps + "<h4>资金</h4>" + money + "</div>";
+          esc(G.yuan(p.planned_investment_fen)) + "</p><h4>进度</h4>" + steps + "<h4>资金</h4>" + money + builder + "</div>";
       }).join("");
     }
     async function showPhotos(container) {
@@ -1377,6 +1383,19 @@
     }
     async function showAll(cid) { await Promise.all([showProjects(cid), showProblems(cid)]); }
     G.staffDesk(async function () { await pickCompound(showAll); });
+    $("#pd-projects").addEventListener("click", function (ev) {
+      var b = ev.target.closest("button[data-contractor]");
+      if (!b) return;
+      var pid = b.dataset.contractor;
+      G.clearError();
+      b.disabled = true;
+      (async function () {
+        var username = val("pc-" + pid + "-user");
+        if (!username) fail("请填写施工单位的企业账号");
+        await send("PUT", "/api/v1/projects/" + pid + "/contractor", {username: username, contact: val("pc-" + pid + "-contact")});
+        await showProjects(val("compound"));
+      })().catch(function (e) { G.showError(e.message, b); b.disabled = false; });
+    });
     $("#pd-problems").addEventListener("click", function (ev) {
       var b = ev.target.closest("button[data-answer], button[data-close]");
       if (!b) return;

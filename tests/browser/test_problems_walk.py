@@ -56,6 +56,12 @@ def test_a_resident_reports_a_problem_and_the_committee_answers(
         store_tokens(staff, live_server, "sessionStorage", ["gj-staff", "gj-staff-refresh"], world.users["committee"])
         staff.goto(f"{live_server}/m/committee/projects")
         expect(staff.locator("#pd-projects .project")).to_contain_text("幸福里小区综合改造")
+        make.user("builder", "provider")  # the contractor's company account, named its contact here
+        project = staff.locator("#pd-projects .project")
+        project.get_by_label("施工单位的企业账号").fill("builder")
+        project.get_by_label("联系人和电话").fill("王工 13800000000")
+        project.get_by_role("button", name="指定联系人").click()
+        expect(project).to_contain_text("王工 13800000000（账号 builder），可查看、答复和关闭本项目的问题反映")
         problem = staff.locator("#pd-problems .problem")
         expect(problem).to_contain_text("夜里十一点还在切割钢筋")
         img = problem.locator("img[alt='问题照片1']")
