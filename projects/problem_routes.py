@@ -9,6 +9,8 @@ from flask_smorest import Blueprint
 from backend.auth.decorators import MANAGERS, roles_required
 from backend.names import PROBLEM_CATEGORY_NAMES
 from backend.pagination import PageArgs, paginate
+from backend.privacy import commit_access
+from backend.ratelimit import client_address
 
 from . import problems, services
 from .problem_schemas import (
@@ -165,6 +167,10 @@ class ProblemPhoto(MethodView):
         """A report's photo (JPG, PNG or WebP, without metadata): for its reporter, the compound's committee and
         the region's officials; never cached."""
         photo, path = problems.photo_for(current_user, photo_id)
+        if (
+            getattr(current_user, "role", "resident") != "resident"
+        ):  # staff views of a household's photo are recorded, as 委托书 photos are
+            commit_access(current_user, "view", f"problem-photo:{photo.id}", client_address())
         resp = send_file(path, mimetype=photo.mime, max_age=0, conditional=False)
         resp.headers["Cache-Control"] = "private, no-store"
         resp.headers["X-Content-Type-Options"] = "nosniff"
