@@ -99,6 +99,10 @@ class Config:
     BINDING_RATE_PER_RESIDENT = _env("BINDING_RATE_PER_RESIDENT", "10 per hour")
     BINDING_RATE_PER_IP = _env("BINDING_RATE_PER_IP", "30 per hour")
     PROXY_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+    # Construction-problem photos (projects/problems.py): stored re-encoded, without EXIF, under PHOTO_DIR (default:
+    # the instance folder's photos/), each at most this big, three to a report.
+    PHOTO_DIR = _env("PHOTO_DIR")
+    PROBLEM_PHOTO_MAX_BYTES = int(_env("PROBLEM_PHOTO_MAX_BYTES", str(8 * 1024 * 1024)))
     LETTERS_DIR = _env("LETTERS_DIR", str(ROOT / "instance" / "letters"))
     # A letter's invite code works this many days after printing; then the committee prints a new letter.
     INVITE_CODE_DAYS = int(_env("INVITE_CODE_DAYS", "90"))

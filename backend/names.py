@@ -289,6 +289,9 @@ EVIDENCE_KIND_NAMES = {
     "campaign": "居民出资项目",
     "document": "文件",
 }
+# Construction-problem reports residents file while the works go on (issue 13 §6).
+PROBLEM_CATEGORY_NAMES = {"noise": "噪音", "safety": "安全", "access": "出行", "quality": "质量", "other": "其他"}
+PROBLEM_STATUS_NAMES = {"open": "待答复", "answered": "已答复", "closed": "已关闭"}
 
 
 def renovation_content_name(code):
@@ -350,3 +353,7 @@ ORG_LEVEL_NAMES = {"city": "市", "district": "区县", "street": "街道", "com
 
 def org_level_name(code):
     return ORG_LEVEL_NAMES.get(code, code)
+
+
+problem_category_name = _namer(PROBLEM_CATEGORY_NAMES)
+problem_status_name = _namer(PROBLEM_STATUS_NAMES)

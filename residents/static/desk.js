@@ -1324,5 +1324,95 @@
     on("statement-xlsx", function () { return statement("xlsx"); });
   };
 
+  /* ---- projects desk (projects/) ---- */
+  /* The compound's renovation projects: each step (done with its date, or due), the funding to the fen; then the
+     construction problems residents reported, with their photos (fetched behind the staff token, shown as blob
+     URLs), answered and closed here. Names and states come from the API. */
+  G.pages.projects_desk = function () {
+    async function showProjects(cid) {
+      var all = await call("GET", "/api/v1/projects?per_page=100");
+      var mine = all.filter(function (p) { return p.compounds.some(function (c) { return String(c.id) === String(cid); }); });
+      if (!mine.length) { $("#pd-projects").innerHTML = "<p>这个小区还没有改造项目。</p>"; return; }
+      var parts = await Promise.all(mine.map(function (p) {
+        return Promise.all([call("GET", "/api/v1/projects/" + p.id), call("GET", "/api/v1/projects/" + p.id + "/funding"),
+          call("GET", "/api/v1/projects/" + p.id + "/contractor")]);
+      }));
+      $("#pd-projects").innerHTML = parts.map(function (pair) {
+        var p = pair[0], f = pair[1];
+        var steps = table(["步骤", "主管部门", "期限", "办结"], p.steps.map(function (s) {
+          return cells([["步骤", esc(s.step_name)], ["主管部门", esc(s.department_name)],
+            ["期限", esc(s.due_on || "—") + (s.overdue ? ' <span class="status rejected">逾期</span>' : "")],
+            ["办结", s.completed_on ? esc(s.completed_on) : "—"]]);
+        }));
+        var money = f.sources.length ? table(["来源", "计划", "到位", "缺口"], f.sources.map(function (s) {
+          return cells([["来源", esc(s.source_name) + (s.party ? "（" + esc(s.party) + "）" : "")], ["计划", esc(G.yuan(s.planned_fen))],
+            ["到位", esc(G.yuan(s.arrived_fen))], ["缺口", esc(G.yuan(s.gap_fen))]]);
+        })) + "<p>合计：计划 " + esc(G.yuan(f.planned_fen)) + "，到位 " + esc(G.yuan(f.arrived_fen)) + "，缺口 " + esc(G.yuan(f.gap_fen)) + "</p>"
+          : "<p>还没有登记资金来源。</p>";
+        var c = pair[2], cid = "pc-" + p.id;
+        var builder = "<h4>施工单位联系人</h4><p>" + (c.username ? esc(c.contact || c.username) + "（账号 " + esc(c.username) + "），可查看、答复和关闭本项目的问题反映" : "尚未指定") + "</p>" +
+          '<label for="' + cid + '-user">施工单位的企业账号</label><input id="' + cid + '-user" type="text" maxlength="64">' +
+          '<label for="' + cid + '-contact">联系人和电话</label><input id="' + cid + '-contact" type="text" maxlength="200">' +
+          '<button type="button" class="button" data-contractor="' + esc(p.id) + '">指定联系人</button>';
+        return '<div class="project" data-project="' + esc(p.id) + '"><h3>' + esc(p.title) + "</h3><p>计划投资 " +
+          esc(G.yuan(p.planned_investment_fen)) + "</p><h4>进度</h4>" + steps + "<h4>资金</h4>" + money + builder + "</div>";
+      }).join("");
+    }
+    async function showPhotos(container) {
+      var imgs = container.querySelectorAll("img[data-src]");
+      for (var i = 0; i < imgs.length; i++) {
+        var r = await G.api("GET", imgs[i].dataset.src, undefined, {staff: true, raw: true});
+        imgs[i].src = URL.createObjectURL(await r.blob());
+        imgs[i].removeAttribute("data-src");
+      }
+    }
+    async function showProblems(cid) {
+      var list = await call("GET", "/api/v1/compounds/" + cid + "/problems?per_page=100");
+      $("#pd-problems").innerHTML = list.length ? list.map(function (p) {
+        var id = "pr-" + p.id, open = p.status !== "closed";
+        return '<div class="card item problem" id="' + id + '"><h3>' + esc(p.category_name) + " · " + esc(p.status_name) + "</h3>" +
+          "<p>" + (p.building ? "楼栋 " + esc(p.building) + "，" : "") + "反映于 " + esc(G.when(p.created_at)) + "</p>" +
+          "<p>" + esc(p.text) + "</p>" + p.photos.map(function (ph, n) {
+            return '<img class="problem-photo" width="120" data-src="' + esc(ph.url) + '" alt="问题照片' + (n + 1) + '">';
+          }).join("") + (p.reply ? '<p class="reply">答复：' + esc(p.reply) + "</p>" : "") +
+          (open ? '<label for="' + id + '-reply">答复居民</label><textarea id="' + id + '-reply" rows="2" maxlength="2000"></textarea>' +
+            '<button type="button" class="button" data-answer="' + esc(p.id) + '">答复</button> ' +
+            '<button type="button" class="button" data-close="' + esc(p.id) + '">关闭</button>' : "") + "</div>";
+      }).join("") : "<p>还没有居民反映施工问题。</p>";
+      await showPhotos($("#pd-problems"));
+    }
+    async function showAll(cid) { await Promise.all([showProjects(cid), showProblems(cid)]); }
+    G.staffDesk(async function () { await pickCompound(showAll); });
+    $("#pd-projects").addEventListener("click", function (ev) {
+      var b = ev.target.closest("button[data-contractor]");
+      if (!b) return;
+      var pid = b.dataset.contractor;
+      G.clearError();
+      b.disabled = true;
+      (async function () {
+        var username = val("pc-" + pid + "-user");
+        if (!username) fail("请填写施工单位的企业账号");
+        await send("PUT", "/api/v1/projects/" + pid + "/contractor", {username: username, contact: val("pc-" + pid + "-contact")});
+        await showProjects(val("compound"));
+      })().catch(function (e) { G.showError(e.message, b); b.disabled = false; });
+    });
+    $("#pd-problems").addEventListener("click", function (ev) {
+      var b = ev.target.closest("button[data-answer], button[data-close]");
+      if (!b) return;
+      var pid = b.dataset.answer || b.dataset.close, reply = val("pr-" + pid + "-reply");
+      G.clearError();
+      b.disabled = true;
+      (async function () {
+        if (b.dataset.answer) {
+          if (!reply) fail("请填写答复");
+          await send("POST", "/api/v1/problems/" + pid + "/reply", {reply: reply});
+        } else {
+          await send("POST", "/api/v1/problems/" + pid + "/close", reply ? {reply: reply} : {});
+        }
+        await showProblems(val("compound"));
+      })().catch(function (e) { G.showError(e.message, b); b.disabled = false; });
+    });
+  };
+
   if (G.pages[body.dataset.page]) G.pages[body.dataset.page]();
 })();

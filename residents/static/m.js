@@ -360,6 +360,7 @@
   homeParts.push(async function () {
     var projects = (await api("GET", "/api/v1/my/projects")).data;
     if (!projects.length) return;
+    var categories = problemCategories = problemCategories || (await api("GET", "/api/v1/problem-categories")).data;
     var slot = $("#home-projects");
     if (!slot) {
       slot = document.createElement("div");
@@ -382,9 +383,67 @@
         esc(p.compounds.map(function (c) { return c.name; }).join("、")) +
         "<h3>进度</h3><ol class=\"project-steps\">" + steps + "</ol>" +
         (items ? "<h3>改造内容（计划投资 " + esc(yuan(p.planned_investment_fen)) + "）</h3><ul>" + items + "</ul>" : "") +
-        "</div>";
-    }).join("") + "</section>";
+        problemForm(p, categories) + "</div>";
+    }).join("") + '</section><section class="card" id="my-problems" hidden><h2>我反映的施工问题</h2><div id="my-problem-list"></div></section>';
+    slot.querySelectorAll("form.problem-form").forEach(function (form) {
+      form.addEventListener("submit", function (ev) { ev.preventDefault(); });
+      var button = form.querySelector("button[type=submit]");
+      button.addEventListener("click", guard(button, function () { return fileProblem(form); }));
+    });
+    await showMyProblems();
   });
+  /* Construction problems: under each project a form (text, building, category, up to 3 photos); below, the
+     household's reports with the committee's answer. Photos are behind the token: fetched, shown as blob URLs. */
+  var problemCategories = null;
+  function problemForm(p, categories) {
+    var id = "pf-" + p.id;
+    return '<form class="problem-form" id="' + id + '" data-project="' + esc(p.id) + '" novalidate><h3>反映施工问题</h3>' +
+      '<p class="hint">噪音、安全隐患、出行不便、施工质量等问题，居委会会答复。照片里的位置信息会被去除。</p>' +
+      '<label for="' + id + '-text">问题描述（必填，不超过1000字）</label><textarea id="' + id + '-text" rows="3" maxlength="1000"></textarea>' +
+      '<label for="' + id + '-building">楼栋</label><input id="' + id + '-building" type="text" maxlength="32" inputmode="numeric">' +
+      '<label for="' + id + '-category">类别</label><select id="' + id + '-category">' + categories.map(function (c) {
+        return '<option value="' + esc(c.code) + '">' + esc(c.name) + "</option>";
+      }).join("") + "</select>" +
+      '<label for="' + id + '-photos">照片（可选，最多3张）</label><input id="' + id + '-photos" type="file" accept="image/jpeg,image/png,image/webp" multiple>' +
+      '<button type="submit" class="button primary" id="' + id + '-submit">提交</button><p class="ok" id="' + id + '-done" aria-live="polite"></p></form>';
+  }
+  async function fileProblem(form) {
+    var id = form.id, text = val(id + "-text"), photos = document.getElementById(id + "-photos").files;
+    if (!text) throw new Error("请写明遇到的问题");
+    if (photos.length > 3) throw new Error("最多上传3张照片");
+    var data = new FormData();
+    data.append("text", text);
+    data.append("building", val(id + "-building"));
+    data.append("category", val(id + "-category"));
+    for (var i = 0; i < photos.length; i++) data.append("photos", photos[i]);
+    await api("POST", "/api/v1/my/projects/" + form.dataset.project + "/problems", data);
+    form.reset();
+    document.getElementById(id + "-done").textContent = "已提交，居委会会尽快答复。";
+    await showMyProblems();
+  }
+  async function showMyProblems() {
+    var list = (await api("GET", "/api/v1/my/problems?per_page=50")).data;
+    var card = $("#my-problems");
+    if (!card) return;
+    card.hidden = !list.length;
+    $("#my-problem-list").innerHTML = list.map(function (p) {
+      return '<div class="row problem" data-problem="' + esc(p.id) + '"><strong>' + esc(p.category_name) + "</strong> " +
+        '<span class="status ' + (p.status === "open" ? "pending" : "approved") + '">' + esc(p.status_name) + "</span> " +
+        esc(when(p.created_at)) + "<p>" + esc(p.text) + "</p>" +
+        p.photos.map(function (ph, n) {
+          return '<img class="problem-photo" width="96" data-src="' + esc(ph.url) + '" alt="问题照片' + (n + 1) + '">';
+        }).join("") + (p.reply ? '<p class="reply">居委会答复：' + esc(p.reply) + "</p>" : "") + "</div>";
+    }).join("");
+    await showPhotos($("#my-problem-list"), {});
+  }
+  async function showPhotos(container, options) {
+    var imgs = container.querySelectorAll("img[data-src]");
+    for (var i = 0; i < imgs.length; i++) {
+      var r = await api("GET", imgs[i].dataset.src, undefined, Object.assign({raw: true}, options));
+      imgs[i].src = URL.createObjectURL(await r.blob());
+      imgs[i].removeAttribute("data-src");
+    }
+  }
 
   /* ---- surveys (surveys/) ---- */
   // surveys: resident pages and the home card go here

@@ -582,3 +582,54 @@ def test_official_dashboard_has_no_axe_violations(
         staff=official_scene.staff if who == "staff" else None,
         then=then,
     )
+
+
+# --- projects: construction problems, on the resident's home page and the committee's projects desk -----------
+@pytest.fixture
+def problems_scene(app, client, kit, make, world, tmp_path):
+    import io
+    from types import SimpleNamespace
+
+    from tests.test_construction_problems import gps_jpeg
+
+    app.config["PHOTO_DIR"] = str(tmp_path / "photos")
+    unit = make.units(kit.compound, 1)[0]
+    body = {"title": "幸福里小区综合改造", "compound_ids": [kit.compound.id], "items": []}
+    project = client.post("/api/v1/projects", json=body, headers=kit.h).get_json()
+    resident = make.resident(unit)
+    data = {
+        "text": "施工围挡挡住了单元门",
+        "building": "3",
+        "category": "access",
+        "photos": [(io.BytesIO(gps_jpeg()), "a.jpg")],
+    }
+    r = client.post(f"/api/v1/my/projects/{project['id']}/problems", data=data, headers=make.headers(resident),
+                    content_type="multipart/form-data")  # fmt: skip
+    assert r.status_code == 201, r.get_json()
+    return SimpleNamespace(resident=resident, staff=world.users["committee"])
+
+
+def problem_refused(page):
+    page.locator("#pd-problems button[data-answer]").first.click()  # no answer written: the refusal beside it
+    page.locator(".error").wait_for()
+
+
+PROBLEM_PAGES = [
+    ("home-problems", "/m/home", "resident", "#my-problems img[src^='blob:']", PHONE, None),
+    ("projects-desk", "/m/committee/projects", "staff", "#pd-problems img[src^='blob:']", PHONE, problem_refused),
+    ("projects-desk-wide", "/m/committee/projects", "staff", "#pd-projects table", DESK, None),
+]
+
+
+@pytest.mark.parametrize("path, who, ready, viewport, then", [pytest.param(*c[1:], id=c[0]) for c in PROBLEM_PAGES])
+def test_problem_pages_have_no_axe_violations(problems_scene, browser, live_server, path, who, ready, viewport, then):
+    open_and_check(
+        browser,
+        live_server,
+        viewport,
+        path,
+        ready,
+        resident=problems_scene.resident if who == "resident" else None,
+        staff=problems_scene.staff if who == "staff" else None,
+        then=then,
+    )
