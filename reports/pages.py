@@ -16,7 +16,7 @@ SHOWN = [
     "compounds", "units", "binding_rate", "items", "items_passed", "items_failed_participation",
     "items_failed_consent", "participation_owners_rate", "consent_owners_rate", "consent_area_rate", "response_rate",
     "cofund_target_fen", "cofund_paid_fen", "cofund_gap_fen", "fund_due_fen", "fund_outstanding_fen",
-    "fund_collection_rate", "unmanaged", "fee_collection_rate",
+    "fund_collection_rate", "unmanaged", "fee_collection_rate", "problems_unclosed",
 ]  # fmt: skip
 NUMERATOR = {name: num for name, _, num, _ in RATES}
 

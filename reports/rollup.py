@@ -37,6 +37,7 @@ from funds.ledger.models import FundEntry, FundRate
 from management.fees import dues as fee_dues
 from management.fees.models import FeeEntry
 from management.models import MODELS, ManagementChange, ManagementState
+from projects.problem_models import ConstructionProblem
 from surveys.models import Participation as SurveyParticipation
 from surveys.models import Survey
 from votes import tally as counting
@@ -83,6 +84,7 @@ COUNTS = [
     ("unmanaged", "失管小区", "int"),
     ("fee_units_charged", "物业费计费户数", "int"),
     ("fee_units_paid", "物业费缴清户数", "int"),
+    ("problems_unclosed", "未办结的施工问题", "int"),
 ]
 COUNT_NAMES = [c[0] for c in COUNTS]
 # Rates: (name, header, numerator, denominator), recomputed from the sums.
@@ -394,6 +396,17 @@ def _management(found, compound_ids, units, ids_sub, period):
             found[cid]["fee_units_paid"] += count * (int(paid or 0) >= fees[(rate, area)])
 
 
+def _problems(found, ids_sub):
+    """Construction-problem reports not yet closed (awaiting an answer, or answered), per compound."""
+    stmt = (
+        select(ConstructionProblem.compound_id, func.count())
+        .where(ConstructionProblem.compound_id.in_(ids_sub), ConstructionProblem.status != "closed")
+        .group_by(ConstructionProblem.compound_id)
+    )
+    for cid, count in db.session.execute(stmt):
+        found[cid]["problems_unclosed"] += count
+
+
 # --- the region and the tree -------------------------------------------------------------------------------
 
 
@@ -428,6 +441,7 @@ def per_compound(actor, org, filters):
         _cofunding(found, ids_sub)
         _fund(found, units, ids_sub)
         _management(found, list(found), units, ids_sub, fee_period(filters.end))
+        _problems(found, ids_sub)
     return compounds, found
 
 
@@ -532,6 +546,7 @@ EXPORT_FIGURES = [
     "fund_due_fen", "fund_paid_fen", "fund_covered_fen", "fund_outstanding_fen", "fund_units_paid", "fund_collection_rate",
     "model_professional", "model_quasi", "model_self_managed", "model_none", "unmanaged",
     "fee_units_charged", "fee_units_paid", "fee_collection_rate",
+    "problems_unclosed",
 ]  # fmt: skip
 HEADER = [Column("名称"), Column("层级")] + [
     Column(HEADER_OF[name], KIND_OF.get(name, "percent")) for name in EXPORT_FIGURES

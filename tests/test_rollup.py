@@ -16,6 +16,7 @@ from tests.statements import statements_of
 from tests.test_campaigns import create as create_campaign
 from tests.test_campaigns import pay as pay_campaign
 from tests.test_campaigns import publish as publish_campaign
+from tests.test_construction_problems import app_config, pr  # noqa: F401  (fixtures)
 from tests.test_declared_outputs import Documented
 from tests.test_fund_ledger import Fund
 from tests.test_votes_kit import assert_error, at, item
@@ -339,3 +340,22 @@ def test_each_compound_agrees_with_its_own_desk(city, client):
         published = [c for c in published if c["status"] != "draft"]
         for key in ("pledged_fen", "paid_fen", "gap_fen"):
             assert row[f"cofund_{key}"] == sum(c[key] for c in published), (compound.name, key)
+
+
+def test_unclosed_construction_problems_roll_up(pr, world, client):  # noqa: F811  (pr: the fixture)
+    from tests.test_construction_problems import file
+
+    problem = file(pr, pr.project, pr.rh)
+    h = world.h["official"]
+    total = client.get("/api/v1/reports/rollup", headers=h).get_json()["total"]
+    assert total["problems_unclosed"] == 1
+    behind = client.get("/api/v1/reports/rollup/compounds", query_string={"figure": "problems_unclosed"}, headers=h)
+    assert [c["name"] for c in behind.get_json()] == [pr.c1.name]
+    assert (
+        client.post(
+            f"/api/v1/problems/{problem['id']}/reply", json={"reply": "已要求夜间停工"}, headers=pr.h
+        ).status_code
+        == 200
+    )
+    assert client.post(f"/api/v1/problems/{problem['id']}/close", headers=pr.h).status_code == 200
+    assert client.get("/api/v1/reports/rollup", headers=h).get_json()["total"]["problems_unclosed"] == 0

@@ -93,6 +93,23 @@
     $("#o-behind").hidden = true;
     state.result = await G.staffApi("GET", "/api/v1/reports/rollup?" + query());
     render();
+    await showDepartments(orgId);
+  }
+  /* Open and overdue project steps per department (projects/): officials and admins only. */
+  async function showDepartments(orgId) {
+    var steps;
+    try {
+      steps = await G.staffApi("GET", "/api/v1/reports/overdue-steps" + (orgId ? "?org_id=" + orgId : ""));
+    } catch (e) {  // a committee's account reaches the roll-up of its community, not the departments' steps
+      if (e.status === 403) { $("#o-departments-card").hidden = true; return; }
+      throw e;
+    }
+    $("#o-departments").innerHTML = steps.departments.length ? '<table class="list stack"><thead><tr><th scope="col">部门</th>' +
+      '<th scope="col">未办结</th><th scope="col">逾期</th></tr></thead><tbody>' + steps.departments.map(function (d) {
+        return '<tr><th scope="row" data-label="部门">' + esc(d.department_name) + '</th><td class="num" data-label="未办结">' +
+          esc(d.open) + '</td><td class="num" data-label="逾期">' + (d.overdue ? '<strong class="warn">' + esc(d.overdue) + "</strong>" : "0") +
+          "</td></tr>";
+      }).join("") + "</tbody></table>" : "<p>辖区内还没有改造项目的步骤。</p>";
   }
   async function showBehind(figure, orgId, label, page) {
     var extra = {figure: figure, page: page, per_page: PER_PAGE};
