@@ -1414,5 +1414,43 @@
     });
   };
 
+  /* ---- department desk (projects/): the department's own steps, completed with their date and document ---- */
+  G.pages.department_desk = function () {
+    var steps = [], chosen = null;
+    async function showSteps() {
+      var filter = val("dp-filter");
+      steps = await call("GET", "/api/v1/departments/steps" + (filter ? "?" + filter + "=1" : ""));
+      $("#dp-steps").innerHTML = steps.length ? table(["项目", "步骤", "期限", "状态", "办理"], steps.map(function (s, n) {
+        var state = s.completed_on ? "已办结（" + esc(s.completed_on) + "）" : s.overdue ? '<strong class="warn">已逾期</strong>' : "未办结";
+        return cells([["项目", esc(s.project.title)], ["步骤", esc(s.step_name)], ["期限", esc(s.due_on || "—")], ["状态", state],
+          ["办理", !s.completed_on && s.ready ? '<button type="button" class="button narrow" data-step="' + n + '">办结</button>' :
+            (s.completed_on ? "—" : "等上一步办结")]]);
+      })) : "<p>没有需要显示的步骤。</p>";
+    }
+    G.staffDesk(async function () {
+      $("#dp-date").value = G.beijingInput(new Date()).slice(0, 10);
+      await showSteps();
+    });
+    $("#dp-filter").addEventListener("change", function () { showSteps().catch(function (e) { G.showError(e.message); }); });
+    $("#dp-steps").addEventListener("click", function (ev) {
+      var b = ev.target.closest("button[data-step]");
+      if (!b) return;
+      chosen = steps[Number(b.dataset.step)];
+      $("#dp-form-title").textContent = "办结：" + chosen.project.title + " · " + chosen.step_name;
+      $("#dp-plan").hidden = chosen.step !== "in_plan";
+      $("#dp-form").hidden = false;
+      $("#dp-document").focus();
+    });
+    onSubmit("dp-form", async function () {
+      if (!chosen) fail("请先在上面的列表里选一个步骤");
+      var data = {completed_on: val("dp-date"), document_no: val("dp-document") || null, note: val("dp-note")};
+      if (chosen.step === "in_plan") { data.plan_level = val("dp-level"); data.plan_year = parseInt(val("dp-year"), 10) || null; }
+      await send("POST", "/api/v1/projects/" + chosen.project.id + "/steps/" + chosen.step + "/complete", data);
+      $("#dp-form").hidden = true; $("#dp-document").value = $("#dp-note").value = "";
+      chosen = null;
+      await showSteps();
+    });
+  };
+
   if (G.pages[body.dataset.page]) G.pages[body.dataset.page]();
 })();

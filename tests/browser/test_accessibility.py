@@ -633,3 +633,35 @@ def test_problem_pages_have_no_axe_violations(problems_scene, browser, live_serv
         staff=problems_scene.staff if who == "staff" else None,
         then=then,
     )
+
+
+# --- projects: a department's desk ----------------------------------------------------------------------------
+@pytest.fixture
+def department_scene(client, kit, make, world):
+    from types import SimpleNamespace
+
+    from tests.test_projects import create, department_user, ready_to_apply
+
+    units = make.units(kit.compound, 4, area="100.00")
+    pj = SimpleNamespace(kit=kit, client=client, world=world, make=make, units=units, h=kit.h, c1=kit.compound)
+    project = create(pj, steps=[{"step": "applied", "due_on": "2025-03-01"}])
+    ready_to_apply(pj, project)
+    return SimpleNamespace(staff=department_user(make, "ndrc", "ndrc", world.street).user)
+
+
+def department_form_open(page):
+    page.locator("#dp-steps button[data-step]").first.click()
+    page.locator("#dp-form").wait_for()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESK], ids=["phone", "wide"])
+def test_department_desk_has_no_axe_violations(department_scene, browser, live_server, viewport):
+    open_and_check(
+        browser,
+        live_server,
+        viewport,
+        "/m/department",
+        "#dp-steps table",
+        staff=department_scene.staff,
+        then=department_form_open,
+    )
