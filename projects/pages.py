@@ -17,3 +17,9 @@ def desk():
 def department():
     """A department's own steps of the projects in its region (the role ``department``)."""
     return render_template("projects/department.html", page="department_desk", plan_levels=PLAN_LEVEL_NAMES)
+
+
+@bp.get("/m/contractor")
+def contractor():
+    """The contractor's contact (a company account): its projects' construction problems, answered and closed."""
+    return render_template("projects/contractor.html", page="contractor_desk")

@@ -96,6 +96,16 @@ class CompoundProblems(MethodView):
         return paginate(stmt, args["page"], args["per_page"])
 
 
+@blp.route("/contractor/problems")
+class ContractorProblems(MethodView):
+    @roles_required("provider")
+    @blp.arguments(ProjectProblemArgsPaged, location="query")
+    @blp.response(200, ProblemOut(many=True))
+    def get(self, args):
+        """The reports of the projects this company account is the contractor's contact for, newest first."""
+        return paginate(problems.contractor_problems(current_user, args["status"]), args["page"], args["per_page"])
+
+
 @blp.route("/projects/<int:project_id>/problems")
 class ProjectProblems(MethodView):
     @roles_required(*READERS, "provider")

@@ -268,6 +268,15 @@ def contractor_view(project):
     }
 
 
+def contractor_problems(actor, status=None):
+    """The reports of every project whose contractor's contact is this company account, newest first."""
+    mine = select(ProjectContractor.project_id).where(ProjectContractor.user_id == actor.id)
+    stmt = select(ConstructionProblem).where(ConstructionProblem.project_id.in_(mine))
+    if status:
+        stmt = stmt.where(ConstructionProblem.status == status)
+    return stmt.order_by(ConstructionProblem.id.desc())
+
+
 def project_problems(actor, project_id, status=None):
     """A project's reports, newest first: for its contractor's contact, and for whoever reads the project (the
     committee sees its own compounds' reports only)."""

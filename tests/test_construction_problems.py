@@ -177,6 +177,9 @@ def test_the_contractors_contact_sees_answers_and_closes(pr, world):
     assert api("GET", "/api/v1/projects/{project_id}/contractor", project_id=pr.project["id"], headers=pr.h) == named
     listed = api("GET", "/api/v1/projects/{project_id}/problems", project_id=pr.project["id"], headers=bh)
     assert [p["id"] for p in listed] == [pid]
+    assert [p["id"] for p in api("GET", "/api/v1/contractor/problems", headers=bh)] == [pid]  # its desk's list
+    assert api("GET", "/api/v1/contractor/problems", headers=oh) == []
+    assert_error(pr.client.get("/api/v1/contractor/problems", headers=pr.h), 403, "role_forbidden")
     assert pr.client.get(url, headers=bh).status_code == 200
     for path in (url, f"/api/v1/problems/{pid}", f"/api/v1/projects/{pr.project['id']}/problems"):
         assert pr.client.get(path, headers=oh).status_code == 403

@@ -55,6 +55,9 @@ PAGES = [
     "/m/committee",
     "/m/committee/fees",
     "/m/official",
+    "/m/department",
+    "/m/contractor",
+    "/m/committee/projects",
 ]
 
 

@@ -1325,6 +1325,56 @@
   };
 
   /* ---- projects desk (projects/) ---- */
+  /* Construction problems as a board (#pd-problems): listed from ``path``, their photos fetched behind the staff
+     token and shown as blob URLs, answered and closed there — for the committee and for the contractor's contact. */
+  async function showProblemPhotos(container) {
+    var imgs = container.querySelectorAll("img[data-src]");
+    for (var i = 0; i < imgs.length; i++) {
+      var r = await G.api("GET", imgs[i].dataset.src, undefined, {staff: true, raw: true});
+      imgs[i].src = URL.createObjectURL(await r.blob());
+      imgs[i].removeAttribute("data-src");
+    }
+  }
+  async function showProblemBoard(path) {
+    var list = await call("GET", path);
+    $("#pd-problems").innerHTML = list.length ? list.map(function (p) {
+      var id = "pr-" + p.id, open = p.status !== "closed";
+      return '<div class="card item problem" id="' + id + '"><h3>' + esc(p.category_name) + " · " + esc(p.status_name) + "</h3>" +
+        "<p>" + (p.building ? "楼栋 " + esc(p.building) + "，" : "") + "反映于 " + esc(G.when(p.created_at)) + "</p>" +
+        "<p>" + esc(p.text) + "</p>" + p.photos.map(function (ph, n) {
+          return '<img class="problem-photo" width="120" data-src="' + esc(ph.url) + '" alt="问题照片' + (n + 1) + '">';
+        }).join("") + (p.reply ? '<p class="reply">答复：' + esc(p.reply) + "</p>" : "") +
+        (open ? '<label for="' + id + '-reply">答复居民</label><textarea id="' + id + '-reply" rows="2" maxlength="2000"></textarea>' +
+          '<button type="button" class="button" data-answer="' + esc(p.id) + '">答复</button> ' +
+          '<button type="button" class="button" data-close="' + esc(p.id) + '">关闭</button>' : "") + "</div>";
+    }).join("") : "<p>还没有居民反映施工问题。</p>";
+    await showProblemPhotos($("#pd-problems"));
+  }
+  function wireProblemBoard(reload) {
+    $("#pd-problems").addEventListener("click", function (ev) {
+      var b = ev.target.closest("button[data-answer], button[data-close]");
+      if (!b) return;
+      var pid = b.dataset.answer || b.dataset.close, reply = val("pr-" + pid + "-reply");
+      G.clearError();
+      b.disabled = true;
+      (async function () {
+        if (b.dataset.answer) {
+          if (!reply) fail("请填写答复");
+          await send("POST", "/api/v1/problems/" + pid + "/reply", {reply: reply});
+        } else {
+          await send("POST", "/api/v1/problems/" + pid + "/close", reply ? {reply: reply} : {});
+        }
+        await reload();
+      })().catch(function (e) { G.showError(e.message, b); b.disabled = false; });
+    });
+  }
+  G.pages.contractor_desk = function () {
+    function reload() { return showProblemBoard("/api/v1/contractor/problems?per_page=100"); }
+    G.staffDesk(reload);
+    wireProblemBoard(reload);
+  };
+
+
   /* The compound's renovation projects: each step (done with its date, or due), the funding to the fen; then the
      construction problems residents reported, with their photos (fetched behind the staff token, shown as blob
      URLs), answered and closed here. Names and states come from the API. */
@@ -1358,29 +1408,7 @@
           esc(G.yuan(p.planned_investment_fen)) + "</p><h4>进度</h4>" + steps + "<h4>资金</h4>" + money + builder + "</div>";
       }).join("");
     }
-    async function showPhotos(container) {
-      var imgs = container.querySelectorAll("img[data-src]");
-      for (var i = 0; i < imgs.length; i++) {
-        var r = await G.api("GET", imgs[i].dataset.src, undefined, {staff: true, raw: true});
-        imgs[i].src = URL.createObjectURL(await r.blob());
-        imgs[i].removeAttribute("data-src");
-      }
-    }
-    async function showProblems(cid) {
-      var list = await call("GET", "/api/v1/compounds/" + cid + "/problems?per_page=100");
-      $("#pd-problems").innerHTML = list.length ? list.map(function (p) {
-        var id = "pr-" + p.id, open = p.status !== "closed";
-        return '<div class="card item problem" id="' + id + '"><h3>' + esc(p.category_name) + " · " + esc(p.status_name) + "</h3>" +
-          "<p>" + (p.building ? "楼栋 " + esc(p.building) + "，" : "") + "反映于 " + esc(G.when(p.created_at)) + "</p>" +
-          "<p>" + esc(p.text) + "</p>" + p.photos.map(function (ph, n) {
-            return '<img class="problem-photo" width="120" data-src="' + esc(ph.url) + '" alt="问题照片' + (n + 1) + '">';
-          }).join("") + (p.reply ? '<p class="reply">答复：' + esc(p.reply) + "</p>" : "") +
-          (open ? '<label for="' + id + '-reply">答复居民</label><textarea id="' + id + '-reply" rows="2" maxlength="2000"></textarea>' +
-            '<button type="button" class="button" data-answer="' + esc(p.id) + '">答复</button> ' +
-            '<button type="button" class="button" data-close="' + esc(p.id) + '">关闭</button>' : "") + "</div>";
-      }).join("") : "<p>还没有居民反映施工问题。</p>";
-      await showPhotos($("#pd-problems"));
-    }
+    function showProblems(cid) { return showProblemBoard("/api/v1/compounds/" + cid + "/problems?per_page=100"); }
     async function showAll(cid) { await Promise.all([showProjects(cid), showProblems(cid)]); }
     G.staffDesk(async function () { await pickCompound(showAll); });
     $("#pd-projects").addEventListener("click", function (ev) {
@@ -1396,22 +1424,7 @@
         await showProjects(val("compound"));
       })().catch(function (e) { G.showError(e.message, b); b.disabled = false; });
     });
-    $("#pd-problems").addEventListener("click", function (ev) {
-      var b = ev.target.closest("button[data-answer], button[data-close]");
-      if (!b) return;
-      var pid = b.dataset.answer || b.dataset.close, reply = val("pr-" + pid + "-reply");
-      G.clearError();
-      b.disabled = true;
-      (async function () {
-        if (b.dataset.answer) {
-          if (!reply) fail("请填写答复");
-          await send("POST", "/api/v1/problems/" + pid + "/reply", {reply: reply});
-        } else {
-          await send("POST", "/api/v1/problems/" + pid + "/close", reply ? {reply: reply} : {});
-        }
-        await showProblems(val("compound"));
-      })().catch(function (e) { G.showError(e.message, b); b.disabled = false; });
-    });
+    wireProblemBoard(function () { return showProblems(val("compound")); });
   };
 
   /* ---- department desk (projects/): the department's own steps, completed with their date and document ---- */

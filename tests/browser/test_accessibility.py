@@ -606,7 +606,10 @@ def problems_scene(app, client, kit, make, world, tmp_path):
     r = client.post(f"/api/v1/my/projects/{project['id']}/problems", data=data, headers=make.headers(resident),
                     content_type="multipart/form-data")  # fmt: skip
     assert r.status_code == 201, r.get_json()
-    return SimpleNamespace(resident=resident, staff=world.users["committee"])
+    builder = make.user("builder", "provider")  # the contractor's contact, named by the committee
+    named = {"username": "builder", "contact": "王工 13800000000"}
+    assert client.put(f"/api/v1/projects/{project['id']}/contractor", json=named, headers=kit.h).status_code == 200
+    return SimpleNamespace(resident=resident, staff=world.users["committee"], contractor=builder)
 
 
 def problem_refused(page):
@@ -618,6 +621,7 @@ PROBLEM_PAGES = [
     ("home-problems", "/m/home", "resident", "#my-problems img[src^='blob:']", PHONE, None),
     ("projects-desk", "/m/committee/projects", "staff", "#pd-problems img[src^='blob:']", PHONE, problem_refused),
     ("projects-desk-wide", "/m/committee/projects", "staff", "#pd-projects table", DESK, None),
+    ("contractor-desk", "/m/contractor", "contractor", "#pd-problems img[src^='blob:']", PHONE, problem_refused),
 ]
 
 
@@ -630,7 +634,7 @@ def test_problem_pages_have_no_axe_violations(problems_scene, browser, live_serv
         path,
         ready,
         resident=problems_scene.resident if who == "resident" else None,
-        staff=problems_scene.staff if who == "staff" else None,
+        staff={"staff": problems_scene.staff, "contractor": problems_scene.contractor}.get(who),
         then=then,
     )
 
