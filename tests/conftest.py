@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 from backend import create_app
 from backend.config import database_url
 from backend.extensions import db as _db
+from backend.extensions import limiter
 from tests.contexts import IsolatedClient, IsolatedCliRunner
 from tests.factories import Factory
 
@@ -25,6 +26,7 @@ BACKENDS = ["sqlite", "postgresql"]
 def pytest_configure(config):
     config.addinivalue_line("markers", "sqlite_only: a test that concerns SQLite alone")
     config.addinivalue_line("markers", "postgres_only: a test that needs PostgreSQL's concurrency")
+    config.addinivalue_line("markers", "own_app: a test that adds routes to its app gets an app of its own")
     config.addinivalue_line("markers", "browser: drives Debian's Chromium through Playwright")
 
 
@@ -84,14 +86,38 @@ def app(database, app_config, request):
         "PUBLIC_BASE_URL": "http://testserver",
     }
     config.update(app_config)
+    cache = not app_config and not request.node.get_closest_marker("own_app")
+    app, limits = _app_for(backend, url, config, cache)
+    saved = dict(app.config)
+    # The rate limiter is one object; its storage is the last app's: each test gets its own app's, emptied.
+    limiter._storage, limiter._limiter, limiter.enabled = limits
+    limiter.reset()
+    try:
+        with app.app_context():
+            _empty_tables()
+            yield app
+            _db.session.remove()
+            _db.engine.dispose()
+    finally:
+        app.config.clear()
+        app.config.update(saved)  # what a test set on app.config stays with that test
+
+
+_APPS = {}
+
+
+def _app_for(backend, url, config, cache):
+    """An app for these settings: built once per database for the plain settings, since building one (blueprints,
+    the OpenAPI document) costs about a third of a second; a module's own settings get a fresh one."""
+    if cache and url in _APPS:
+        return _APPS[url]
     app = create_app(config)
     app.config["DB_BACKEND"] = backend
     app.test_client_class, app.test_cli_runner_class = IsolatedClient, IsolatedCliRunner
-    with app.app_context():
-        _empty_tables()
-        yield app
-        _db.session.remove()
-        _db.engine.dispose()
+    made = app, (limiter._storage, limiter._limiter, limiter.enabled)
+    if cache:
+        _APPS[url] = made
+    return made
 
 
 def _empty_tables():

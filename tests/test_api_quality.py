@@ -23,6 +23,7 @@ def test_unknown_route_404_and_wrong_method_405(client):
     assert_error(client.delete("/api/v1/auth/login"), 405, "method_not_allowed")
 
 
+@pytest.mark.own_app  # it adds a route
 def test_500_is_json_without_exception_text(app, client):
     @app.get("/api/v1/_boom")
     def boom():

@@ -13,6 +13,8 @@ from residents.models import BindingRequest, ResidentIdentity
 from tests.test_roster import upload
 from votes.models import Ballot
 
+pytestmark = pytest.mark.own_app  # duplicate_route adds a route to its app
+
 
 def binding_request(resident_id, compound_id, status="pending"):
     return BindingRequest(

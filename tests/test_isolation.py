@@ -1,6 +1,7 @@
 """The test harness itself: each request and CLI command has a session of its own, as in production."""
 
 import click
+import pytest
 from flask import g
 
 from backend.extensions import db
@@ -11,6 +12,7 @@ def residents():
     return sorted(db.session.scalars(db.select(Resident.display_name)))
 
 
+@pytest.mark.own_app  # it adds a route or a command to its app
 def test_a_request_that_forgets_to_commit_stores_nothing(app, client):
     @app.post("/test-only/forget")
     def forget():
@@ -30,6 +32,7 @@ def test_a_request_that_forgets_to_commit_stores_nothing(app, client):
     assert residents() == ["已提交"]
 
 
+@pytest.mark.own_app  # it adds a route or a command to its app
 def test_a_request_sees_what_the_test_built_and_the_test_sees_what_it_wrote(app, client):
     @app.post("/test-only/rename")
     def rename():
@@ -46,6 +49,7 @@ def test_a_request_sees_what_the_test_built_and_the_test_sees_what_it_wrote(app,
     assert resident.display_name == "居民（改）"  # expired after the request, so read afresh
 
 
+@pytest.mark.own_app  # it adds a route or a command to its app
 def test_a_command_that_forgets_to_commit_stores_nothing(app, runner):
     @app.cli.command("test-only-forget")
     def forget():
