@@ -23,3 +23,14 @@ def paginate(stmt, page, per_page):
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     return rows, {"X-Total-Count": str(total)}
+
+
+def whole(rows):
+    """A list answered whole (a compound's units, an entrance's arrears): the same header as a paged one."""
+    return rows, {"X-Total-Count": str(len(rows))}
+
+
+def page_of(rows, page, per_page):
+    """One page of a list already computed in full (a roll-up's compounds behind a figure)."""
+    first = (page - 1) * per_page
+    return rows[first : first + per_page], {"X-Total-Count": str(len(rows))}

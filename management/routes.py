@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
+from backend import pagination
 from backend.auth.decorators import MANAGERS, STAFF, roles_required
 from backend.exports import table_response
 
@@ -100,7 +101,7 @@ class ManagementRatings(MethodView):
         force on its closing date. Aggregates only: an anonymous survey counts without telling who scored what.
         """
         rows = ratings.compound_ratings(current_user, compound_id)
-        return rows, {"X-Total-Count": str(len(rows))}
+        return pagination.whole(rows)
 
 
 @blp.route("/management/overview")

@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
+from backend import pagination
 from backend.auth.decorators import MANAGERS, roles_required
 from backend.names import PROBLEM_CATEGORY_NAMES
 from backend.pagination import PageArgs, paginate
@@ -72,7 +73,7 @@ class ProblemCategories(MethodView):
     def get(self):
         """The categories a report is filed under, with their names, for the pages' forms."""
         rows = [{"code": code, "name": name} for code, name in PROBLEM_CATEGORY_NAMES.items()]
-        return rows, {"X-Total-Count": str(len(rows))}
+        return pagination.whole(rows)
 
 
 @blp.route("/my/problems")

@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
+from backend import pagination
 from backend.auth.decorators import MANAGERS, roles_required, url_gate
 from backend.pagination import PageArgs, paginate
 
@@ -162,7 +163,7 @@ class ReservePool(MethodView):
         """储备池: the region's projects ready to apply, ranked by the residents' pledged share (highest first),
         then planned investment (largest first), then the oldest project."""
         rows = services.reserve_pool(current_user, args.get("org_id"))
-        return rows, {"X-Total-Count": str(len(rows))}
+        return pagination.whole(rows)
 
 
 @blp.route("/compounds/<int:compound_id>/project-settings")
@@ -190,7 +191,7 @@ class DepartmentSteps(MethodView):
         """The department's steps of the projects in its region, by due date; ``overdue=1`` only those past
         their due date and not completed, ``open=1`` only those not completed."""
         rows = services.department_steps(current_user, overdue=args["overdue"], open_only=args["open"])
-        return rows, {"X-Total-Count": str(len(rows))}
+        return pagination.whole(rows)
 
 
 @blp.route("/reports/overdue-steps")
@@ -211,7 +212,7 @@ class MyProjects(MethodView):
     def get(self):
         """The renovation projects of the resident's compounds, each with its items and its timeline."""
         rows = services.my_projects(current_user)
-        return rows, {"X-Total-Count": str(len(rows))}
+        return pagination.whole(rows)
 
 
 # ---- city figures (projects/figures.py) -----------------------------------------------------------------------
@@ -274,5 +275,4 @@ class CityFigureCompounds(MethodView):
         if args["figure"] not in figures.FIGURE_KEYS:
             raise Invalid("figure_unknown", "没有这个指标")
         rows = figures.compounds_behind(_figures(args), args["figure"], args.get("year"), args.get("source"))
-        start = (args["page"] - 1) * args["per_page"]
-        return rows[start : start + args["per_page"]], {"X-Total-Count": str(len(rows))}
+        return pagination.page_of(rows, args["page"], args["per_page"])

@@ -7,6 +7,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
+from backend import pagination
 from backend.auth.decorators import STAFF, roles_required
 from backend.exports import XLSX_MIME, file_response, table_response, write_table
 
@@ -70,5 +71,4 @@ class RollupCompounds(MethodView):
     def get(self, args):
         """The compounds behind a figure: those under the org whose value of ``figure`` is above zero."""
         rows = rollup.compounds_behind(current_user, args.get("org_id"), args["figure"], _filters(args))
-        first = (args["page"] - 1) * args["per_page"]
-        return rows[first : first + args["per_page"]], {"X-Total-Count": str(len(rows))}
+        return pagination.page_of(rows, args["page"], args["per_page"])

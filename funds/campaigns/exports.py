@@ -1,6 +1,6 @@
 """The shares table as CSV (BOM) or XLSX: amounts as yuan numbers, area and coefficients as decimals."""
 
-from backend.exports import Column, table_response
+from backend.exports import Column, list_or_table
 from backend.names import building_label, entrance_label, share_status_name
 
 COLUMNS = [
@@ -33,4 +33,5 @@ def share_cells(share):
 
 
 def shares_table(fmt, campaign, rows):
-    return table_response(fmt, f"出资分摊-{campaign.title}", COLUMNS, (share_cells(r) for r in rows), "分摊明细")
+    """The shares as JSON, or as the CSV/XLSX a committee prints."""
+    return list_or_table(fmt, rows, f"出资分摊-{campaign.title}", COLUMNS, share_cells, "分摊明细")

@@ -14,7 +14,7 @@ from typing import Optional
 from sqlalchemy import case, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from backend import audit
+from backend import audit, booking
 from backend.errors import Conflict, Forbidden, Invalid, NotFound, conflict_for
 from backend.extensions import db
 from backend.jurisdiction import is_resident, require_compound
@@ -445,15 +445,22 @@ def _book(actor, campaign, action, **fields):
     return entry
 
 
+PAYMENT_REVERSAL_REFUSALS = booking.ReversalRefusals(
+    missing=booking.Refusal(NotFound, "payment_not_found", "找不到该缴款记录"),
+    not_reversible=booking.Refusal(Conflict, "payment_is_reversal", "这是一条冲正记录，不能再冲正"),
+    already=booking.Refusal(Conflict, "payment_reversed", "该缴款已经冲正过了"),
+)
+
+
 def reverse_payment(actor, campaign, payment_id, reason):
     """A reversing entry for a payment (never an edit); a payment is reversed once, a reversal never."""
-    original = db.session.get(PaymentEntry, payment_id)
-    if original is None or original.campaign_id != campaign.id:
-        raise NotFound("payment_not_found", "找不到该缴款记录")
-    if original.kind == "reversal":
-        raise Conflict("payment_is_reversal", "这是一条冲正记录，不能再冲正")
-    if db.session.scalar(select(PaymentEntry.id).where(PaymentEntry.reverses_id == original.id)):
-        raise Conflict("payment_reversed", "该缴款已经冲正过了")
+    original = booking.reversible(
+        PaymentEntry,
+        payment_id,
+        belongs=lambda e: e.campaign_id == campaign.id,
+        may_reverse=lambda e: e.kind != "reversal",
+        refusals=PAYMENT_REVERSAL_REFUSALS,
+    )
     return _book(
         actor,
         campaign,

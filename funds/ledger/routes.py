@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 
 from backend.auth.decorators import MANAGERS, STAFF, roles_required, url_gate
 from backend.errors import Invalid
-from backend.exports import Column, table_response
+from backend.exports import Column, list_or_table
 from backend.names import fund_account_status_name
 from backend.pagination import paginate
 
@@ -138,10 +138,8 @@ class Accounts(MethodView):
         accounts = compound_accounts(compound.id)
         if args.get("status"):
             accounts = [a for a in accounts if a.status == args["status"]]
-        if args.get("format"):
-            rows = (account_row(a) for a in accounts)
-            return table_response(args["format"], f"{compound.name}-维修资金分户账", ACCOUNT_COLUMNS, rows, "分户账")
-        return accounts, {"X-Total-Count": str(len(accounts))}
+        name = f"{compound.name}-维修资金分户账"
+        return list_or_table(args.get("format"), accounts, name, ACCOUNT_COLUMNS, account_row, "分户账")
 
 
 @blp.route("/compounds/<int:compound_id>/fund")

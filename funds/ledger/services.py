@@ -6,7 +6,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from backend import audit, statements
+from backend import audit, booking, statements
 from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
 from backend.jurisdiction import bound_unit_ids
@@ -92,9 +92,12 @@ def record_entry(actor, compound, data):
     return reverse(actor, compound, data)
 
 
-def _entry_payload(entry):
-    keys = ("id", "unit_id", "kind", "amount_fen", "date", "reference", "reverses_id", "reason")
-    return {k: getattr(entry, k) for k in keys if getattr(entry, k) is not None}
+ENTRY_KEYS = ("id", "unit_id", "kind", "amount_fen", "date", "reference", "reverses_id", "reason")
+REVERSAL_REFUSALS = booking.ReversalRefusals(
+    missing=booking.Refusal(NotFound, "entry_not_found", "找不到要冲正的记录"),
+    not_reversible=booking.Refusal(Invalid, "entry_not_reversible", "只能冲正缴存记录（使用记录随支出项目一起更正）"),
+    already=booking.Refusal(Conflict, "entry_already_reversed", "该笔记录已经冲正过，不能重复冲正"),
+)
 
 
 def deposit(actor, compound, data):
@@ -114,25 +117,21 @@ def deposit(actor, compound, data):
         reference=reference,
         created_by=audit.actor_label(actor),
     )
-    db.session.add(entry)
-    db.session.flush()  # a reference booked at the same moment fails here, as the named 409
-    audit.append(chain(compound), actor, "fund_deposit", _entry_payload(entry))
-    db.session.commit()
-    return entry
+    return booking.book(actor, chain(compound), "fund_deposit", entry, ENTRY_KEYS)
 
 
 def reverse(actor, compound, data):
-    original = db.session.get(FundEntry, data["reverses"])
-    if original is None or original.compound_id != compound.id:
-        raise NotFound("entry_not_found", "找不到要冲正的记录")
-    if original.kind != "deposit":
-        raise Invalid("entry_not_reversible", "只能冲正缴存记录（使用记录随支出项目一起更正）")
+    original = booking.reversible(
+        FundEntry,
+        data["reverses"],
+        belongs=lambda e: e.compound_id == compound.id,
+        may_reverse=lambda e: e.kind == "deposit",
+        refusals=REVERSAL_REFUSALS,
+    )
     if data.get("unit_id") not in (None, original.unit_id):
         raise Invalid("entry_unit_mismatch", "冲正记录的房屋须与原记录相同")
     day = data.get("date") or today()
     _not_after_today(day)
-    if db.session.scalar(select(FundEntry.id).where(FundEntry.reverses_id == original.id)) is not None:
-        raise Conflict("entry_already_reversed", "该笔记录已经冲正过，不能重复冲正")
     entry = FundEntry(
         compound_id=compound.id,
         unit_id=original.unit_id,
@@ -143,11 +142,7 @@ def reverse(actor, compound, data):
         reason=data["reason"].strip(),
         created_by=audit.actor_label(actor),
     )
-    db.session.add(entry)
-    db.session.flush()  # a second reversal at the same moment fails here (uq_fund_entries_reverses_id)
-    audit.append(chain(compound), actor, "fund_reversal", _entry_payload(entry))
-    db.session.commit()
-    return entry
+    return booking.book(actor, chain(compound), "fund_reversal", entry, ENTRY_KEYS)
 
 
 def spend(actor, compound, data):
@@ -248,7 +243,11 @@ def book_import(actor, compound, lines):
         chain(compound),
         actor,
         "fund_import",
-        {"entries": [_entry_payload(e) for e in booked], "amount_fen": total, "amount": yuan_display(total)},
+        {
+            "entries": [booking.payload(e, ENTRY_KEYS) for e in booked],
+            "amount_fen": total,
+            "amount": yuan_display(total),
+        },
     )
     db.session.commit()
     return {"entries": len(booked), "amount_fen": total}

@@ -9,9 +9,10 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
+from backend import pagination
 from backend.auth.decorators import MANAGERS, STAFF, roles_required, url_gate
 from backend.errors import Invalid
-from backend.exports import Column, table_response
+from backend.exports import Column, list_or_table
 from backend.names import period_name
 from backend.pagination import paginate
 
@@ -96,7 +97,7 @@ class FeeAccounts(MethodView):
     def get(self, args, compound):
         """Every unit's fee account through ``through``, in door order: what it owes and for which months."""
         found = services.accounts(compound, args["through"])
-        return found, {"X-Total-Count": str(len(found))}
+        return pagination.whole(found)
 
 
 ARREARS_COLUMNS = [
@@ -121,21 +122,20 @@ class FeeArrears(MethodView):
         """The units owing for any month through ``through``, in door order, for door-to-door visits
         (``format=csv|xlsx`` downloads the list to print)."""
         owing = services.arrears(compound, args["through"])
-        if args["format"]:
-            rows = (
-                [
-                    a.unit.building,
-                    a.unit.entrance,
-                    a.unit.room,
-                    a.unit.area,
-                    a.months_owed,
-                    period_name(a.first_owed),
-                    a.owed_fen,
-                ]
-                for a in owing
-            )
-            return table_response(args["format"], f"{compound.name}-物业费欠缴名单", ARREARS_COLUMNS, rows, "欠缴名单")
-        return owing, {"X-Total-Count": str(len(owing))}
+        name = f"{compound.name}-物业费欠缴名单"
+        return list_or_table(args["format"], owing, name, ARREARS_COLUMNS, _arrears_cells, "欠缴名单")
+
+
+def _arrears_cells(a):
+    return [
+        a.unit.building,
+        a.unit.entrance,
+        a.unit.room,
+        a.unit.area,
+        a.months_owed,
+        period_name(a.first_owed),
+        a.owed_fen,
+    ]
 
 
 @blp.route("/compounds/<int:compound_id>/management/providers")

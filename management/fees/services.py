@@ -8,7 +8,7 @@ from fractions import Fraction
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from backend import audit, statements
+from backend import audit, booking, statements
 from backend.auth.models import ProviderCompound, User
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.extensions import db
@@ -113,9 +113,23 @@ def entries(compound, unit_id=None, period=None):
     return stmt.options(selectinload(FeeEntry.unit)).order_by(FeeEntry.id.desc())
 
 
-def _payload(entry):
-    keys = ("id", "unit_id", "period", "kind", "amount_fen", "paid_on", "method", "reference", "reverses_id", "reason")
-    return {k: getattr(entry, k) for k in keys if getattr(entry, k) is not None}
+ENTRY_KEYS = (
+    "id",
+    "unit_id",
+    "period",
+    "kind",
+    "amount_fen",
+    "paid_on",
+    "method",
+    "reference",
+    "reverses_id",
+    "reason",
+)
+REVERSAL_REFUSALS = booking.ReversalRefusals(
+    missing=booking.Refusal(NotFound, "entry_not_found", "找不到要冲正的记录"),
+    not_reversible=booking.Refusal(Invalid, "entry_not_reversible", "冲正记录本身不能再冲正"),
+    already=booking.Refusal(Conflict, "entry_already_reversed", "该笔记录已经冲正过，不能重复冲正"),
+)
 
 
 def record_entry(actor, compound, data):
@@ -165,23 +179,19 @@ def pay(actor, compound, data):
         reference=reference,
         created_by=audit.actor_label(actor),
     )
-    db.session.add(entry)
-    db.session.flush()  # the same receipt booked at the same moment fails here, as the named 409
-    audit.append(chain(compound), actor, "fee_payment", _payload(entry))
-    db.session.commit()
-    return entry
+    return booking.book(actor, chain(compound), "fee_payment", entry, ENTRY_KEYS)
 
 
 def reverse(actor, compound, data):
-    original = db.session.get(FeeEntry, data["reverses"])
-    if original is None or original.compound_id != compound.id:
-        raise NotFound("entry_not_found", "找不到要冲正的记录")
-    if original.kind != "payment":
-        raise Invalid("entry_not_reversible", "冲正记录本身不能再冲正")
+    original = booking.reversible(
+        FeeEntry,
+        data["reverses"],
+        belongs=lambda e: e.compound_id == compound.id,
+        may_reverse=lambda e: e.kind == "payment",
+        refusals=REVERSAL_REFUSALS,
+    )
     day = data.get("paid_on") or today()
     _check_day(day)
-    if db.session.scalar(select(FeeEntry.id).where(FeeEntry.reverses_id == original.id)) is not None:
-        raise Conflict("entry_already_reversed", "该笔记录已经冲正过，不能重复冲正")
     entry = FeeEntry(
         compound_id=compound.id,
         unit_id=original.unit_id,
@@ -193,11 +203,7 @@ def reverse(actor, compound, data):
         reason=data["reason"].strip(),
         created_by=audit.actor_label(actor),
     )
-    db.session.add(entry)
-    db.session.flush()  # a second reversal at the same moment fails here (uq_fee_entries_reverses_id)
-    audit.append(chain(compound), actor, "fee_reversal", _payload(entry))
-    db.session.commit()
-    return entry
+    return booking.book(actor, chain(compound), "fee_reversal", entry, ENTRY_KEYS)
 
 
 def check_import(compound, filename, content):
@@ -242,7 +248,12 @@ def book_import(actor, compound, lines):
     db.session.add_all(booked)
     db.session.flush()
     total = sum(line.amount_fen for line in lines)
-    audit.append(chain(compound), actor, "fee_import", {"entries": [_payload(e) for e in booked], "amount_fen": total})
+    audit.append(
+        chain(compound),
+        actor,
+        "fee_import",
+        {"entries": [booking.payload(e, ENTRY_KEYS) for e in booked], "amount_fen": total},
+    )
     db.session.commit()
     return {"entries": len(booked), "amount_fen": total}
 
