@@ -30,8 +30,10 @@ run: demo
 	@echo "Serving on http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/api/docs)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# One pytest worker per core (pytest-xdist), each with its own databases; tests of a module stay on one worker.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 screenshots: $(VENV)/.installed-dev  ## retake the handbook's pictures in docs/screenshots
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)

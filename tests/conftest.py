@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from backend import create_app
 from backend.config import database_url
@@ -24,10 +24,31 @@ BACKENDS = ["sqlite", "postgresql"]
 
 
 def pytest_configure(config):
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and os.environ.get("TEST_REDIS_URL"):  # Redis db 15, 14, … : one each, flushed by its own tests
+        redis = make_url(os.environ["TEST_REDIS_URL"])
+        number = int(redis.database or 15) - int(worker.removeprefix("gw"))
+        os.environ["TEST_REDIS_URL"] = redis.set(database=str(number)).render_as_string(hide_password=False)
     config.addinivalue_line("markers", "sqlite_only: a test that concerns SQLite alone")
     config.addinivalue_line("markers", "postgres_only: a test that needs PostgreSQL's concurrency")
     config.addinivalue_line("markers", "own_app: a test that adds routes to its app gets an app of its own")
     config.addinivalue_line("markers", "browser: drives Debian's Chromium through Playwright")
+
+
+def _worker_url(url):
+    """Under pytest-xdist each worker has a PostgreSQL database of its own beside the given one (``test`` →
+    ``test_gw0``), made on first use, since every test empties the tables it runs on."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _reset_postgres(url):
@@ -49,8 +70,8 @@ def database(request, tmp_path_factory):
             if os.environ.get("REQUIRE_POSTGRES") == "1":
                 pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
             pytest.skip("PostgreSQL half skipped: set TEST_DATABASE_URL to run it")
-        url = database_url(raw)
         try:
+            url = _worker_url(database_url(raw))
             _reset_postgres(url)
         except Exception as e:  # pragma: no cover - depends on the machine
             if os.environ.get("REQUIRE_POSTGRES") == "1":

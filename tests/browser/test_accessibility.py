@@ -185,31 +185,6 @@ COMMITTEE_PAGES = [
     # funds/ledger
     ("fund-desk", lambda s: "/m/committee/fund", "staff", "#accounts table"),
 ]
-# Pages whose violation needs a structural change: strict, so a fix that clears it shows up as XPASS.
-KNOWN = {}
-
-
-def cases(pages, viewports):
-    for name, path, who, ready in pages:
-        for label, viewport in viewports:
-            marks = [pytest.mark.xfail(strict=True, reason=KNOWN[name])] if name in KNOWN else []
-            yield pytest.param(path, who, ready, viewport, id=f"{name}-{label}", marks=marks)
-
-
-@pytest.mark.parametrize(
-    "path, who, ready, viewport",
-    list(cases(RESIDENT_PAGES, [("phone", PHONE)])) + list(cases(COMMITTEE_PAGES, [("phone", PHONE), ("desk", DESK)])),
-)
-def test_page_has_no_axe_violations(scene, browser, live_server, path, who, ready, viewport):
-    open_and_check(
-        browser,
-        live_server,
-        viewport,
-        path(scene),
-        ready,
-        resident=scene.resident if who == "resident" else None,
-        staff=scene.staff if who == "staff" else None,
-    )
 
 
 def ballot_error_confirm_done(page):
@@ -265,21 +240,6 @@ STATES = [
         paper_sheet_and_refusal,
     ),
 ]
-
-
-@pytest.mark.parametrize("path, who, ready, viewport, then", [pytest.param(*case[1:], id=case[0]) for case in STATES])
-def test_page_states_have_no_axe_violations(scene, make, browser, live_server, path, who, ready, viewport, then):
-    users = {"resident": scene.resident, "stranger": make.resident(name="未绑定居民")}
-    open_and_check(
-        browser,
-        live_server,
-        viewport,
-        path(scene),
-        ready,
-        resident=users.get(who),
-        staff=scene.staff if who == "staff" else None,
-        then=then,
-    )
 
 
 def test_axe_check_fails_on_a_real_violation(live_server, browser):
@@ -355,30 +315,6 @@ SURVEY_PAGES = [
 ]
 
 
-@pytest.mark.parametrize(
-    "path, who, ready, viewport, then",
-    [
-        pytest.param(path, who, ready, viewport, then, id=f"{name}-{viewport['width']}")
-        for name, path, who, ready, viewports, then in SURVEY_PAGES
-        for viewport in viewports
-    ],
-)
-def test_survey_pages_have_no_axe_violations(
-    survey_scene, make, browser, live_server, path, who, ready, viewport, then
-):
-    users = {"resident": survey_scene.resident, "stranger": make.resident(name="未绑定居民")}
-    open_and_check(
-        browser,
-        live_server,
-        viewport,
-        path(survey_scene),
-        ready,
-        resident=users.get(who),
-        staff=survey_scene.staff if who == "staff" else None,
-        then=then,
-    )
-
-
 # --- funds/campaigns: the resident's campaign page and home card, the committee's campaign desk -------------
 @pytest.fixture
 def money_scene(client, world, make):
@@ -415,20 +351,6 @@ MONEY_PAGES = [
 ]
 
 
-@pytest.mark.parametrize("path, who, ready, viewport, then", [pytest.param(*c[1:], id=c[0]) for c in MONEY_PAGES])
-def test_money_pages_have_no_axe_violations(money_scene, browser, live_server, path, who, ready, viewport, then):
-    open_and_check(
-        browser,
-        live_server,
-        viewport,
-        path(money_scene),
-        ready,
-        resident=money_scene.resident if who == "resident" else None,
-        staff=money_scene.staff if who == "staff" else None,
-        then=then,
-    )
-
-
 # --- management: the property-management desk (record, three steps, history) and the resident's card ---------
 @pytest.fixture
 def management_scene(client, kit, make, world):
@@ -456,22 +378,6 @@ MANAGEMENT_PAGES = [
     ("management-desk-wide", "/m/committee/management", "staff", "#m-history table", DESK, proposal_shown),
     ("home-management", "/m/home", "resident", "#management-card", PHONE, None),
 ]
-
-
-@pytest.mark.parametrize("path, who, ready, viewport, then", [pytest.param(*c[1:], id=c[0]) for c in MANAGEMENT_PAGES])
-def test_management_pages_have_no_axe_violations(
-    management_scene, browser, live_server, path, who, ready, viewport, then
-):
-    open_and_check(
-        browser,
-        live_server,
-        viewport,
-        path,
-        ready,
-        resident=management_scene.resident if who == "resident" else None,
-        staff=management_scene.staff if who == "staff" else None,
-        then=then,
-    )
 
 
 # --- management/fees: the fee desk (committee, provider) and the household's fee account on 我的小区 -----------
@@ -503,20 +409,6 @@ FEE_PAGES = [
 ]
 
 
-@pytest.mark.parametrize("path, who, ready, viewport, then", [pytest.param(*c[1:], id=c[0]) for c in FEE_PAGES])
-def test_fee_pages_have_no_axe_violations(fees_scene, browser, live_server, path, who, ready, viewport, then):
-    open_and_check(
-        browser,
-        live_server,
-        viewport,
-        path,
-        ready,
-        resident=fees_scene.resident if who == "resident" else None,
-        staff=fees_scene.staff if who == "staff" else None,
-        then=then,
-    )
-
-
 # --- projects: the renovation works of the household's compound on 我的小区 ------------------------------------
 @pytest.fixture
 def projects_scene(client, kit, make, world):
@@ -537,11 +429,6 @@ def projects_scene(client, kit, make, world):
 
 
 PROJECT_PAGES = [("home-projects", "/m/home", "resident", "#projects-card .project", PHONE, None)]
-
-
-@pytest.mark.parametrize("path, who, ready, viewport, then", [pytest.param(*c[1:], id=c[0]) for c in PROJECT_PAGES])
-def test_project_pages_have_no_axe_violations(projects_scene, browser, live_server, path, who, ready, viewport, then):
-    open_and_check(browser, live_server, viewport, path, ready, resident=projects_scene.resident, then=then)
 
 
 # --- reports: the officials' dashboard (/m/official), on the phone and on the office's screen -----------------
@@ -567,21 +454,6 @@ OFFICIAL_PAGES = [
     ("official-wide", "/m/official", "staff", "#o-charts svg", DESK, figure_list_opened),
     ("official-signed-out", "/m/official", None, "#staff-login", PHONE, None),
 ]
-
-
-@pytest.mark.parametrize("path, who, ready, viewport, then", [pytest.param(*c[1:], id=c[0]) for c in OFFICIAL_PAGES])
-def test_official_dashboard_has_no_axe_violations(
-    official_scene, browser, live_server, path, who, ready, viewport, then
-):
-    open_and_check(
-        browser,
-        live_server,
-        viewport,
-        path,
-        ready,
-        staff=official_scene.staff if who == "staff" else None,
-        then=then,
-    )
 
 
 # --- projects: construction problems, on the resident's home page and the committee's projects desk -----------
@@ -625,20 +497,6 @@ PROBLEM_PAGES = [
 ]
 
 
-@pytest.mark.parametrize("path, who, ready, viewport, then", [pytest.param(*c[1:], id=c[0]) for c in PROBLEM_PAGES])
-def test_problem_pages_have_no_axe_violations(problems_scene, browser, live_server, path, who, ready, viewport, then):
-    open_and_check(
-        browser,
-        live_server,
-        viewport,
-        path,
-        ready,
-        resident=problems_scene.resident if who == "resident" else None,
-        staff={"staff": problems_scene.staff, "contractor": problems_scene.contractor}.get(who),
-        then=then,
-    )
-
-
 # --- projects: a department's desk ----------------------------------------------------------------------------
 @pytest.fixture
 def department_scene(client, kit, make, world):
@@ -658,14 +516,51 @@ def department_form_open(page):
     page.locator("#dp-form").wait_for()
 
 
-@pytest.mark.parametrize("viewport", [PHONE, DESK], ids=["phone", "wide"])
-def test_department_desk_has_no_axe_violations(department_scene, browser, live_server, viewport):
+DEPARTMENT_PAGES = [
+    ("department-desk", "/m/department", "staff", "#dp-steps table", [PHONE, DESK], department_form_open)
+]
+
+
+# --- every page above, in one table: (scene fixture, its pages) --------------------------------------------------
+# A page row: (name, path or a function of the scene giving it, who is signed in, a selector that shows the data
+# has loaded, one viewport or a list of them, the steps to a later state also checked). "stranger" is a resident
+# bound to nothing; residents keep their tokens in localStorage, staff (committee, contractor) in sessionStorage.
+SCENES = {
+    "scene": [(n, p, w, r, PHONE, None) for n, p, w, r in RESIDENT_PAGES]
+    + [(n, p, w, r, [PHONE, DESK], None) for n, p, w, r in COMMITTEE_PAGES]
+    + STATES,
+    "survey_scene": SURVEY_PAGES,
+    "money_scene": MONEY_PAGES,
+    "management_scene": MANAGEMENT_PAGES,
+    "fees_scene": FEE_PAGES,
+    "projects_scene": PROJECT_PAGES,
+    "official_scene": OFFICIAL_PAGES,
+    "problems_scene": PROBLEM_PAGES,
+    "department_scene": DEPARTMENT_PAGES,
+}
+RESIDENTS = {"resident", "stranger"}
+
+
+def page_cases():
+    for scene, pages in SCENES.items():
+        for name, path, who, ready, viewports, then in pages:
+            several = isinstance(viewports, list)
+            for viewport in viewports if several else [viewports]:
+                label = f"{name}-{'phone' if viewport == PHONE else 'desk'}" if several else name
+                yield pytest.param(scene, path, who, ready, viewport, then, id=label)
+
+
+@pytest.mark.parametrize("scene_name, path, who, ready, viewport, then", list(page_cases()))
+def test_page_has_no_axe_violations(request, make, browser, live_server, scene_name, path, who, ready, viewport, then):
+    scene = request.getfixturevalue(scene_name)
+    user = make.resident(name="未绑定居民") if who == "stranger" else getattr(scene, who) if who else None
     open_and_check(
         browser,
         live_server,
         viewport,
-        "/m/department",
-        "#dp-steps table",
-        staff=department_scene.staff,
-        then=department_form_open,
+        path(scene) if callable(path) else path,
+        ready,
+        resident=user if who in RESIDENTS else None,
+        staff=None if who in RESIDENTS else user,
+        then=then,
     )
