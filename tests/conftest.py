@@ -43,7 +43,7 @@ def _worker_url(url):
         return url
     base = make_url(url)
     name = f"{base.database}_{worker}"
-    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    engine = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")  # the maintenance db
     with engine.connect() as conn:
         if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
