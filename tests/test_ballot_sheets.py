@@ -16,7 +16,7 @@ from backend.privacy import PersonalDataAccess
 from tests.test_votes_concurrency import race
 from tests.test_votes_kit import assert_error, item
 from tests.test_votes_listing import queries
-from votes.models import IssuedSheet
+from votes.models import Ballot, IssuedSheet
 
 NUMBER = re.compile(r"编号 (\d+-\d{4})")
 AGREEMENT = item("rebuild", "3号楼加装电梯")
@@ -304,3 +304,23 @@ def test_a_long_list_of_co_owners_stays_in_its_band(kit, make, tmp_path):
     vote = kit.vote()
     pages = pages_text(printed(kit, vote), tmp_path)
     assert len(pages) == 1 and "继承人01、继承人02" in pages[0] and "等40人" in pages[0]
+
+
+def test_a_correction_takes_only_its_own_units_sheet(kit, estate, tmp_path):
+    """A ballot keyed without its sheet number may get one in a correction, but only the sheet printed for its
+    unit: another flat's number, or a sheet marked void, is refused as at entry."""
+    vote = kit.vote()
+    nos = numbers(printed(kit, vote), tmp_path)  # in stair order: ORDER
+    flat = estate["2号楼1单元201室"]
+    assert kit.paper(vote, flat, "agree").status_code == 201
+    ballot_id = db.session.scalar(select(Ballot.id).where(Ballot.unit_id == flat.id))
+    url = f"/api/v1/votes/{vote['id']}/ballots/{ballot_id}/correct"
+
+    def correct(sheet_no):
+        body = {"choices": {str(vote["items"][0]["id"]): "agree"}, "reason": "补录表决票编号", "sheet_no": sheet_no}
+        return kit.client.post(url, json=body, headers=kit.h)
+
+    assert_error(correct(nos[1]), 409, "sheet_unit_mismatch")  # 2号楼1单元1001室's sheet
+    void = f"/api/v1/votes/{vote['id']}/sheets/{nos[0]}/void"
+    assert kit.client.post(void, json={"reason": "污损"}, headers=kit.h).status_code == 200
+    assert_error(correct(nos[0]), 409, "sheet_void")

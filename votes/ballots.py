@@ -286,6 +286,8 @@ def correct(actor, vote, ballot_id, data):
     """
     old = _ballot(vote, ballot_id)
     choices = normalise_choices(vote, data["choices"], fill_blank=True)
+    if data.get("sheet_no"):  # a sheet number keyed anew must be that unit's sheet, and not a void one
+        sheets.unit_of(vote, {"unit_id": old.unit_id, "sheet_no": data["sheet_no"]})
     lock(vote)
     group = db.session.scalars(
         select(Ballot)

@@ -302,11 +302,9 @@
   }
   /* A button made inside a list: the same guard as G.on (busy while it runs, the API's refusal shown beside it). */
   function delegate(container, selector, fn) {
-    container.addEventListener("click", async function (ev) {
+    container.addEventListener("click", function (ev) {
       var button = ev.target.closest(selector);
-      if (!button) return;
-      G.clearError(); button.disabled = true;
-      try { await fn(button); } catch (e) { G.showError(e.message, button); } finally { button.disabled = false; }
+      if (button) G.guard(button, function () { return fn(button); })();
     });
   }
   G.pages.votes_vote = function () {
@@ -963,11 +961,10 @@
   /* Enter (or the submit button) submits the form once: the submit event alone, guarded like G.on. */
   function onSubmit(formId, fn) {
     var form = document.getElementById(formId), button = form.querySelector('[type="submit"]');
-    form.addEventListener("submit", async function (ev) {
+    var submit = G.guard(button, fn);
+    form.addEventListener("submit", function (ev) {
       ev.preventDefault();
-      if (button.disabled) return;
-      G.clearError(); button.disabled = true;
-      try { await fn(); } catch (e) { G.showError(e.message, button); } finally { button.disabled = false; }
+      if (!button.disabled) submit();
     });
   }
   var yuan = G.yuan;

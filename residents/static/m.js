@@ -939,7 +939,7 @@
     else { $("#staff-login").hidden = false; $("#username").focus(); }
   }
 
-  window.Gongjian = {api: api, auth: auth, esc: esc, on: on, val: val, showError: showError, clearError: clearError,
+  window.Gongjian = {api: api, auth: auth, esc: esc, on: on, guard: guard, val: val, showError: showError, clearError: clearError,
     when: when, beijingIso: beijingIso, beijingInput: beijingInput, store: store, pages: pages, staffAuth: staffAuth, staffApi: staffApi,
     download: download, staffDesk: staffDesk, fen: fen, yuan: yuan, yuanText: yuanText};
   if (pages[body.dataset.page]) pages[body.dataset.page]();
