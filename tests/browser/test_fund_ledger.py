@@ -145,3 +145,26 @@ def test_statement_qr_landing_sends_an_unbound_household_to_bind_in_its_compound
     link = phone.locator("#fund-accounts a.button")
     expect(link).to_have_text("绑定房屋")
     assert link.get_attribute("href") == f"/m/bind?compound={compound.id}&next=%2Fm%2Ffund"
+
+
+def test_desk_sets_a_rate_and_posts_the_fund_call_whose_landing_leads_to_the_account(
+    phone, live_server, client, world, flats
+):
+    """Issue 9 §6: a fund call from the desk reaches the board; its landing sends the household to its account."""
+    compound, _ = flats
+    store_tokens(phone, live_server, "sessionStorage", ["gj-staff", "gj-staff-refresh"], world.users["committee"])
+    phone.goto(live_server + "/m/committee/fund")
+    expect(phone.locator("#accounts table")).to_contain_text("3号楼2单元501室")
+    phone.fill("#rate-yuan", "30.00")
+    phone.fill("#rate-from", "2025-01-01")  # the app runs on the test clock
+    phone.fill("#rate-basis", "业主大会决定筹集维修资金")
+    phone.check("#rate-notice")
+    phone.click("#save-rate")
+    link = phone.locator("#rate-done a")
+    expect(link).to_contain_text("/n/")
+    expect(phone.locator("#accounts")).to_contain_text("¥2,595.00")  # 30.00 元 × 86.50 m²
+    phone.goto(link.get_attribute("href"))
+    expect(phone.locator("h1")).to_have_text("幸福里小区维修资金缴存通知")
+    expect(phone.locator("article")).to_contain_text("依据：业主大会决定筹集维修资金")
+    assert phone.locator("#go-fund").get_attribute("href") == f"/m/fund?compound={compound.id}"
+    assert_accessible(phone)
