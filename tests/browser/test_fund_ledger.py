@@ -147,11 +147,9 @@ def test_statement_qr_landing_sends_an_unbound_household_to_bind_in_its_compound
     assert link.get_attribute("href") == f"/m/bind?compound={compound.id}&next=%2Fm%2Ffund"
 
 
-def test_desk_sets_a_rate_and_posts_the_fund_call_whose_landing_leads_to_the_account(
-    phone, live_server, client, world, flats
-):
+def test_desk_posts_the_fund_call_and_lists_the_flats_to_top_up(phone, live_server, client, world, flats):
     """Issue 9 §6: a fund call from the desk reaches the board; its landing sends the household to its account."""
-    compound, _ = flats
+    compound, (flat, _) = flats
     store_tokens(phone, live_server, "sessionStorage", ["gj-staff", "gj-staff-refresh"], world.users["committee"])
     phone.goto(live_server + "/m/committee/fund")
     expect(phone.locator("#accounts table")).to_contain_text("3号楼2单元501室")
@@ -163,7 +161,18 @@ def test_desk_sets_a_rate_and_posts_the_fund_call_whose_landing_leads_to_the_acc
     link = phone.locator("#rate-done a")
     expect(link).to_contain_text("/n/")
     expect(phone.locator("#accounts")).to_contain_text("¥2,595.00")  # 30.00 元 × 86.50 m²
-    phone.goto(link.get_attribute("href"))
+    notice_url = link.get_attribute("href")
+    # The top-up list: 501 paid in full (¥2,595.00), then ¥4,000.00 spent over both flats leaves it ¥595.00,
+    # below 30 % of its first deposit (¥778.50); 502 never paid, so it is owed, not flagged.
+    h, base = world.h["committee"], f"/api/v1/compounds/{compound.id}/fund"
+    body = {"kind": "deposit", "unit_id": flat.id, "amount_fen": 259_500, "date": "2025-03-01", "reference": "T1"}
+    assert client.post(base + "/entries", json=body, headers=h).status_code == 201
+    body = {"title": "屋面防水", "amount_fen": 400_000, "scope": {"building": "3"}, "date": "2025-03-02"}
+    assert client.post(base + "/spending", json=body, headers=h).status_code == 201
+    phone.reload()
+    expect(phone.locator("#top-up")).to_contain_text("3号楼2单元501室")
+    expect(phone.locator("#top-up")).not_to_contain_text("502室")
+    phone.goto(notice_url)
     expect(phone.locator("h1")).to_have_text("幸福里小区维修资金缴存通知")
     expect(phone.locator("article")).to_contain_text("依据：业主大会决定筹集维修资金")
     assert phone.locator("#go-fund").get_attribute("href") == f"/m/fund?compound={compound.id}"
