@@ -148,7 +148,8 @@ def test_statement_qr_landing_sends_an_unbound_household_to_bind_in_its_compound
 
 
 def test_desk_posts_the_fund_call_and_lists_the_flats_to_top_up(phone, live_server, client, world, flats):
-    """Issue 9 §6: a fund call from the desk reaches the board; its landing sends the household to its account."""
+    """Issue 9 §5-6: a fund call from the desk reaches the board, its landing leading to the household's
+    account; the desk lists the flats to top up."""
     compound, (flat, _) = flats
     store_tokens(phone, live_server, "sessionStorage", ["gj-staff", "gj-staff-refresh"], world.users["committee"])
     phone.goto(live_server + "/m/committee/fund")
