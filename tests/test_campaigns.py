@@ -180,6 +180,17 @@ def test_random_areas_through_http_match_the_reference(client, world, make):
         assert [s["share_fen"] for s in shares(client, h, campaign)] == reference_shares(total, weights)
 
 
+def test_area_is_the_default_rule(client, world, make):
+    """Issue 9 §2: sharing by area (Civil Code art. 283) is the default when no rule is given."""
+    c1, h = world.compounds["c1"], world.h["committee"]
+    make.unit(c1, "4", "1", "101", "60.00")
+    make.unit(c1, "4", "1", "102", "90.00")
+    body = {"title": "4号楼屋面", "total_cost_fen": 100_001, "scope": {"building": "4"}}
+    r = client.post(f"/api/v1/compounds/{c1.id}/campaigns", json=body, headers=h)
+    assert r.status_code == 201 and r.get_json()["rule"] == "area"
+    assert [s["share_fen"] for s in shares(client, h, r.get_json())] == [40_000, 60_001]  # 40,000.4 and 60,000.6
+
+
 def test_floor_unknown_lists_the_units(client, world, make):
     c1, h = world.compounds["c1"], world.h["committee"]
     make.unit(c1, "3", "1", "301", "60.00")
