@@ -11,13 +11,14 @@ from backend.extensions import db
 from backend.roster.models import Compound
 from backend.types import UTCDateTime, utcnow
 
-KINDS = ("announcement", "vote_notice", "survey_invite", "result_notice", "money_notice")
+KINDS = ("announcement", "vote_notice", "survey_invite", "result_notice", "money_notice", "fund_notice")
 KIND_NAMES = {
     "announcement": "公告",
     "vote_notice": "表决通知",
     "survey_invite": "问卷邀请",
     "result_notice": "结果公示",
     "money_notice": "出资通知",  # a co-funding campaign (funds/campaigns)
+    "fund_notice": "维修资金通知",  # a maintenance-fund call: its landing leads to the household's account
 }
 
 

@@ -25,6 +25,7 @@ from .schemas import (
     SurveyOut,
     SurveyPatch,
     SurveyReceiptOut,
+    SurveyResultsArgs,
     TemplateOut,
 )
 
@@ -147,10 +148,22 @@ class Pending(MethodView):
 class Results(MethodView):
     @roles_required(*STAFF)
     @gate()
+    @blp.arguments(SurveyResultsArgs, location="query")
     @blp.response(200, ResultsOut)
-    def get(self, survey):
-        """Counts and shares per option, Borda and mean rank, scale means, texts, response rate by entrance."""
+    @blp.alt_response(200, content_type="text/csv", description="format=csv（UTF-8 BOM）或 format=xlsx：同 /export")
+    def get(self, args, survey):
+        """Counts and shares per option, Borda and mean rank, scale means, texts, response rate by entrance;
+        ``format=csv|xlsx`` (API.md "Surveys") answers with the export of ``/export``."""
+        if args["format"]:
+            return exported(survey, args["format"])
         return results.results(survey)
+
+
+def exported(survey, fmt):
+    """One row per response; reading named answers in bulk is logged (an anonymous survey names no one)."""
+    if not survey.anonymous:
+        commit_access(current_user, "export", f"survey:{survey.id} responses", client_address())
+    return results.export(survey, fmt)
 
 
 @blp.route("/surveys/<int:survey_id>/charts")

@@ -106,6 +106,10 @@ class SurveyExportArgs(Schema):
     format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx")))
 
 
+class SurveyResultsArgs(Schema):
+    format = fields.String(load_default=None, validate=validate.OneOf(("csv", "xlsx")))
+
+
 class SurveyListArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(STATUSES))
 

@@ -180,6 +180,17 @@ def test_random_areas_through_http_match_the_reference(client, world, make):
         assert [s["share_fen"] for s in shares(client, h, campaign)] == reference_shares(total, weights)
 
 
+def test_area_is_the_default_rule(client, world, make):
+    """Issue 9 §2: sharing by area (Civil Code art. 283) is the default when no rule is given."""
+    c1, h = world.compounds["c1"], world.h["committee"]
+    make.unit(c1, "4", "1", "101", "60.00")
+    make.unit(c1, "4", "1", "102", "90.00")
+    body = {"title": "4号楼屋面", "total_cost_fen": 100_001, "scope": {"building": "4"}}
+    r = client.post(f"/api/v1/compounds/{c1.id}/campaigns", json=body, headers=h)
+    assert r.status_code == 201 and r.get_json()["rule"] == "area"
+    assert [s["share_fen"] for s in shares(client, h, r.get_json())] == [40_000, 60_001]  # 40,000.4 and 60,000.6
+
+
 def test_floor_unknown_lists_the_units(client, world, make):
     c1, h = world.compounds["c1"], world.h["committee"]
     make.unit(c1, "3", "1", "301", "60.00")
@@ -630,6 +641,26 @@ def test_unit_shares_with_an_unbound_unit_are_not_listed(client, make, opened):
     mine = client.get("/api/v1/my/pledges", headers=make.headers(resident)).get_json()
     assert [m["unit_id"] for m in mine] == [opened.units[2].id]
     assert db.session.scalar(select(Unit.id).where(Unit.id == opened.outside.id))
+
+
+def test_a_household_reads_its_own_payments_and_reversals(client, make, opened):
+    """Issue 9 §5: "my payments" on 我的小区 — each entry of the household's own unit, never another's."""
+    h, campaign, unit, other = opened.h, opened.campaign, opened.units[10], opened.units[9]
+    first = pay(client, h, campaign, unit, 300_000, "H-1", method="wechat").get_json()
+    pay(client, h, campaign, unit, 200_000, "H-2", paid_on="2025-03-10")
+    pay(client, h, campaign, other, 100, "H-3")
+    url = f"/api/v1/campaigns/{campaign['id']}/payments/{first['id']}/reverse"
+    assert client.post(url, json={"reason": "金额录错"}, headers=h).status_code == 201
+    mine = client.get("/api/v1/my/pledges", headers=make.headers(make.resident(unit))).get_json()
+    assert [m["unit_id"] for m in mine] == [unit.id] and mine[0]["paid_fen"] == 200_000
+    entries = [(p["kind_name"], p["amount_fen"], p["method_name"], p["reference"]) for p in mine[0]["payments"]]
+    assert entries == [
+        ("缴款", 300_000, "微信", "H-1"),
+        ("缴款", 200_000, "现金", "H-2"),
+        ("冲正", 300_000, None, None),
+    ]
+    assert mine[0]["payments"][1]["paid_on_text"] == "2025年3月10日" and mine[0]["payments"][2]["reason"] == "金额录错"
+    assert "created_by" not in mine[0]["payments"][0]  # the household does not see who at the desk keyed it
 
 
 def test_household_letters_carry_each_units_share(client, tmp_path, elevator):

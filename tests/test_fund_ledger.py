@@ -4,6 +4,7 @@ boundary, imports all or nothing, who may read and write, exports, the audit cha
 
 import csv
 import io
+import subprocess
 from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -172,6 +173,30 @@ def test_rate_and_spending_rest_on_the_owners_approved_decision(kit, make, clien
     assert fund.spend(100, vote_item_id=use)["vote_item_id"] == use
     body = {"title": "x", "amount_fen": 100, "date": DAY, "vote_item_id": raising}
     assert error_code(client.post(fund.url + "/spending", json=body, headers=fund.h)) == (422, "vote_item_invalid")
+
+
+def test_a_fund_call_posts_a_notice_whose_landing_leads_to_the_households_account(fund, make, c1, client, runner):
+    """Issue 9 §6: recording a rate (the back-payment call) can post a notice on the board, with its QR flow."""
+    make.unit(c1, "3", "1", "101", "80.00")
+    assert fund.rate(3000)["notice"] is None  # no notice unless asked
+    rate = fund.rate(3000, building="3", effective_from="2025-03-01", notice=True)
+    notice = rate["notice"]
+    assert notice["url"].endswith(f"/n/{notice['token']}")
+    public = client.get(f"/api/v1/public/notices/{notice['token']}").get_json()
+    assert (public["kind"], public["title"]) == ("fund_notice", "幸福里小区维修资金缴存通知")
+    page = client.get(f"/n/{notice['token']}").get_data(as_text=True)
+    assert f'href="/m/fund?compound={c1.id}"' in page and "维修资金通知" in page
+    assert "3号楼住宅专项维修资金按每平方米 ¥30.00 缴存，自2025年3月1日起执行" in page and "依据：市规定" in page
+    assert 'next=/m/fund"' in page  # an unbound household binds, then lands on its account
+    titled = fund.rate(2000, notice=True, notice_title="补交维修资金的通知", notice_body="请各户补交。")["notice"]
+    public = client.get(f"/api/v1/public/notices/{titled['token']}").get_json()
+    assert (public["title"], public["body"]) == ("补交维修资金的通知", "请各户补交。")
+    chained = [e.data.get("notice_id") for e in audit.entries(f"fund:{c1.id}") if e.action == "fund_rate_set"]
+    assert chained == [None, notice["id"], titled["id"]]
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    # Through the notices API too: a fund notice needs no link, its compound is enough.
+    r = client.post(f"/api/v1/compounds/{c1.id}/notices", json={"kind": "fund_notice", "title": "x"}, headers=fund.h)
+    assert r.status_code == 201, r.get_json()
 
 
 # --- entries ---------------------------------------------------------------------------------------------------
@@ -468,7 +493,7 @@ def test_declared_outputs_match_the_openapi_document(client, fund, make, c1, wor
         201,
         compound_id=cid,
         headers=h,
-        json={"rate_fen_per_m2": 6, "building": "1", "effective_from": DAY, "basis": "y"},
+        json={"rate_fen_per_m2": 6, "building": "1", "effective_from": DAY, "basis": "y", "notice": True},
     )
     api("GET", p + "/rates", compound_id=cid, headers=h)
     body = {"kind": "deposit", "unit_id": unit.id, "amount_fen": 100, "date": DAY, "reference": "R"}
@@ -651,6 +676,11 @@ def test_statement_pdf_reads_back_with_its_qr_to_the_public_page(fund, make, c1,
         "¥89.99",
     ):
         assert expected in text, expected
+    require_program("pdfinfo")
+    (tmp_path / "statement.pdf").write_bytes(r.data)
+    info = subprocess.run(["pdfinfo", str(tmp_path / "statement.pdf")], capture_output=True, text=True, check=True)
+    sizes = [line.split(":", 1)[1] for line in info.stdout.splitlines() if line.startswith("Page size")]
+    assert [round(float(n)) for n in sizes[0].split("pts")[0].split(" x ")] == [595, 842]  # A4, portrait
     require_program("pdftoppm")
     assert barcode(r.data, tmp_path) == f"http://testserver/m/fund?compound={c1.id}"
     notice = client.post(

@@ -39,3 +39,21 @@ def test_services_do_not_read_the_request():
         if not p.name.endswith(tuple(WEB)) and str(p.relative_to(ROOT)) not in WEB_MODULES and reads_request(p)
     ]
     assert len(modules) > 20 and offenders == []
+
+
+def imported_packages(package):
+    """The top-level packages a feature's modules import (function-level imports included)."""
+    found = set()
+    for path in (ROOT / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+            elif isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+    return found & {"backend", *FEATURES}
+
+
+def test_the_money_feature_imports_only_the_core_votes_and_notices():
+    """Issue 9 §1: funds/ stands beside votes/ on the core; votes/ for the decision a campaign, a rate or a spending
+    rests on, notices/ for the money and fund notices (§6). Nothing else, and nothing of surveys/ or management/."""
+    assert imported_packages("funds") <= {"backend", "funds", "votes", "notices"}

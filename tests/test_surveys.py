@@ -561,6 +561,14 @@ def test_exports_read_back(sv, units, client):
     assert ("回答数", None, 3, None) in summary or ("回答数", "", 3, None) in summary
     assert len(wb["汇总"]._charts) >= 4 and all(c.tagname == "barChart" for c in wb["汇总"]._charts)
     assert client.get(f"/api/v1/surveys/{survey['id']}/export?format=pdf", headers=sv.h).status_code == 422
+    # API.md "Surveys": the results answer format=csv|xlsx with the same export.
+    same = client.get(f"/api/v1/surveys/{survey['id']}/results?format=csv", headers=sv.h)
+    assert (
+        same.status_code == 200 and same.data == client.get(f"/api/v1/surveys/{survey['id']}/export", headers=sv.h).data
+    )
+    same = client.get(f"/api/v1/surveys/{survey['id']}/results?format=xlsx", headers=sv.h)
+    assert load_workbook(io.BytesIO(same.data)).sheetnames == ["回答", "汇总"]
+    assert client.get(f"/api/v1/surveys/{survey['id']}/results?format=pdf", headers=sv.h).status_code == 422
 
 
 # --- from survey to decision --------------------------------------------------------------------------------

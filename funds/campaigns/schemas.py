@@ -15,6 +15,7 @@ from backend.names import (
 )
 from backend.outputs import Named, Out, Shown, When
 from backend.pagination import PageArgs
+from backend.types import local_date_text
 from votes.schemas import ScopeIn, ScopeOut
 
 from .models import METHODS, RULES, SHARE_STATUSES, SOURCES, STATUSES
@@ -193,20 +194,26 @@ class PledgeOut(Out):
     created_at = When("created_at")
 
 
-class PaymentOut(Out):
+class MyPaymentOut(Out):
+    """A payment entry as its household sees it (no staff names)."""
+
     id = fields.Integer()
-    campaign_id = fields.Integer()
-    unit_id = fields.Integer()
-    unit_label = Shown(lambda e: getattr(e, "unit_label", ""))
     kind = fields.String(metadata={"enum": ["payment", "reversal"]})
     kind_name = Named(payment_kind_name, attribute="kind")
     amount_fen = fields.Integer(metadata={"description": "正数；冲正记录从已缴中减去"})
     paid_on = fields.Date()
+    paid_on_text = Shown(lambda e: local_date_text(e.paid_on))
     method = fields.String(allow_none=True, metadata={"enum": list(METHODS)})
     method_name = Named(payment_method_name, attribute="method", allow_none=True)
     reference = fields.String(allow_none=True)
-    reverses_id = fields.Integer(allow_none=True)
     reason = fields.String(allow_none=True)
+
+
+class PaymentOut(MyPaymentOut):
+    campaign_id = fields.Integer()
+    unit_id = fields.Integer()
+    unit_label = Shown(lambda e: getattr(e, "unit_label", ""))
+    reverses_id = fields.Integer(allow_none=True)
     reversed = Shown(lambda e: getattr(e, "reversed", False), "boolean", description="该缴款已被冲正")
     created_by = fields.String()
     created_at = When("created_at")
@@ -216,3 +223,4 @@ class MyPledgeOut(ShareOut):
     campaign_id = fields.Integer()
     campaign_title = fields.String()
     campaign_status = fields.String(metadata={"enum": list(STATUSES)})
+    payments = fields.List(fields.Nested(MyPaymentOut), metadata={"description": "本户的缴款和冲正记录，按时间先后"})

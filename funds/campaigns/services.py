@@ -8,6 +8,7 @@ reversal per payment; publish is an UPDATE that applies only to a draft), so rac
 """
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -499,6 +500,7 @@ class MyPledge:
     campaign_title: str
     campaign_status: str
     share: sharing.Share
+    payments: list = field(default_factory=list)  # the unit's payment entries, reversals included, oldest first
 
     def __getattr__(self, name):
         return getattr(self.share, name)
@@ -518,8 +520,15 @@ def my_pledges(resident):
     rows = []
     for campaign in campaigns:
         pledged, paid = _amounts(campaign)
+        entries = defaultdict(list)
+        for e in db.session.scalars(
+            select(PaymentEntry)
+            .where(PaymentEntry.campaign_id == campaign.id, PaymentEntry.unit_id.in_(units))
+            .order_by(PaymentEntry.id)
+        ):
+            entries[e.unit_id].append(e)
         for share in sharing.explain(campaign, frozen(campaign)):
             if share.unit_id in units:
                 share.pledged_fen, share.paid_fen = pledged.get(share.unit_id, 0), paid.get(share.unit_id, 0)
-                rows.append(MyPledge(campaign.id, campaign.title, campaign.status, share))
+                rows.append(MyPledge(campaign.id, campaign.title, campaign.status, share, entries[share.unit_id]))
     return rows

@@ -25,6 +25,7 @@ from .schemas import (
     FundImportFile,
     FundImportOut,
     FundMyAccountOut,
+    FundRateCreatedOut,
     FundRateIn,
     FundRateOut,
     FundSpendingIn,
@@ -51,11 +52,18 @@ class Rates(MethodView):
     @roles_required(*MANAGERS)
     @gate(manage=True)
     @blp.arguments(FundRateIn)
-    @blp.response(201, FundRateOut)
+    @blp.response(201, FundRateCreatedOut)
     def post(self, data, compound):
         """Set a rate per m² from a date, for the compound or one building, with its basis (the owners'
-        approved fund_raising item, or the regulation)."""
-        return services.add_rate(current_user, compound, data)
+        approved fund_raising item, or the regulation); optionally post the fund call as a notice."""
+        title, body = data.pop("notice_title"), data.pop("notice_body")
+        spec = {"title": title, "body": body} if data.pop("notice") else None
+        rate = services.add_rate(current_user, compound, data, spec)
+        if rate.notice is not None:
+            from notices.services import public_url
+
+            rate.notice.url = public_url(rate.notice)
+        return rate
 
 
 @blp.route("/compounds/<int:compound_id>/fund/entries")

@@ -7,17 +7,22 @@ from backend.names import fund_account_status_name, fund_entry_kind_name, scope_
 from backend.outputs import Named, Out, Shown, When
 from backend.pagination import PageArgs
 from backend.types import area_str, local_date_text
+from funds.campaigns.schemas import MoneyNoticeOut, PublishIn
 
 STATUSES = ("unpaid", "part_paid", "paid")
 Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
 
 
-class FundRateIn(Schema):
+class FundRateIn(PublishIn):
+    """A rate; with ``notice`` true, the fund call is also posted on the board (``notice_title``, ``notice_body``
+    optional), its QR leading households to their own account."""
+
     rate_fen_per_m2 = Fen(required=True)
     building = Text(32, allow_none=True, load_default=None)
     effective_from = fields.Date(required=True)
     basis = Text(500, required=True)
     vote_item_id = fields.Integer(strict=True, allow_none=True, load_default=None)
+    notice = fields.Boolean(load_default=False, metadata={"description": "同时在公告栏发布维修资金通知（带二维码）"})
 
 
 class FundEntryIn(Schema):
@@ -98,6 +103,10 @@ class FundRateOut(Out):
     basis = fields.String()
     vote_item_id = fields.Integer(allow_none=True)
     created_at = When("created_at")
+
+
+class FundRateCreatedOut(FundRateOut):
+    notice = fields.Nested(MoneyNoticeOut, allow_none=True, metadata={"description": "随之发布的维修资金通知"})
 
 
 class FundEntryOut(Out):

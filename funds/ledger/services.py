@@ -11,10 +11,11 @@ from backend.errors import Conflict, Invalid, NotFound
 from backend.extensions import db
 from backend.jurisdiction import bound_unit_ids
 from backend.money import allocate, yuan_display
-from backend.names import matter_name
+from backend.names import building_label, matter_name
 from backend.roster.models import Unit
 from backend.roster.order import sort_units
 from backend.roster.parsing import clean, normalise_building, normalise_entrance
+from backend.types import local_date_text, utcnow
 from votes import tally as counting
 from votes.models import VoteItem
 
@@ -53,7 +54,9 @@ def _units(compound, building=None, entrance=None):
     return sort_units(db.session.scalars(stmt).all())
 
 
-def add_rate(actor, compound, data):
+def add_rate(actor, compound, data, notice=None):
+    """Record a rate; with ``notice`` (``{"title", "body"}``, either may be None) post the fund call as a notice in
+    the same transaction."""
     data = {"building": None, "vote_item_id": None, **data}
     if data["building"]:
         data["building"] = normalise_building(data["building"])  # "3号楼" is building 3, as in the roster
@@ -64,14 +67,40 @@ def add_rate(actor, compound, data):
     rate = FundRate(compound_id=compound.id, created_by=audit.actor_label(actor), **data)
     db.session.add(rate)
     db.session.flush()
-    audit.append(
-        chain(compound),
-        actor,
-        "fund_rate_set",
-        {k: getattr(rate, k) for k in ("id", "building", "rate_fen_per_m2", "effective_from", "basis", "vote_item_id")},
-    )
+    rate.notice = _fund_notice(actor, compound, rate, notice) if notice is not None else None
+    payload = {k: getattr(rate, k) for k in ("id", "building", "rate_fen_per_m2", "effective_from", "basis")}
+    payload |= {"vote_item_id": rate.vote_item_id, "notice_id": rate.notice.id if rate.notice else None}
+    audit.append(chain(compound), actor, "fund_rate_set", payload)
     db.session.commit()
     return rate
+
+
+def fund_call_text(rate):
+    """The default body of a fund call: the rate, whom it applies to, from when and on what basis."""
+    return "\n".join(
+        [
+            f"{building_label(rate.building) if rate.building else '本小区'}住宅专项维修资金按每平方米 {yuan_display(rate.rate_fen_per_m2)} 缴存，"
+            f"自{local_date_text(rate.effective_from)}起执行。",
+            f"依据：{rate.basis}",
+            "每户应缴 = 标准 × 房屋建筑面积（四舍五入到分）。请扫码登录，查看您家的应缴、已缴和余额。",
+        ]
+    )
+
+
+def _fund_notice(actor, compound, rate, spec):
+    from notices.models import Notice  # a feature may use another's models
+
+    notice = Notice(
+        compound_id=compound.id,
+        kind="fund_notice",
+        title=spec.get("title") or f"{compound.name}维修资金缴存通知",
+        body=spec.get("body") or fund_call_text(rate),
+        publish_at=utcnow(),
+        created_by=audit.actor_label(actor),
+    )
+    db.session.add(notice)
+    db.session.flush()
+    return notice
 
 
 def rates(compound):

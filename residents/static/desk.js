@@ -1285,9 +1285,12 @@
       if (rate === null) fail("每平方米金额请写成以元为单位、最多两位小数的数字，如 30.00");
       var data = {rate_fen_per_m2: rate, building: val("rate-building") || null, effective_from: val("rate-from"), basis: val("rate-basis")};
       if (val("rate-item")) data.vote_item_id = parseInt(val("rate-item"), 10);
-      await send("POST", base() + "/rates", data);
+      data.notice = $("#rate-notice").checked;
+      var saved = await send("POST", base() + "/rates", data);
       $("#rate-yuan").value = $("#rate-basis").value = $("#rate-item").value = "";
       await showAll();
+      $("#rate-done").hidden = !saved.notice;
+      if (saved.notice) $("#rate-done").innerHTML = '已在公告栏发布维修资金通知：<a href="' + esc(saved.notice.url) + '">' + esc(saved.notice.url) + "</a>";
     });
     on("import", async function () {
       var file = $("#import-file").files[0];

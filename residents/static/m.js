@@ -702,6 +702,10 @@
       return '<div class="row"><strong>' + esc(r.campaign_title) + "</strong><br>" + esc(r.label) + "：份额 " +
         esc(yuan(r.share_fen)) + "，" + statusSpan(r.status, r.status_name) +
         (r.pledged_fen ? "<br>认捐 " + esc(yuan(r.pledged_fen)) + "，已缴 " + esc(yuan(r.paid_fen)) : "") +
+        (r.payments.length ? '<ul class="plain payments">' + r.payments.map(function (p) {
+          return "<li>" + esc(p.paid_on_text) + " " + esc(p.kind_name) + " " + esc(yuan(p.amount_fen)) +
+            (p.method_name ? "（" + esc(p.method_name) + "）" : p.reason ? "（" + esc(p.reason) + "）" : "") + "</li>";
+        }).join("") + "</ul>" : "") +
         '<a class="button' + (r.status === "none" ? " primary" : "") + '" href="/m/campaign/' + r.campaign_id + '">' +
         (r.status === "none" ? "查看并认捐" : "查看详情") + "</a></div>";
     }).join("") + "</section>";

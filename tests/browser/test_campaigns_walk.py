@@ -91,6 +91,12 @@ def test_resident_pledges_from_the_notice_and_the_desk_shows_it(live_server, bro
         expect(staff.locator(".error")).to_contain_text("最多两位小数")
     finally:
         desk.close()
+    # The household's own payments, on 我的小区.
+    body = {"unit_id": money["units"][11].id, "amount_fen": 10_000, "paid_on": "2025-03-14", "method": "cash"}
+    r = client.post(f"/api/v1/campaigns/{campaign['id']}/payments", json=body, headers=world.h["committee"])
+    assert r.status_code == 201
+    page.goto(f"{live_server}/m/home")
+    expect(page.locator("#home-campaigns .payments")).to_have_text("2025年3月14日 缴款 ¥100.00（现金）")
 
 
 def test_committee_creates_previews_and_publishes(live_server, browser, world, make):
@@ -118,5 +124,15 @@ def test_committee_creates_previews_and_publishes(live_server, browser, world, m
         page.wait_for_url(re.compile(r"/m/committee/campaigns/\d+$"))
         expect(page.locator("#c-status")).to_have_text("认捐中")
         expect(page.locator("#not-pledged")).to_contain_text("7号楼1单元（4 户）")
+        # A paper pledge by keyboard: arrow to 纸质认捐, the room, Enter with no amount pledges the share.
+        page.focus("input[name=entry-kind][value=payment]")
+        page.keyboard.press("ArrowDown")
+        expect(page.locator("#payment-fields")).to_be_hidden()
+        page.fill("#room", "7-1-101")
+        page.press("#amount", "Enter")
+        expect(page.locator("#entered li").first).to_contain_text("7号楼1单元101室 认捐 ¥25,000.01")
+        expect(page.locator("#room")).to_be_focused()
+        expect(page.locator("#not-pledged")).to_contain_text("7号楼1单元（3 户）")
+        expect(page.locator("#c-figures .fig-3")).to_have_text("¥25,000.01")
     finally:
         context.close()

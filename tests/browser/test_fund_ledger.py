@@ -145,3 +145,36 @@ def test_statement_qr_landing_sends_an_unbound_household_to_bind_in_its_compound
     link = phone.locator("#fund-accounts a.button")
     expect(link).to_have_text("绑定房屋")
     assert link.get_attribute("href") == f"/m/bind?compound={compound.id}&next=%2Fm%2Ffund"
+
+
+def test_desk_posts_the_fund_call_and_lists_the_flats_to_top_up(phone, live_server, client, world, flats):
+    """Issue 9 §5-6: a fund call from the desk reaches the board, its landing leading to the household's
+    account; the desk lists the flats to top up."""
+    compound, (flat, _) = flats
+    store_tokens(phone, live_server, "sessionStorage", ["gj-staff", "gj-staff-refresh"], world.users["committee"])
+    phone.goto(live_server + "/m/committee/fund")
+    expect(phone.locator("#accounts table")).to_contain_text("3号楼2单元501室")
+    phone.fill("#rate-yuan", "30.00")
+    phone.fill("#rate-from", "2025-01-01")  # the app runs on the test clock
+    phone.fill("#rate-basis", "业主大会决定筹集维修资金")
+    phone.check("#rate-notice")
+    phone.click("#save-rate")
+    link = phone.locator("#rate-done a")
+    expect(link).to_contain_text("/n/")
+    expect(phone.locator("#accounts")).to_contain_text("¥2,595.00")  # 30.00 元 × 86.50 m²
+    notice_url = link.get_attribute("href")
+    # The top-up list: 501 paid in full (¥2,595.00), then ¥4,000.00 spent over both flats leaves it ¥595.00,
+    # below 30 % of its first deposit (¥778.50); 502 never paid, so it is owed, not flagged.
+    h, base = world.h["committee"], f"/api/v1/compounds/{compound.id}/fund"
+    body = {"kind": "deposit", "unit_id": flat.id, "amount_fen": 259_500, "date": "2025-03-01", "reference": "T1"}
+    assert client.post(base + "/entries", json=body, headers=h).status_code == 201
+    body = {"title": "屋面防水", "amount_fen": 400_000, "scope": {"building": "3"}, "date": "2025-03-02"}
+    assert client.post(base + "/spending", json=body, headers=h).status_code == 201
+    phone.reload()
+    expect(phone.locator("#top-up")).to_contain_text("3号楼2单元501室")
+    expect(phone.locator("#top-up")).not_to_contain_text("502室")
+    phone.goto(notice_url)
+    expect(phone.locator("h1")).to_have_text("幸福里小区维修资金缴存通知")
+    expect(phone.locator("article")).to_contain_text("依据：业主大会决定筹集维修资金")
+    assert phone.locator("#go-fund").get_attribute("href") == f"/m/fund?compound={compound.id}"
+    assert_accessible(phone)

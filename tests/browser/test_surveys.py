@@ -94,3 +94,48 @@ def test_a_tenant_answers_from_the_notice_and_the_committee_sees_it_counted(
         assert desk.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     finally:
         context.close()
+
+
+def test_the_committee_keys_a_paper_answer_by_keyboard(client, world, make, live_server, browser):
+    """Issue 10 §4: paper answers keyed at the desk with the keyboard alone (arrows and space to choose, Enter to
+    store); the unit leaves the list of those still to answer, and a missing answer is named beside its question."""
+    from tests.browser.test_accessibility import store_tokens
+
+    h, c1 = world.h["committee"], world.compounds["c1"]
+    units = make.units(c1, 3, building="4", entrance="1")
+    questions = [
+        {"key": "q1", "type": "single", "title": "楼道要不要装灯", "options": ["装", "不装"], "required": True},
+        {"key": "q2", "type": "scale", "title": "满意程度", "required": True},
+    ]
+    body = {"title": "4号楼纸质问卷", "opens_at": at(minutes=-5), "closes_at": at(days=10), "questions": questions}
+    survey = client.post(f"/api/v1/compounds/{c1.id}/surveys", headers=h, json=body).get_json()
+    assert client.post(f"/api/v1/surveys/{survey['id']}/publish", headers=h).status_code == 200
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai")
+    try:
+        desk = context.new_page()
+        store_tokens(desk, live_server, "sessionStorage", ["gj-staff", "gj-staff-refresh"], world.users["committee"])
+        desk.goto(f"{live_server}/m/committee/surveys/{survey['id']}")
+        desk.locator("#paper-form").wait_for()
+        expect(desk.locator("#pending")).to_contain_text("未答 3 户")
+        desk.locator("#pp-q-q1 input[type=radio]").first.focus()
+        desk.keyboard.press("Enter")  # nothing chosen yet: the required questions are named, nothing stored
+        expect(desk.locator("#pp-err-q1")).to_have_text("请回答这道题")
+        desk.select_option("#paper-unit", str(units[1].id))
+        desk.locator("#pp-q-q1 input[type=radio]").first.focus()
+        desk.keyboard.press("Space")  # 装
+        desk.keyboard.press("ArrowDown")  # 不装
+        desk.locator("#pp-q-q2 input[type=radio]").first.focus()
+        desk.keyboard.press("Space")
+        for _ in range(3):
+            desk.keyboard.press("ArrowDown")  # 4分
+        desk.keyboard.press("Enter")
+        expect(desk.locator("#paper-done")).to_have_text("已录入：4号楼1单元102室")
+        expect(desk.locator("#paper-unit")).to_be_focused()  # ready for the next sheet
+        expect(desk.locator("#pending")).to_contain_text("未答 2 户")
+        assert desk.locator(f"#paper-unit option[value='{units[1].id}']").count() == 0
+        expect(desk.locator("#r-rate")).to_contain_text("已回答 1 份")
+    finally:
+        context.close()
+    results = client.get(f"/api/v1/surveys/{survey['id']}/results", headers=h).get_json()
+    q1, q2 = results["questions"]
+    assert q1["options"]["不装"]["count"] == 1 and q1["options"]["装"]["count"] == 0 and q2["mean"] == 4.0
