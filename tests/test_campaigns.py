@@ -267,6 +267,7 @@ def test_pledge_partial_payment_paid_and_the_gap(client, opened):
     assert pay(client, h, campaign, top, 3_000_000, "R-1").status_code == 201
     row = next(s for s in shares(client, h, campaign, status="part_paid"))
     assert row["unit_id"] == top.id and row["paid_fen"] == 3_000_000 and row["status_name"] == "部分缴纳"
+    assert row["outstanding_fen"] == 8_823_529 - 3_000_000  # the desk's "还差" for door-to-door visits
     figures = detail(client, h, campaign)
     assert figures["pledged_fen"] == 8_823_529 and figures["paid_fen"] == 3_000_000
     assert figures["unpledged_fen"] == 60_000_000 - 8_823_529 and figures["gap_fen"] == 57_000_000

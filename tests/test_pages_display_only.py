@@ -27,6 +27,10 @@ ARITHMETIC = [
     (r"\*\s*[234]\b", "a count scaled for a 2/3, 3/4 or 1/2 comparison"),
     (r"Number\([^)]*area", "an area string turned into a float"),
     (r"\.(owners|area)\)?\s*[<>]=?\s*[\w(]|[<>]=?\s*[\w.(]*\.(owners|area)\b", "owners or area compared"),
+    (
+        r"\w_fen\s*[-+*/]\s*[\w(]|[\w)\]]\s*[-+*/]\s*[\w.]*_fen\b",
+        "money added or subtracted (the API sends the figure)",
+    ),
     (r"号楼", "a building or flat label built by hand"),
     (r"\b(OPTION_NAMES|STATUS_NAMES|optionName|statusName|scopeText|intCents)\b", "a local name table or rule"),
 ]
@@ -83,7 +87,7 @@ def test_the_checks_catch_what_the_desk_used_to_do():
     old = (
         "var ok = [4 * y.owners >= 3 * p.owners, y.area * 2 > p.area];"
         " rows.push(intCents(p.area) >= Number(e.area) * 100);"
-        ' var OPTION_NAMES = {agree: "同意"}; scope.building + "号楼"'
+        ' var OPTION_NAMES = {agree: "同意"}; scope.building + "号楼"; yuan(s.pledged_fen - s.paid_fen)'
     )
     assert all(re.search(pattern, old) for pattern, _ in ARITHMETIC)
     assert "同意" in set(re.findall(r'"([^"]*)"', old)) & NAMES

@@ -133,6 +133,7 @@ class ShareOut(Out):
     share_fen = fields.Integer()
     pledged_fen = fields.Integer()
     paid_fen = fields.Integer()
+    outstanding_fen = fields.Integer(metadata={"description": "已认捐未缴的金额（分），不小于零"})
     status = fields.String(metadata={"enum": list(SHARE_STATUSES)})
     status_name = Named(share_status_name, attribute="status")
     how = fields.String(metadata={"description": "本户份额的计算方法（尾差按最大余数逐分分配）"})

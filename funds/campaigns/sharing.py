@@ -44,6 +44,11 @@ class Share:
         return None if self.coefficient is None else str(self.coefficient.quantize(Decimal("0.01")))
 
     @property
+    def outstanding_fen(self):
+        """What the household pledged and has not yet paid (never below zero)."""
+        return max(self.pledged_fen - self.paid_fen, 0)
+
+    @property
     def status(self):
         if not self.pledged_fen:
             return "none"

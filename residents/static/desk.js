@@ -1115,7 +1115,7 @@
     $("#not-pledged").innerHTML = grouped(sharing.filter(function (s) { return s.status === "none"; }),
       function (s) { return yuan(s.share_fen); });
     $("#not-paid").innerHTML = grouped(campaignShares.filter(function (s) { return s.status === "pledged" || s.status === "part_paid"; }),
-      function (s) { return "还差 " + yuan(s.pledged_fen - s.paid_fen); });
+      function (s) { return "还差 " + yuan(s.outstanding_fen); });
     $("#payments").innerHTML = paymentsHtml(await call("GET", "/api/v1/campaigns/" + campaignId + "/payments"));
     Array.prototype.forEach.call(document.querySelectorAll("button.reverse"), function (b) {
       b.addEventListener("click", async function () {
