@@ -236,12 +236,16 @@ def _handle_database_down(e):
     SQLAlchemy invalidates the pool when it sees a disconnect, and ``pool_pre_ping`` replaces stale connections, so
     the service recovers by itself when the database is back. A timeout waiting for a pooled connection is the same.
     """
+    _rollback_quietly()
+    log.warning("database unavailable: %s", getattr(e, "orig", e))
+    return _unavailable(*DATABASE_UNAVAILABLE)
+
+
+def _rollback_quietly():
     try:
         db.session.rollback()
     except Exception:  # the connection is gone; the session is removed at teardown anyway
         log.debug("rollback after a lost connection failed", exc_info=True)
-    log.warning("database unavailable: %s", getattr(e, "orig", e))
-    return _unavailable(*DATABASE_UNAVAILABLE)
 
 
 def _release_session(_exc):
@@ -255,7 +259,7 @@ def _release_session(_exc):
 
 
 def _handle_redis_down(e):
-    db.session.rollback()
+    _rollback_quietly()
     log.warning("redis unavailable: %s", e)
     return _unavailable(*REDIS_UNAVAILABLE)
 

@@ -5,7 +5,7 @@ binding attempts per resident. Views never see the storage; they call ``enforce`
 
 These limits guard passwords, SMS codes and invite codes, so they fail closed: when the storage (Redis) cannot
 be reached the attempt is refused with a 503 ``rate_limit_unavailable`` rather than let through uncounted.
-Limits declared on routes fail open instead (RATELIMIT_SWALLOW_ERRORS and the in-memory fallback, config.py).
+Limits declared on routes fail open instead (RATELIMIT_SWALLOW_ERRORS, config.py).
 """
 
 from contextlib import contextmanager
