@@ -120,3 +120,20 @@ def test_a_letters_job_redis_could_not_queue_is_marked_failed_not_left_queued(cl
     assert db.session.scalars(select(LetterJob.status)).all() == ["failed"]
     monkeypatch.setattr(letters, "dispatch", lambda job_id: None)
     assert client.post(url, json={}, headers=world.h["committee"]).status_code == 202
+
+
+def test_a_limit_declared_on_a_read_route_lets_it_through_when_redis_is_down(app, client, redis_server):
+    """RATELIMIT_SWALLOW_ERRORS: Flask-Limiter's own route limits fail open (the named ones above fail closed)."""
+    from backend.extensions import limiter
+
+    @app.get("/test/limited-read")
+    @limiter.limit("100 per minute")
+    def limited_read():
+        return {"ok": True}
+
+    assert client.get("/test/limited-read").status_code == 200
+    redis_server.stop()
+    try:
+        assert client.get("/test/limited-read").status_code == 200
+    finally:
+        redis_server.start()
