@@ -5,7 +5,8 @@ import importlib
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import Config, check_production, sqlite_waits_for_writers
+from . import reports_db
+from .config import Config, check_production, driver_options
 from .extensions import api, db, jwt, limiter, migrate
 
 # Feature packages beside the core; each exposes ``init_app(app)``. The core imports them only here.
@@ -20,7 +21,8 @@ def create_app(test_config=None):
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.json.ensure_ascii = False
     check_production(app)
-    sqlite_waits_for_writers(app.config)
+    driver_options(app.config)
+    reports_db.configure(app)
     if app.config["PROXY_FIX_HOPS"]:  # behind nginx: the client address and scheme come from its headers
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

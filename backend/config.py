@@ -32,15 +32,30 @@ class Config:
     # Owner ids are stored only as HMACs under this key; rotating it breaks matching, so it is its own setting.
     ID_HASH_KEY = _env("ID_HASH_KEY") or SECRET_KEY
     SQLALCHEMY_DATABASE_URI = database_url(_env("DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'gongjian.db'}"))
+    # pool_pre_ping: after PostgreSQL restarts, a pooled connection is tested and replaced, not handed to a request.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Officials' reports (roll-ups, consent rates, city figures and their exports) read from this database when
+    # set — a read replica of the primary — through a read-only engine (backend/reports_db.py); else the primary.
+    REPORTS_DATABASE_URL = _env("REPORTS_DATABASE_URL")
+    # A PostgreSQL that does not answer (a host down, not a refused port) fails the request after this, not later.
+    DATABASE_CONNECT_TIMEOUT_SECONDS = int(_env("DATABASE_CONNECT_TIMEOUT_SECONDS", "5"))
     # SQLite takes one writer at a time: the others wait this long for the lock instead of failing at once.
     SQLITE_BUSY_TIMEOUT_SECONDS = int(_env("SQLITE_BUSY_TIMEOUT_SECONDS", "30"))
     REDIS_URL = _env("REDIS_URL")
+    REDIS_TIMEOUT_SECONDS = float(_env("REDIS_TIMEOUT_SECONDS", "2"))
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024  # roster files and uploads
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: limits declared on routes (reads) let requests through; the named limits on sign-in, SMS codes
+    # and binding (backend/ratelimit.py) refuse with a 503 instead — they guard secrets. (No in-memory fallback:
+    # it would swap the named limits onto per-process counters too.)
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS = {
+        "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+        "socket_timeout": REDIS_TIMEOUT_SECONDS,
+    }
     JWT_ACCESS_TOKEN_EXPIRES = int(_env("JWT_ACCESS_MINUTES", "30")) * 60
     JWT_REFRESH_TOKEN_EXPIRES = int(_env("JWT_REFRESH_DAYS", "14")) * 86400
     JSON_AS_ASCII = False
@@ -119,12 +134,21 @@ class Config:
     # --- end residents and notices ---
 
 
-def sqlite_waits_for_writers(config):
-    """Give SQLite connections their busy timeout (an engine option only SQLite's driver takes)."""
-    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
-        options["connect_args"] = {**options.get("connect_args", {}), "timeout": config["SQLITE_BUSY_TIMEOUT_SECONDS"]}
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+def driver_options(config):
+    """Give SQLite connections their busy timeout, PostgreSQL's their connect timeout (driver-specific options)."""
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config, config["SQLALCHEMY_DATABASE_URI"])
+
+
+def engine_options(config, url):
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    if url.startswith("sqlite"):
+        extra = {"timeout": config["SQLITE_BUSY_TIMEOUT_SECONDS"]}
+    elif url.startswith("postgresql"):
+        extra = {"connect_timeout": config["DATABASE_CONNECT_TIMEOUT_SECONDS"]}
+    else:
+        return options
+    options["connect_args"] = {**options.get("connect_args", {}), **extra}
+    return options
 
 
 class ConfigError(RuntimeError):

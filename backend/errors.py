@@ -23,8 +23,11 @@ import re
 
 from flask import current_app, jsonify
 from marshmallow import Schema, fields
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import Index, UniqueConstraint
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -44,7 +47,12 @@ HTTP_DEFAULTS = {
     422: ("validation_error", "提交的数据有误"),
     429: ("rate_limited", "操作过于频繁，请稍后再试"),
     500: ("internal_error", "服务器内部错误，请稍后再试"),
+    503: ("service_unavailable", "服务暂时不可用，请稍后再试"),
 }
+# A store the app depends on is unreachable (restarting, failing over): the request may be retried as it is.
+DATABASE_UNAVAILABLE = ("database_unavailable", "数据库暂时无法连接，请稍后再试")
+REDIS_UNAVAILABLE = ("redis_unavailable", "缓存服务暂时无法连接，请稍后再试")
+RETRY_AFTER_SECONDS = "5"
 
 # Constraints (by the name the migrations give them) whose violation is a known conflict: the 409 it answers.
 CONSTRAINT_ERRORS = {
@@ -141,6 +149,10 @@ class RateLimited(ServiceError):
     status = 429
 
 
+class Unavailable(ServiceError):
+    status = 503
+
+
 def error_response(status, code, message, errors=None):
     body = {"code": code, "message": message}
     if errors:
@@ -212,6 +224,46 @@ def _handle_integrity(e):
     return error_response(conflict.status, conflict.code, conflict.message)
 
 
+def _unavailable(code, message):
+    resp = error_response(503, code, message)
+    resp.headers["Retry-After"] = RETRY_AFTER_SECONDS
+    return resp
+
+
+def _handle_database_down(e):
+    """The connection failed or broke (PostgreSQL restarting): 503, and the next checkout pings for a new one.
+
+    SQLAlchemy invalidates the pool when it sees a disconnect, and ``pool_pre_ping`` replaces stale connections, so
+    the service recovers by itself when the database is back. A timeout waiting for a pooled connection is the same.
+    """
+    _rollback_quietly()
+    log.warning("database unavailable: %s", getattr(e, "orig", e))
+    return _unavailable(*DATABASE_UNAVAILABLE)
+
+
+def _rollback_quietly():
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone; the session is removed at teardown anyway
+        log.debug("rollback after a lost connection failed", exc_info=True)
+
+
+def _release_session(_exc):
+    """Remove the request's session even when its connection died after the answer was made (PostgreSQL stopped
+    between the last query and the teardown's rollback): the answer stands, instead of the server's own 500."""
+    try:
+        db.session.remove()
+    except (OperationalError, InterfaceError) as e:
+        log.warning("database connection lost at the end of a request: %s", getattr(e, "orig", e))
+        db.session.registry.clear()  # its connection is already invalidated; drop the session with it
+
+
+def _handle_redis_down(e):
+    _rollback_quietly()
+    log.warning("redis unavailable: %s", e)
+    return _unavailable(*REDIS_UNAVAILABLE)
+
+
 def _handle_unexpected(e):
     if isinstance(e, HTTPException):
         return _handle_http(e)
@@ -227,4 +279,10 @@ def register_error_handlers(app):
     app.register_error_handler(ServiceError, _handle_service_error)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(IntegrityError, _handle_integrity)
+    for error in (OperationalError, InterfaceError, PoolTimeout):
+        app.register_error_handler(error, _handle_database_down)
+    # Runs before Flask-SQLAlchemy's own teardown (teardowns run last registered first), which then finds no session.
+    app.teardown_appcontext(_release_session)
+    for error in (RedisConnectionError, RedisTimeoutError):
+        app.register_error_handler(error, _handle_redis_down)
     app.register_error_handler(Exception, _handle_unexpected)

@@ -220,6 +220,7 @@ class MyProjects(MethodView):
 from backend.auth.decorators import STAFF  # noqa: E402  (this section is appended; its imports stay with it)
 from backend.errors import Invalid  # noqa: E402
 from backend.exports import file_response, table_response  # noqa: E402
+from backend.reports_db import reads_from_reports  # noqa: E402
 
 from . import figures, figures_pdf  # noqa: E402
 from .schemas import (  # noqa: E402
@@ -240,6 +241,7 @@ def _figures(args):
 
 @blp.route("/reports/city-figures")
 class CityFigures(MethodView):
+    @reads_from_reports
     @roles_required(*STAFF)
     @blp.arguments(CityFiguresExportArgs, location="query")
     @blp.response(200, CityFiguresOut)
@@ -266,6 +268,7 @@ class CityFigures(MethodView):
 
 @blp.route("/reports/city-figures/compounds")
 class CityFigureCompounds(MethodView):
+    @reads_from_reports
     @roles_required(*STAFF)
     @blp.arguments(CityFigureCompoundsPaged, location="query")
     @blp.response(200, CityFigureCompoundOut(many=True))

@@ -14,6 +14,8 @@ import threading
 from datetime import timedelta
 
 from flask import current_app, has_app_context
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdf_canvas
@@ -79,18 +81,23 @@ def start(actor, compound_id, building, entrance, address):
     db.session.flush()
     record_access(actor, "export", f"compound:{compound_id} letters job:{job.id}", address)
     db.session.commit()
-    dispatch(job.id)
+    try:
+        dispatch(job.id)
+    except (RedisConnectionError, RedisTimeoutError):
+        # Not queued: say so on the job, or it would block a new one for an hour as "queued".
+        _fail(job.id, "RedisUnavailable")
+        raise
     return job
 
 
 def dispatch(job_id):
     app = current_app._get_current_object()
-    url = app.config.get("REDIS_URL")
-    if url:
-        import redis
+    if app.config.get("REDIS_URL"):
         from rq import Queue
 
-        Queue(QUEUE, connection=redis.Redis.from_url(url)).enqueue(run_job, job_id, job_timeout=3600)
+        from backend.auth.tokens import redis_client
+
+        Queue(QUEUE, connection=redis_client()).enqueue(run_job, job_id, job_timeout=3600)
         return
     threading.Thread(target=_run_with_app, args=(app, job_id), name=f"letters-{job_id}", daemon=True).start()
 
@@ -115,11 +122,15 @@ def run_job(job_id):
     except Exception as e:  # the committee sees that it failed, the log has why
         log.exception("letters job %s failed", job_id)
         db.session.rollback()
-        job = db.session.get(LetterJob, job_id)
-        job.status, job.error, job.finished_at = "failed", type(e).__name__, utcnow()
-        db.session.commit()
+        _fail(job_id, type(e).__name__)
     finally:
         db.session.remove()
+
+
+def _fail(job_id, error):
+    job = db.session.get(LetterJob, job_id)
+    job.status, job.error, job.finished_at = "failed", error, utcnow()
+    db.session.commit()
 
 
 def letters_dir():
@@ -131,6 +142,21 @@ def letters_dir():
 def build(job):
     job.status = "running"
     db.session.commit()
+    file_name = f"letters-{job.id}-{secrets.token_hex(8)}.pdf"
+    path = os.path.join(letters_dir(), file_name)
+    try:
+        codes = _write_letters(job, path)
+        _store_codes(job, codes, file_name)
+    except BaseException:
+        # The new codes are stored only with the finished file: a failure anywhere leaves the old letters valid, and
+        # the half-written PDF (codes in clear that will never work) is removed. The job can simply be run again.
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
+        raise
+
+
+def _write_letters(job, path):
+    """Draw every letter into ``path``; the codes' rows to store, once the whole file is written."""
     compound = db.session.get(Compound, job.compound_id)
     units = db.session.scalars(
         scope_query(job.compound_id, job.building, job.entrance).order_by(*unit_order(Unit))
@@ -139,8 +165,6 @@ def build(job):
     issued = local_date_text(utcnow())
     # The code dies INVITE_CODE_DAYS after now, at this time of day: print the day before, so it holds all day.
     valid_until = local_date_text(utcnow() + timedelta(days=current_app.config["INVITE_CODE_DAYS"] - 1))
-    file_name = f"letters-{job.id}-{secrets.token_hex(8)}.pdf"
-    path = os.path.join(letters_dir(), file_name)
     c = pdf_canvas.Canvas(path, pagesize=A4, pageCompression=1)
     c.setTitle(f"{compound.name} 住户绑定邀请函")
     codes = []
@@ -160,6 +184,11 @@ def build(job):
             job.done = n
             db.session.commit()
     c.save()
+    return codes
+
+
+def _store_codes(job, codes, file_name):
+    """Revoke the old codes of the job's units and store the new ones, in one transaction."""
     now = utcnow()
     db.session.execute(
         update(InviteCode)
@@ -171,7 +200,7 @@ def build(job):
     )
     if codes:
         db.session.execute(insert(InviteCode), codes)
-    job.done, job.status, job.file_name, job.finished_at = len(units), "done", file_name, now
+    job.done, job.status, job.file_name, job.finished_at = len(codes), "done", file_name, now
     db.session.commit()
 
 

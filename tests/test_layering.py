@@ -14,6 +14,8 @@ WEB_MODULES = {
     "backend/security.py",
     "backend/ratelimit.py",
     "backend/logs.py",
+    "backend/reports_db.py",  # which blueprints read from the reports database
+    "backend/auth/tokens.py",  # the blocklist check lets reads through when Redis is down
 }  # the web layer's own hooks
 
 

@@ -62,7 +62,9 @@ def test_owner_bound_by_code_votes_and_sees_receipt(client, setting):
     receipt = r.get_json()["receipt"]
     mine = client.get("/api/v1/my/votes", headers=h).get_json()
     assert mine[0]["units"][0] == {"unit_id": units[0].id, "label": units[0].label, "voted": True, "receipt": receipt}
-    assert ballot(client, h, vote, units[0]).get_json()["code"] == "ballot_exists"
+    again = ballot(client, h, vote, units[0])  # sent again (a timeout): the same receipt, not a second ballot
+    assert again.status_code == 201 and again.get_json()["receipt"] == receipt
+    assert ballot(client, h, vote, units[0], "disagree").get_json()["code"] == "ballot_exists"
     tally = client.get(f"/api/v1/votes/{vote['id']}/tally", headers=world.h["committee"]).get_json()
     assert tally["items"][0]["options"]["agree"]["owners"] == 1
 

@@ -188,18 +188,35 @@ def cast_online(resident, vote, data):
     place = electorate_unit(vote, data["unit_id"])
     choices = normalise_choices(vote, data["choices"], fill_blank=False)
     proxy = binding.relation == "proxy"
-    return _cast(
-        vote,
-        resident,
-        place,
-        choices,
-        "ballot_cast",
-        confirmed=True,
-        channel="proxy" if proxy else "online",
-        resident_id=resident.id,
-        proxy_name=resident.display_name if proxy else None,
-        evidence=binding.proxy_evidence if proxy else None,
-    )
+    try:
+        return _cast(
+            vote,
+            resident,
+            place,
+            choices,
+            "ballot_cast",
+            confirmed=True,
+            channel="proxy" if proxy else "online",
+            resident_id=resident.id,
+            proxy_name=resident.display_name if proxy else None,
+            evidence=binding.proxy_evidence if proxy else None,
+        )
+    except Conflict as e:
+        same = e.code == "ballot_exists" and _same_ballot(vote, resident, place, choices)
+        if not same:
+            raise
+        return same
+
+
+def _same_ballot(vote, resident, place, choices):
+    """The unit's standing ballot when this resident cast it online with these very choices: a phone that timed out
+    and sent the ballot again gets its receipt back (the same answer, nothing stored twice), not a 409."""
+    db.session.rollback()
+    ballot = current_ballot(vote.id, place.unit_id)
+    wanted = {str(k): v for k, v in choices.items()}
+    if ballot is not None and ballot.resident_id == resident.id and ballot.choice_map == wanted:
+        return ballot
+    return None
 
 
 def enter_paper(actor, vote, data):

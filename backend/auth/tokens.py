@@ -1,8 +1,11 @@
 """JWT wiring: identities, claims, the revocation blocklist (database, or Redis when configured)."""
 
+import logging
 from datetime import UTC, datetime
 
-from flask import current_app
+from flask import current_app, request
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import delete, select
 
 from ..errors import error_response
@@ -11,6 +14,8 @@ from ..roster.models import Resident
 from ..types import utcnow
 from .models import RevokedToken, User
 
+log = logging.getLogger(__name__)
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 _redis_clients = {}
 
 
@@ -22,7 +27,9 @@ def redis_client():
     if url not in _redis_clients:
         import redis
 
-        _redis_clients[url] = redis.Redis.from_url(url)
+        # Short timeouts: Redis unreachable fails the request quickly (a 503, or a read let through), never hangs.
+        timeout = current_app.config["REDIS_TIMEOUT_SECONDS"]
+        _redis_clients[url] = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
     return _redis_clients[url]
 
 
@@ -48,7 +55,15 @@ def revoke(jwt_payload):
 def is_revoked(jti):
     client = redis_client()
     if client is not None:
-        return bool(client.exists(f"gongjian:revoked:{jti}"))
+        try:
+            return bool(client.exists(f"gongjian:revoked:{jti}"))
+        except (RedisConnectionError, RedisTimeoutError):
+            # Redis down: a read goes on (a token lives 30 minutes; residents keep seeing their notices); a write
+            # is refused with the 503 redis_unavailable, since a signed-out token must not change anything.
+            if request.method in SAFE_METHODS:
+                log.warning("token blocklist unreachable; letting a %s through", request.method)
+                return False
+            raise
     return db.session.scalar(select(RevokedToken.id).where(RevokedToken.jti == jti)) is not None
 
 
