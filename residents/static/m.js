@@ -52,14 +52,24 @@
     var sign = amount < 0 ? "-" : "", abs = Math.abs(amount), whole = String(Math.floor(abs / 100));
     return sign + "¥" + whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + "." + String(abs % 100).padStart(2, "0");
   }
+  /* The page's one error line. It moves next to the button pressed; when that part of the page is redrawn it goes
+     with the old markup, so it is kept here and put back where the page had it. */
+  var errorLine = null;
+  function errorBox() {
+    if (!errorLine) { var el = $(".error"); errorLine = {el: el, home: el.parentNode, next: el.nextSibling}; }
+    if (!errorLine.el.isConnected) {
+      errorLine.home.insertBefore(errorLine.el, errorLine.next && errorLine.next.parentNode === errorLine.home ? errorLine.next : null);
+    }
+    return errorLine.el;
+  }
   function showError(message, near) {
-    var el = $(".error");
+    var el = errorBox();
     if (near && near.isConnected) near.insertAdjacentElement("afterend", el);  // next to the button pressed
     el.textContent = message;
     el.hidden = false;
     el.scrollIntoView({block: "center"});
   }
-  function clearError() { $(".error").hidden = true; }
+  function clearError() { errorBox().hidden = true; }
   function busy(button, on) { if (button) button.disabled = on; }
 
   function tokens(storage, access, refresh) {
