@@ -11,6 +11,7 @@ from backend.names import (
     project_step_state_name,
     renovation_content_name,
     renovation_tier_name,
+    unit_label,
 )
 from backend.outputs import Named, Out, Ratio, Shown, When
 from backend.roster.schemas import CompoundBrief
@@ -331,6 +332,23 @@ class ResidentStepOut(Out):
     state_name = Named(project_step_state_name, attribute="state")
 
 
+class HouseholdMoneyOut(Out):
+    campaign_id = fields.Integer()
+    campaign_title = fields.String()
+    unit_id = fields.Integer()
+    label = Shown(lambda s: unit_label(s.building, s.entrance, s.room))
+    share_fen = fields.Integer()
+    pledged_fen = fields.Integer()
+    paid_fen = fields.Integer()
+
+
+class ResidentFundingOut(Out):
+    source = fields.String()
+    source_name = Named(funding_source_name, attribute="source")
+    planned_fen = fields.Integer()
+    arrived_fen = fields.Integer()
+
+
 class ResidentProjectOut(Out):
     """What a household follows: the works and where they stand (no staff names, no evidence ids)."""
 
@@ -341,6 +359,12 @@ class ResidentProjectOut(Out):
     planned_investment_fen = fields.Integer()
     steps = fields.List(fields.Nested(ResidentStepOut))
     current_step = Shown(lambda p: _current(p), nullable=True)
+    my_money = fields.List(
+        fields.Nested(HouseholdMoneyOut), metadata={"description": "本户为本项目的居民出资：应摊、已认捐、已缴"}
+    )
+    funding = fields.List(
+        fields.Nested(ResidentFundingOut), metadata={"description": "本项目各资金来源的计划和到位金额"}
+    )
 
 
 # ---- city figures (projects/figures.py) -----------------------------------------------------------------------

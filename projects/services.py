@@ -829,11 +829,31 @@ def my_projects(resident):
     compound_ids = select(Unit.compound_id).where(Unit.id.in_(unit_ids))
     covering = select(ProjectCompound.project_id).where(ProjectCompound.compound_id.in_(compound_ids))
     projects = db.session.scalars(select(Project).where(Project.id.in_(covering)).order_by(Project.id.desc())).all()
-    return [resident_view(p) for p in projects]
+    return [resident_view(p, set(unit_ids)) for p in projects]
 
 
-def resident_view(project):
-    """The timeline a household reads: each step done (with its date), the one under way, or not yet begun."""
+def household_money(project, unit_ids):
+    """What the household put into the project: for each campaign counted as its residents' co-funding, each of
+    the household's units there with its share, pledged and paid (the campaign's own figures)."""
+    from funds.campaigns import services as campaigns
+    from funds.campaigns.models import Campaign
+
+    rows = []
+    for funding in fundings_of(project):
+        if funding.source != "residents":
+            continue
+        campaign = db.session.get(Campaign, funding.campaign_id)
+        for share in campaigns.shares(campaign):
+            if share.unit_id in unit_ids:
+                share.campaign_id, share.campaign_title = campaign.id, campaign.title
+                rows.append(share)
+    return rows
+
+
+def resident_view(project, unit_ids=frozenset()):
+    """The timeline a household reads: each step done (with its date), the one under way, or not yet begun; what
+    its money went to — its own payments into the project's co-funding, beside the items they pay for and every
+    source's planned and arrived money."""
     current = current_step(project)
     steps = [
         {
@@ -845,7 +865,8 @@ def resident_view(project):
         }
         for s in project.steps
     ]
-    return ProjectView(project, steps)
+    money = funding_view(project)
+    return ProjectView(project, steps, my_money=household_money(project, unit_ids), funding=money["by_source"])
 
 
 @dataclass
@@ -854,6 +875,8 @@ class ProjectView:
 
     project: Project
     steps: list
+    my_money: list = field(default_factory=list)  # residents only: the household's co-funding
+    funding: list = field(default_factory=list)  # residents only: each source's planned and arrived
 
     def __getattr__(self, name):
         return getattr(self.project, name)

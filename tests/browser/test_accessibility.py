@@ -676,7 +676,7 @@ def test_department_desk_has_no_axe_violations(department_scene, browser, live_s
 def funding_scene(client, kit, make, world):
     from types import SimpleNamespace
 
-    make.units(kit.compound, 1)
+    unit = make.units(kit.compound, 1)[0]
     body = {"title": "幸福里小区综合改造", "compound_ids": [kit.compound.id], "items": []}
     pid = client.post("/api/v1/projects", json=body, headers=kit.h).get_json()["id"]
     base = f"/api/v1/projects/{pid}/funding"
@@ -690,7 +690,14 @@ def funding_scene(client, kit, make, world):
     assert client.post(f"{base}/{fid}/arrivals", json=undo, headers=kit.h).status_code == 201
     revised = {"planned_before_fen": 500_000, "planned_fen": 400_000, "reason": "调减"}
     assert client.patch(f"{base}/{fid}", json=revised, headers=kit.h).status_code == 200
-    return SimpleNamespace(staff=world.users["committee"])
+    # The household's own co-funding, which its home page shows beside the project's sources.
+    from tests.test_projects import campaign, pledge
+
+    pj = SimpleNamespace(client=client, h=kit.h, c1=kit.compound)
+    cid = campaign(pj, total=300_000)
+    assert client.post(base, json={"source": "residents", "campaign_id": cid}, headers=kit.h).status_code == 201
+    pledge(pj, cid, unit, 300_000)
+    return SimpleNamespace(staff=world.users["committee"], resident=make.resident(unit))
 
 
 def reversal_refused(page):
@@ -709,3 +716,8 @@ def test_projects_desk_funding_has_no_axe_violations(funding_scene, browser, liv
         staff=funding_scene.staff,
         then=reversal_refused,
     )
+
+
+def test_home_project_money_has_no_axe_violations(funding_scene, browser, live_server):
+    ready = "#projects-card .project-money li:has-text('已认捐 ¥3,000.00')"
+    open_and_check(browser, live_server, PHONE, "/m/home", ready, resident=funding_scene.resident)
