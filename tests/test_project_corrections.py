@@ -70,7 +70,7 @@ def test_a_wrong_arrival_is_reversed_with_its_reason_and_counts_no_more(pj, worl
     other = pj.client.post(FUNDING.format(project_id=pid), json={"source": "city_fiscal", "planned_fen": 5},
                            headers=pj.h).get_json()["sources"][1]["id"]  # fmt: skip
     assert_error(post(pj, pid, other, undo(second["id"])), 404, "entry_not_found")
-    # The city figures count what is left.
+    # Officials reading the project see what is left.
     figures = pj.client.get(f"/api/v1/projects/{pid}/funding", headers=world.h["official"]).get_json()
     assert figures["arrived_fen"] == 250_001
 
