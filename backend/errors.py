@@ -81,6 +81,7 @@ CONSTRAINT_ERRORS = {
     # projects: one campaign counted twice in a project's residents' funding, or a threshold set twice at once
     "uq_project_fundings_project_id_campaign_id": ("campaign_already_linked", "该出资项目已计入本改造项目的居民出资"),
     "uq_project_settings_compound_id": ("threshold_changed", "认捐门槛刚被他人设置，请刷新后再改"),
+    "uq_project_arrivals_reverses_id": ("entry_already_reversed", "该笔记录已经冲正过，不能重复冲正"),
 }
 CONFLICT = ("conflict", "数据冲突，请刷新后重试")
 

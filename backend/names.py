@@ -357,3 +357,6 @@ def org_level_name(code):
 
 problem_category_name = _namer(PROBLEM_CATEGORY_NAMES)
 problem_status_name = _namer(PROBLEM_STATUS_NAMES)
+
+ARRIVAL_KIND_NAMES = {"arrival": "到位", "reversal": "冲正"}
+arrival_kind_name = _namer(ARRIVAL_KIND_NAMES)

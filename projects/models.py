@@ -3,7 +3,9 @@ funding sources with their arrivals, and each compound's readiness threshold.
 
 A project's steps are created with it, one row per step of ``STEPS`` in order. Completing one is an
 ``UPDATE … WHERE completed_on IS NULL AND <the previous step is completed>``: of two completions at once the
-row count lets one win. Arrivals are append-only. Survey, vote item and campaign ids are other features' rows
+row count lets one win. Arrivals are append-only: a wrong one is undone by a reversal row with a reason, at most
+one per arrival (a unique constraint decides between two at once). A source's planned amount may be revised with a
+reason; each revision is kept. Survey, vote item and campaign ids are other features' rows
 and are not foreign keys here (as management/ does), checked by the services when a step cites them.
 """
 
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.extensions import db
 from backend.names import (
+    ARRIVAL_KIND_NAMES,
     DEPARTMENT_NAMES,
     EVIDENCE_KIND_NAMES,
     FUNDING_SOURCE_NAMES,
@@ -31,6 +34,7 @@ PLAN_LEVELS = tuple(PLAN_LEVEL_NAMES)
 SOURCES = tuple(FUNDING_SOURCE_NAMES)
 DEPARTMENTS = tuple(DEPARTMENT_NAMES)
 EVIDENCE_KINDS = tuple(EVIDENCE_KIND_NAMES)
+ARRIVAL_KINDS = tuple(ARRIVAL_KIND_NAMES)
 # Who owns each step unless the project says otherwise (DOMAIN.md §8): 住建 the plan, start and completion;
 # 发改 the reserve pool (the application) and the plan's funding.
 DEFAULT_DEPARTMENTS = {
@@ -154,6 +158,9 @@ class ProjectFunding(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     arrivals: Mapped[list["ProjectArrival"]] = relationship(order_by="ProjectArrival.id", lazy="selectin")
+    revisions: Mapped[list["ProjectFundingRevision"]] = relationship(
+        order_by="ProjectFundingRevision.id", lazy="selectin"
+    )
 
     __table_args__ = (
         UniqueConstraint("project_id", "campaign_id"),
@@ -164,18 +171,55 @@ class ProjectFunding(db.Model):
 
 
 class ProjectArrival(db.Model):
-    """Money that arrived from a source, never edited."""
+    """Money that arrived from a source, never edited; a reversal row (same amount, counted negative) undoes one."""
 
     __tablename__ = "project_arrivals"
     id: Mapped[int] = mapped_column(primary_key=True)
     funding_id: Mapped[int] = mapped_column(ForeignKey("project_fundings.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="arrival")
     amount_fen: Mapped[int]
     arrived_on: Mapped[date] = mapped_column(Date)
     document_no: Mapped[str] = mapped_column(String(100), default="")
+    reverses_id: Mapped[Optional[int]] = mapped_column(ForeignKey("project_arrivals.id"))
+    reason: Mapped[Optional[str]] = mapped_column(String(255))
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    __table_args__ = (CheckConstraint("amount_fen > 0", name="amount_positive"),)
+    __table_args__ = (
+        UniqueConstraint("reverses_id"),  # reversed at most once, however many press the button
+        CheckConstraint("amount_fen > 0", name="amount_positive"),
+        CheckConstraint(f"kind IN {ARRIVAL_KINDS}", name="kind"),
+        CheckConstraint("(kind = 'reversal') = (reverses_id IS NOT NULL)", name="reversal_link"),
+        CheckConstraint("(kind = 'reversal') = (reason IS NOT NULL)", name="reversal_reason"),
+    )
+
+    # The reversal that undid this arrival, if any (at most one: the unique constraint).
+    reversal: Mapped[Optional["ProjectArrival"]] = relationship(
+        primaryjoin="ProjectArrival.id == foreign(ProjectArrival.reverses_id)", uselist=False, viewonly=True
+    )
+
+    @property
+    def reversed(self):
+        return self.reversal is not None
+
+    @property
+    def signed_fen(self):
+        return -self.amount_fen if self.kind == "reversal" else self.amount_fen
+
+
+class ProjectFundingRevision(db.Model):
+    """A source's planned amount changed, with why: the funding row holds the current figure, these its history."""
+
+    __tablename__ = "project_funding_revisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    funding_id: Mapped[int] = mapped_column(ForeignKey("project_fundings.id"), index=True)
+    planned_before_fen: Mapped[int]
+    planned_fen: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(255))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (CheckConstraint("planned_fen >= 0", name="planned"),)
 
 
 class ProjectSetting(db.Model):

@@ -39,6 +39,8 @@ class ConstructionProblem(db.Model):
     closed_by: Mapped[Optional[str]] = mapped_column(String(100))
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the retention purge deleted the photos (RETENTION_DAYS after closing); the report itself stays.
+    photos_purged_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     compound: Mapped[Compound] = relationship(lazy="selectin")
     unit: Mapped[Unit] = relationship(lazy="selectin")

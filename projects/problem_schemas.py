@@ -83,6 +83,7 @@ class ProblemOut(Out):
     closed_at = When("closed_at")
     created_at = When("created_at")
     photos = fields.List(fields.Nested(ProblemPhotoOut), metadata={"description": "凭令牌读取：GET url"})
+    photos_purged_at = When("photos_purged_at")  # photos deleted RETENTION_DAYS after closing (PIPL purge)
 
 
 class ProblemOrgOut(Out):

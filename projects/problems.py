@@ -11,6 +11,7 @@ State changes are conditional UPDATEs (``WHERE status IN (…)``): of two clerks
 one win and the other gets 409.
 """
 
+import contextlib
 import io
 import os
 import secrets
@@ -18,7 +19,7 @@ import warnings
 
 from flask import current_app
 from PIL import Image, ImageOps
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from backend import audit
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
@@ -356,7 +357,33 @@ def photo_for(actor, photo_id):
         raise NotFound("photo_not_found", "找不到该照片")
     problem = db.session.get(ConstructionProblem, photo.problem_id)
     get_problem(actor, problem.id)
-    return photo, os.path.join(photo_dir(), photo.file_name)
+    path = os.path.join(photo_dir(), photo.file_name)
+    if not os.path.exists(path):  # the purge removed it and its row's deletion did not commit (it will next run)
+        raise NotFound("photo_purged", "该照片已按保存期限删除")
+    return photo, path
+
+
+def purge_photos(cutoff, now):
+    """PIPL retention: the photos of reports closed before ``cutoff`` (RETENTION_DAYS after closing, as bindings
+    and requests are kept that long after they end) — they may show a household's door, faces, a plate. Open and
+    answered reports keep theirs. The report's text, answer and dates stay with the project's records. Files go
+    first, then their rows in the caller's transaction: if that fails, the next run finds the rows again."""
+    photos = db.session.scalars(
+        select(ProblemPhoto)
+        .join(ConstructionProblem, ConstructionProblem.id == ProblemPhoto.problem_id)
+        .where(ConstructionProblem.status == "closed", ConstructionProblem.closed_at < cutoff)
+    ).all()
+    folder = photo_dir()
+    for photo in photos:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(os.path.join(folder, photo.file_name))
+    problem_ids = {p.problem_id for p in photos}
+    if photos:
+        db.session.execute(delete(ProblemPhoto).where(ProblemPhoto.id.in_([p.id for p in photos])))
+        db.session.execute(
+            update(ConstructionProblem).where(ConstructionProblem.id.in_(problem_ids)).values(photos_purged_at=now)
+        )
+    return len(photos)
 
 
 # ---- for the officials ----------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from .schemas import (
     DepartmentStepOut,
     DepartmentStepsArgs,
     FundingIn,
+    FundingReviseIn,
     OverdueStepsOut,
     ProjectBriefOut,
     ProjectFundingOut,
@@ -137,10 +138,25 @@ class ProjectArrivals(MethodView):
     @blp.arguments(ArrivalIn)
     @blp.response(201, ProjectFundingOut)
     def post(self, data, project_id, funding_id):
-        """Record money arrived from a source (append-only): the project's managers, or the finance (中省, 财政)
-        and ndrc (发改预算内) department accounts for their sources."""
+        """Record money arrived from a source (append-only), or reverse one booked wrongly with a reason (once per
+        arrival; never an edit): the project's managers, or the finance (中省, 财政) and ndrc (发改预算内)
+        department accounts for their sources."""
         project, funding = services.get_funding(current_user, project_id, funding_id)
+        if data["kind"] == "reversal":
+            return services.reverse_arrival(current_user, project, funding, data)
         return services.add_arrival(current_user, project, funding, data)
+
+
+@blp.route("/projects/<int:project_id>/funding/<int:funding_id>")
+class ProjectFundingRevise(MethodView):
+    @roles_required(*CREATORS)
+    @blp.arguments(FundingReviseIn)
+    @blp.response(200, ProjectFundingOut)
+    def patch(self, data, project_id, funding_id):
+        """Revise a source's planned amount with a reason (the project's managers); the earlier figure stays in
+        its revision history. ``planned_before_fen`` is the figure shown: changed meanwhile, 409 ``planned_changed``."""
+        project, funding = services.get_funding(current_user, project_id, funding_id, managers_only=True)
+        return services.revise_planned(current_user, project, funding, data)
 
 
 @blp.route("/projects/<int:project_id>/readiness")

@@ -1,6 +1,8 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, validate, validates_schema
 
+from backend.inputs import require_for_kind
 from backend.names import (
+    arrival_kind_name,
     department_name,
     evidence_kind_name,
     funding_source_name,
@@ -9,11 +11,12 @@ from backend.names import (
     project_step_state_name,
     renovation_content_name,
     renovation_tier_name,
+    unit_label,
 )
 from backend.outputs import Named, Out, Ratio, Shown, When
 from backend.roster.schemas import CompoundBrief
 
-from .models import DEPARTMENTS, PLAN_LEVELS, SOURCES, STEPS, TIERS
+from .models import ARRIVAL_KINDS, DEPARTMENTS, PLAN_LEVELS, SOURCES, STEPS, TIERS
 
 Fen = lambda **kw: fields.Integer(validate=validate.Range(min=0, max=10**14), **kw)  # noqa: E731
 
@@ -92,9 +95,31 @@ class FundingIn(Schema):
 
 
 class ArrivalIn(Schema):
-    amount_fen = fields.Integer(required=True, validate=validate.Range(min=1, max=10**14))
-    arrived_on = fields.Date(required=True)
+    """Money arrived (``amount_fen``, ``arrived_on``, optional ``document_no``), or the reversal of an arrival booked
+    wrongly (``kind`` = ``reversal``, ``reverses``, ``reason``; dated today unless ``arrived_on`` says)."""
+
+    kind = fields.String(load_default="arrival", validate=validate.OneOf(ARRIVAL_KINDS))
+    amount_fen = fields.Integer(validate=validate.Range(min=1, max=10**14))
+    arrived_on = fields.Date()
     document_no = fields.String(load_default="", validate=validate.Length(max=100))
+    reverses = fields.Integer(strict=True, metadata={"description": "冲正：要冲正的到位记录"})
+    reason = fields.String(validate=validate.Length(min=1, max=255), metadata={"description": "冲正原因"})
+
+    @validates_schema
+    def by_kind(self, data, **kwargs):
+        require_for_kind(
+            data,
+            {
+                "arrival": {"amount_fen": "请填写到位金额", "arrived_on": "请填写到位日期"},
+                "reversal": {"reverses": "请指明要冲正的记录", "reason": "请填写冲正原因"},
+            },
+        )
+
+
+class FundingReviseIn(Schema):
+    planned_before_fen = Fen(required=True, metadata={"description": "修改前的计划金额（分），即您看到的金额"})
+    planned_fen = Fen(required=True, metadata={"description": "新的计划金额（分）"})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=255))
 
 
 class ThresholdIn(Schema):
@@ -183,9 +208,23 @@ class ProjectBriefOut(Out):
 
 class ProjectArrivalOut(Out):
     id = fields.Integer()
-    amount_fen = fields.Integer()
+    kind = fields.String()
+    kind_name = Named(arrival_kind_name, attribute="kind")
+    amount_fen = fields.Integer(metadata={"description": "金额（分，正数；冲正记录从到位金额中减去）"})
     arrived_on = fields.Date()
     document_no = fields.String()
+    reverses_id = fields.Integer(allow_none=True)
+    reason = fields.String(allow_none=True)
+    reversed = fields.Boolean(metadata={"description": "已被冲正"})
+    created_by = fields.String()
+    created_at = When("created_at")
+
+
+class FundingRevisionOut(Out):
+    id = fields.Integer()
+    planned_before_fen = fields.Integer()
+    planned_fen = fields.Integer()
+    reason = fields.String()
     created_by = fields.String()
     created_at = When("created_at")
 
@@ -203,6 +242,7 @@ class FundingSourceOut(Out):
     arrived_share = Ratio(allow_none=True, metadata={"description": "到位率＝到位/计划（精确值四舍五入到4位）"})
     gap_fen = fields.Integer(metadata={"description": "缺口＝计划−到位（不小于0）"})
     arrivals = fields.List(fields.Nested(ProjectArrivalOut), metadata={"description": "到位记录（只增不改）"})
+    revisions = fields.List(fields.Nested(FundingRevisionOut), metadata={"description": "计划金额的修改记录"})
 
 
 class FundingBySourceOut(Out):
@@ -292,6 +332,23 @@ class ResidentStepOut(Out):
     state_name = Named(project_step_state_name, attribute="state")
 
 
+class HouseholdMoneyOut(Out):
+    campaign_id = fields.Integer()
+    campaign_title = fields.String()
+    unit_id = fields.Integer()
+    label = Shown(lambda s: unit_label(s.building, s.entrance, s.room))
+    share_fen = fields.Integer()
+    pledged_fen = fields.Integer()
+    paid_fen = fields.Integer()
+
+
+class ResidentFundingOut(Out):
+    source = fields.String()
+    source_name = Named(funding_source_name, attribute="source")
+    planned_fen = fields.Integer()
+    arrived_fen = fields.Integer()
+
+
 class ResidentProjectOut(Out):
     """What a household follows: the works and where they stand (no staff names, no evidence ids)."""
 
@@ -302,6 +359,12 @@ class ResidentProjectOut(Out):
     planned_investment_fen = fields.Integer()
     steps = fields.List(fields.Nested(ResidentStepOut))
     current_step = Shown(lambda p: _current(p), nullable=True)
+    my_money = fields.List(
+        fields.Nested(HouseholdMoneyOut), metadata={"description": "本户为本项目的居民出资：应摊、已认捐、已缴"}
+    )
+    funding = fields.List(
+        fields.Nested(ResidentFundingOut), metadata={"description": "本项目各资金来源的计划和到位金额"}
+    )
 
 
 # ---- city figures (projects/figures.py) -----------------------------------------------------------------------

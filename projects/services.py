@@ -43,6 +43,7 @@ from .models import (
     ProjectArrival,
     ProjectCompound,
     ProjectFunding,
+    ProjectFundingRevision,
     ProjectItem,
     ProjectSetting,
     ProjectStep,
@@ -450,7 +451,7 @@ def funding_rows(project):
                 )
             )
         else:
-            arrived = sum(a.amount_fen for a in funding.arrivals)
+            arrived = sum(a.signed_fen for a in funding.arrivals)
             rows.append(FundingRow(funding, funding.planned_fen, arrived, arrivals=list(funding.arrivals)))
     return rows
 
@@ -525,12 +526,14 @@ def add_funding(actor, project, data):
 DEPARTMENT_SOURCES = {"finance": ("city_fiscal", "central_provincial"), "ndrc": ("ndrc_budget",)}
 
 
-def get_funding(actor, project_id, funding_id):
+def get_funding(actor, project_id, funding_id, managers_only=False):
+    """The funding source to write to: the project's managers; for arrivals and their reversals also the
+    department accounts of ``DEPARTMENT_SOURCES``; a plan's revision only the managers."""
     project = get_project(actor, project_id)
     funding = db.session.get(ProjectFunding, funding_id)
     if funding is None or funding.project_id != project.id:
         raise NotFound("funding_not_found", "找不到该资金来源")
-    if actor.role == "department":
+    if actor.role == "department" and not managers_only:
         if funding.source not in DEPARTMENT_SOURCES.get(actor.department, ()):
             raise Forbidden(
                 "funding_not_yours",
@@ -541,30 +544,118 @@ def get_funding(actor, project_id, funding_id):
     return project, funding
 
 
-def add_arrival(actor, project, funding, data):
-    """Money arrived: appended, never edited."""
+def _arrival_payload(arrival):
+    return {
+        "funding_id": arrival.funding_id,
+        "arrival_id": arrival.id,
+        "kind": arrival.kind,
+        "amount_fen": arrival.amount_fen,
+        "arrived_on": arrival.arrived_on.isoformat(),
+        "document_no": arrival.document_no,
+        "reverses_id": arrival.reverses_id,
+        "reason": arrival.reason,
+    }
+
+
+def _not_residents(funding):
     if funding.source == "residents":
         raise Conflict("residents_arrive_by_campaign", "居民出资的到位金额来自出资项目的缴款，请在出资项目中登记")
-    if data["arrived_on"] > local_today():
-        raise Invalid("date_in_future", "到位日期不能晚于今天", {"json": {"arrived_on": ["不能晚于今天"]}})
-    arrival = ProjectArrival(funding_id=funding.id, created_by=audit.actor_label(actor), **data)
+
+
+def _not_after_today(day, field_name="arrived_on"):
+    if day > local_today():
+        raise Invalid("date_in_future", "日期不能晚于今天", {"json": {field_name: ["不能晚于今天"]}})
+
+
+def _funding_after(project):
+    db.session.commit()
+    db.session.expire_all()
+    return funding_view(db.session.get(Project, project.id))
+
+
+def add_arrival(actor, project, funding, data):
+    """Money arrived: appended, never edited (``kind`` = ``reversal`` undoes one, see ``reverse_arrival``)."""
+    _not_residents(funding)
+    _not_after_today(data["arrived_on"])
+    arrival = ProjectArrival(
+        funding_id=funding.id,
+        amount_fen=data["amount_fen"],
+        arrived_on=data["arrived_on"],
+        document_no=data.get("document_no") or "",
+        created_by=audit.actor_label(actor),
+    )
     db.session.add(arrival)
+    db.session.flush()
+    audit.append(chain(project), actor, "project_funds_arrived", _arrival_payload(arrival))
+    return _funding_after(project)
+
+
+def reverse_arrival(actor, project, funding, data):
+    """Undo an arrival booked wrongly: a reversal row of the same amount with the reason, dated the day it is
+    made (or the day given); the arrival stays as booked. Once per arrival: of two at once the unique
+    constraint on ``reverses_id`` lets one win."""
+    _not_residents(funding)
+    original = db.session.get(ProjectArrival, data["reverses"])
+    if original is None or original.funding_id != funding.id:
+        raise NotFound("entry_not_found", "找不到要冲正的记录")
+    if original.kind != "arrival":
+        raise Invalid("entry_not_reversible", "冲正记录本身不能再冲正")
+    day = data.get("arrived_on") or local_today()
+    _not_after_today(day)
+    if db.session.scalar(select(ProjectArrival.id).where(ProjectArrival.reverses_id == original.id)) is not None:
+        raise Conflict("entry_already_reversed", "该笔记录已经冲正过，不能重复冲正")
+    reversal = ProjectArrival(
+        funding_id=funding.id,
+        kind="reversal",
+        amount_fen=original.amount_fen,
+        arrived_on=day,
+        document_no=data.get("document_no") or "",
+        reverses_id=original.id,
+        reason=data["reason"].strip(),
+        created_by=audit.actor_label(actor),
+    )
+    db.session.add(reversal)
+    db.session.flush()  # a second reversal at the same moment fails here (uq_project_arrivals_reverses_id)
+    audit.append(chain(project), actor, "project_arrival_reversed", _arrival_payload(reversal))
+    return _funding_after(project)
+
+
+def revise_planned(actor, project, funding, data):
+    """A source's planned amount revised (a budget cut, a larger grant): the new figure with its reason, the old
+    one kept in the revision history. ``planned_before_fen`` is the figure the user saw: if someone revised it
+    meanwhile, the conditional UPDATE changes nothing and the user is asked to look again."""
+    if funding.source == "residents":
+        raise Conflict(
+            "residents_planned_by_campaign", "居民出资的计划金额取自出资项目的居民出资部分，请在出资项目中修改"
+        )
+    before, after = data["planned_before_fen"], data["planned_fen"]
+    if before == after:
+        raise Invalid("planned_unchanged", "新的计划金额与原来相同", {"json": {"planned_fen": ["与原金额相同"]}})
+    changed = db.session.execute(
+        update(ProjectFunding)
+        .where(ProjectFunding.id == funding.id, ProjectFunding.planned_fen == before)
+        .values(planned_fen=after)
+    ).rowcount
+    if changed != 1:
+        db.session.rollback()
+        raise Conflict("planned_changed", "计划金额刚被他人修改，请刷新后再改")
+    revision = ProjectFundingRevision(
+        funding_id=funding.id,
+        planned_before_fen=before,
+        planned_fen=after,
+        reason=data["reason"].strip(),
+        created_by=audit.actor_label(actor),
+    )
+    db.session.add(revision)
     db.session.flush()
     audit.append(
         chain(project),
         actor,
-        "project_funds_arrived",
-        {
-            "funding_id": funding.id,
-            "arrival_id": arrival.id,
-            "amount_fen": arrival.amount_fen,
-            "arrived_on": arrival.arrived_on.isoformat(),
-            "document_no": arrival.document_no,
-        },
-    )
-    db.session.commit()
-    db.session.expire_all()
-    return funding_view(db.session.get(Project, project.id))
+        "project_funding_revised",
+        {"funding_id": funding.id, "revision_id": revision.id, "planned_before_fen": before, "planned_fen": after,
+         "reason": revision.reason},
+    )  # fmt: skip
+    return _funding_after(project)
 
 
 # ---- readiness and the reserve pool ---------------------------------------------------------------------------
@@ -738,11 +829,31 @@ def my_projects(resident):
     compound_ids = select(Unit.compound_id).where(Unit.id.in_(unit_ids))
     covering = select(ProjectCompound.project_id).where(ProjectCompound.compound_id.in_(compound_ids))
     projects = db.session.scalars(select(Project).where(Project.id.in_(covering)).order_by(Project.id.desc())).all()
-    return [resident_view(p) for p in projects]
+    return [resident_view(p, set(unit_ids)) for p in projects]
 
 
-def resident_view(project):
-    """The timeline a household reads: each step done (with its date), the one under way, or not yet begun."""
+def household_money(project, unit_ids):
+    """What the household put into the project: for each campaign counted as its residents' co-funding, each of
+    the household's units there with its share, pledged and paid (the campaign's own figures)."""
+    from funds.campaigns import services as campaigns
+    from funds.campaigns.models import Campaign
+
+    rows = []
+    for funding in fundings_of(project):
+        if funding.source != "residents":
+            continue
+        campaign = db.session.get(Campaign, funding.campaign_id)
+        for share in campaigns.shares(campaign):
+            if share.unit_id in unit_ids:
+                share.campaign_id, share.campaign_title = campaign.id, campaign.title
+                rows.append(share)
+    return rows
+
+
+def resident_view(project, unit_ids=frozenset()):
+    """The timeline a household reads: each step done (with its date), the one under way, or not yet begun; what
+    its money went to — its own payments into the project's co-funding, beside the items they pay for and every
+    source's planned and arrived money."""
     current = current_step(project)
     steps = [
         {
@@ -754,7 +865,8 @@ def resident_view(project):
         }
         for s in project.steps
     ]
-    return ProjectView(project, steps)
+    money = funding_view(project)
+    return ProjectView(project, steps, my_money=household_money(project, unit_ids), funding=money["by_source"])
 
 
 @dataclass
@@ -763,6 +875,8 @@ class ProjectView:
 
     project: Project
     steps: list
+    my_money: list = field(default_factory=list)  # residents only: the household's co-funding
+    funding: list = field(default_factory=list)  # residents only: each source's planned and arrived
 
     def __getattr__(self, name):
         return getattr(self.project, name)

@@ -9,7 +9,8 @@ residents_cli = AppGroup("residents", help="Residents: retention purge and the l
 
 @residents_cli.command("purge")
 def purge_cmd():
-    """Delete bindings, codes, requests and photos past RETENTION_DAYS, and letter PDFs past LETTERS_KEEP_DAYS."""
+    """Delete bindings, codes, requests, 委托书 photos and closed reports' construction photos past RETENTION_DAYS,
+    and letter PDFs past LETTERS_KEEP_DAYS. Run it where PHOTO_DIR is mounted (the app container)."""
     from .privacy import purge
 
     counts = purge()

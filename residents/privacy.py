@@ -11,7 +11,10 @@ Retention (setting RETENTION_DAYS, default 180 days), run daily by ``flask resid
   sign-in identities;
 - household letter PDFs (every code of a compound in clear): deleted LETTERS_KEEP_DAYS (default 30) after
   their job finished; the job stays and its download says the file was deleted. The codes themselves stop
-  working INVITE_CODE_DAYS (default 90) after printing.
+  working INVITE_CODE_DAYS (default 90) after printing;
+- construction-problem photos (projects/problems.py, files under PHOTO_DIR): deleted RETENTION_DAYS after their
+  report was closed, like a binding after it ended; open and answered reports keep theirs. The report's text and
+  answer stay with the project's records (as ballots stay with their vote), marked ``photos_purged_at``.
 Ballots are not personal data kept here: the votes feature keeps them with the vote's audit chain.
 """
 
@@ -24,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from backend.extensions import db
 from backend.roster.models import HouseholdBinding, Resident
 from backend.types import utcnow
+from projects.problems import purge_photos
 
 from .letters import purge_files
 from .models import BindingRequest, InviteCode, ProxyAuthorisation, ResidentIdentity, SmsCode
@@ -94,5 +98,6 @@ def purge(now=None):
         except IntegrityError:
             pass  # still referenced elsewhere (e.g. by a ballot kept with its vote's records)
     counts["letter_files"] = purge_files(now)
+    counts["problem_photos"] = purge_photos(cutoff, now)
     db.session.commit()
     return counts

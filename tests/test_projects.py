@@ -543,6 +543,35 @@ def test_residents_follow_their_compounds_works(pj, world):
     assert api("GET", "/api/v1/my/projects", headers=pj.make.headers(pj.make.resident())) == []
 
 
+def test_a_household_sees_what_its_money_went_to(pj, world):
+    api = Documented(pj.client)
+    project = create(pj)
+    pid = project["id"]
+    cid = campaign(pj, total=1_000_000)  # four 100 m² flats: 250,000 fen each
+    for body in ({"source": "residents", "campaign_id": cid}, {"source": "city_fiscal", "planned_fen": 2_000_000}):
+        r = pj.client.post(f"/api/v1/projects/{pid}/funding", json=body, headers=pj.h)
+        assert r.status_code == 201, r.get_json()
+    fiscal = r.get_json()["sources"][1]["id"]
+    arrival = {"amount_fen": 700_000, "arrived_on": "2025-03-10"}
+    assert (
+        pj.client.post(f"/api/v1/projects/{pid}/funding/{fiscal}/arrivals", json=arrival, headers=pj.h).status_code
+        == 201
+    )
+    pledge(pj, cid, pj.units[0], 250_000)
+    pay(pj, cid, pj.units[0], 100_001, "R-1")
+    mine = api("GET", "/api/v1/my/projects", headers=pj.make.headers(pj.make.resident(pj.units[0])))[0]
+    share = mine["my_money"]
+    assert [(m["campaign_id"], m["unit_id"], m["share_fen"], m["pledged_fen"], m["paid_fen"]) for m in share] == [
+        (cid, pj.units[0].id, 250_000, 250_000, 100_001)
+    ]
+    assert [(f["source_name"], f["planned_fen"], f["arrived_fen"]) for f in mine["funding"]] == [
+        ("财政专项补助", 2_000_000, 700_000), ("居民出资", 1_000_000, 100_001),
+    ]  # fmt: skip
+    assert sum(i["planned_fen"] for i in mine["items"]) == mine["planned_investment_fen"]  # what the money is for
+    neighbour = api("GET", "/api/v1/my/projects", headers=pj.make.headers(pj.make.resident(pj.units[1])))[0]
+    assert [(m["unit_id"], m["paid_fen"]) for m in neighbour["my_money"]] == [(pj.units[1].id, 0)]
+
+
 # --- races ----------------------------------------------------------------------------------------------------
 
 

@@ -466,6 +466,7 @@ def test_purge_after_retention(client, estate, app, runner, clock):
         "proxy_authorisations": 0,
         "residents": 0,
         "letter_files": 0,
+        "problem_photos": 0,
     }
 
 

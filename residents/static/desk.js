@@ -1399,6 +1399,7 @@
             ["到位", esc(G.yuan(s.arrived_fen))], ["缺口", esc(G.yuan(s.gap_fen))]]);
         })) + "<p>合计：计划 " + esc(G.yuan(f.planned_fen)) + "，到位 " + esc(G.yuan(f.arrived_fen)) + "，缺口 " + esc(G.yuan(f.gap_fen)) + "</p>"
           : "<p>还没有登记资金来源。</p>";
+        money += f.sources.filter(function (s) { return s.source !== "residents"; }).map(function (s) { return fundingHtml(p, s); }).join("");
         var c = pair[2], cid = "pc-" + p.id;
         var builder = "<h4>施工单位联系人</h4><p>" + (c.username ? esc(c.contact || c.username) + "（账号 " + esc(c.username) + "），可查看、答复和关闭本项目的问题反映" : "尚未指定") + "</p>" +
           '<label for="' + cid + '-user">施工单位的企业账号</label><input id="' + cid + '-user" type="text" maxlength="64">' +
@@ -1408,10 +1409,63 @@
           esc(G.yuan(p.planned_investment_fen)) + "</p><h4>进度</h4>" + steps + "<h4>资金</h4>" + money + builder + "</div>";
       }).join("");
     }
+    /* One source's money, append-only: its arrivals (a wrong one reversed with a reason, never edited), money that
+       arrived, and its planned amount revised with a reason (the earlier figures listed). Residents' co-funding is
+       corrected in its campaign. */
+    function fundingHtml(p, s) {
+      var id = "pf-" + s.id, at = ' data-project="' + esc(p.id) + '" data-funding="' + esc(s.id) + '"';
+      var rows = s.arrivals.map(function (a) {
+        var action = a.kind === "arrival" && !a.reversed ? '<label for="' + id + "-why-" + a.id + '">冲正原因</label><input id="' + id +
+          "-why-" + a.id + '" type="text" maxlength="255"><button type="button" class="button narrow"' + at + ' data-reverse="' +
+          esc(a.id) + '">冲正</button>' : (a.reversed ? "已冲正" : "—");
+        return cells([["类别", esc(a.kind_name)], ["金额", esc(G.yuan(a.kind === "reversal" ? -a.amount_fen : a.amount_fen))],
+          ["日期", esc(a.arrived_on)], ["文号或原因", esc(a.reason || a.document_no || "")], ["操作", action]]);
+      });
+      var history = s.revisions.map(function (r) {
+        return "<li>" + esc(G.yuan(r.planned_before_fen)) + " → " + esc(G.yuan(r.planned_fen)) + "：" + esc(r.reason) + "</li>";
+      }).join("");
+      return '<div class="funding"><h4>' + esc(s.source_name) + (s.party ? "（" + esc(s.party) + "）" : "") + " 的到位记录</h4>" +
+        (rows.length ? table(["类别", "金额", "日期", "文号或原因", "操作"], rows) : "<p>还没有到位记录。</p>") +
+        '<fieldset><legend>登记到位资金</legend><label for="' + id + '-amount">金额（元）</label><input id="' + id +
+        '-amount" type="text" inputmode="decimal"><label for="' + id + '-date">到位日期</label><input id="' + id +
+        '-date" type="date"><label for="' + id + '-doc">文号</label><input id="' + id + '-doc" type="text" maxlength="100">' +
+        '<button type="button" class="button"' + at + ' data-arrive="1">登记到位</button></fieldset>' +
+        '<fieldset><legend>修改计划金额</legend><p>现为 ' + esc(G.yuan(s.planned_fen)) + "</p>" +
+        (history ? '<ul class="revisions">' + history + "</ul>" : "") + '<label for="' + id + '-planned">新的计划金额（元）</label><input id="' +
+        id + '-planned" type="text" inputmode="decimal"><label for="' + id + '-reason">修改原因</label><input id="' + id +
+        '-reason" type="text" maxlength="255"><button type="button" class="button"' + at + ' data-revise="' + esc(s.planned_fen) +
+        '">修改计划</button></fieldset></div>';
+    }
+    async function fundingAction(b) {
+      var pid = b.dataset.project, fid = b.dataset.funding, id = "pf-" + fid;
+      var base = "/api/v1/projects/" + pid + "/funding/" + fid;
+      if (b.dataset.reverse) {
+        var why = val(id + "-why-" + b.dataset.reverse);
+        if (!why) fail("请填写冲正原因");
+        return send("POST", base + "/arrivals", {kind: "reversal", reverses: Number(b.dataset.reverse), reason: why});
+      }
+      if (b.dataset.arrive) {
+        if (!val(id + "-date")) fail("请填写到位日期");
+        return send("POST", base + "/arrivals", {amount_fen: amountFen(id + "-amount", true), arrived_on: val(id + "-date"),
+          document_no: val(id + "-doc")});
+      }
+      var planned = G.fen(val(id + "-planned"));
+      if (planned === null) fail("金额请以元为单位填写，最多两位小数，如 1234.50");
+      if (!val(id + "-reason")) fail("请填写修改原因");
+      return send("PATCH", base, {planned_before_fen: Number(b.dataset.revise), planned_fen: planned, reason: val(id + "-reason")});
+    }
     function showProblems(cid) { return showProblemBoard("/api/v1/compounds/" + cid + "/problems?per_page=100"); }
     async function showAll(cid) { await Promise.all([showProjects(cid), showProblems(cid)]); }
     G.staffDesk(async function () { await pickCompound(showAll); });
     $("#pd-projects").addEventListener("click", function (ev) {
+      var money = ev.target.closest("button[data-funding]");
+      if (money) {
+        G.clearError();
+        money.disabled = true;
+        fundingAction(money).then(function () { return showProjects(val("compound")); })
+          .catch(function (e) { G.showError(e.message, money); money.disabled = false; });
+        return;
+      }
       var b = ev.target.closest("button[data-contractor]");
       if (!b) return;
       var pid = b.dataset.contractor;

@@ -52,14 +52,24 @@
     var sign = amount < 0 ? "-" : "", abs = Math.abs(amount), whole = String(Math.floor(abs / 100));
     return sign + "¥" + whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + "." + String(abs % 100).padStart(2, "0");
   }
+  /* The page's one error line. It moves next to the button pressed; when that part of the page is redrawn it goes
+     with the old markup, so it is kept here and put back where the page had it. */
+  var errorLine = null;
+  function errorBox() {
+    if (!errorLine) { var el = $(".error"); errorLine = {el: el, home: el.parentNode, next: el.nextSibling}; }
+    if (!errorLine.el.isConnected) {
+      errorLine.home.insertBefore(errorLine.el, errorLine.next && errorLine.next.parentNode === errorLine.home ? errorLine.next : null);
+    }
+    return errorLine.el;
+  }
   function showError(message, near) {
-    var el = $(".error");
+    var el = errorBox();
     if (near && near.isConnected) near.insertAdjacentElement("afterend", el);  // next to the button pressed
     el.textContent = message;
     el.hidden = false;
     el.scrollIntoView({block: "center"});
   }
-  function clearError() { $(".error").hidden = true; }
+  function clearError() { errorBox().hidden = true; }
   function busy(button, on) { if (button) button.disabled = on; }
 
   function tokens(storage, access, refresh) {
@@ -367,6 +377,19 @@
       slot.id = "home-projects";
       $("#home-management").insertAdjacentElement("afterend", slot);
     }
+    /* What the household's money went to: its own co-funding for the works listed above, and where the rest of the
+       money comes from (the API's figures). */
+    function projectMoney(p) {
+      var mine = p.my_money.map(function (m) {
+        return "<li>" + esc(m.label) + "：应摊 " + esc(yuan(m.share_fen)) + "，已认捐 " + esc(yuan(m.pledged_fen)) + "，已缴 " +
+          esc(yuan(m.paid_fen)) + "（" + esc(m.campaign_title) + "）</li>";
+      }).join("");
+      var sources = p.funding.map(function (f) {
+        return "<li>" + esc(f.source_name) + "：计划 " + esc(yuan(f.planned_fen)) + "，已到位 " + esc(yuan(f.arrived_fen)) + "</li>";
+      }).join("");
+      return '<div class="project-money">' + (mine ? "<h3>您家的出资（用于以上改造内容）</h3><ul>" + mine + "</ul>" : "") +
+        (sources ? "<h3>资金来源</h3><ul>" + sources + "</ul>" : "") + "</div>";
+    }
     slot.innerHTML = '<section class="card" id="projects-card"><h2>小区改造</h2>' + projects.map(function (p) {
       var steps = p.steps.map(function (s) {
         var state = s.state === "pending" ? esc(s.state_name) : '<span class="' + (s.state === "done" ? "pass" : "warn") +
@@ -383,7 +406,7 @@
         esc(p.compounds.map(function (c) { return c.name; }).join("、")) +
         "<h3>进度</h3><ol class=\"project-steps\">" + steps + "</ol>" +
         (items ? "<h3>改造内容（计划投资 " + esc(yuan(p.planned_investment_fen)) + "）</h3><ul>" + items + "</ul>" : "") +
-        problemForm(p, categories) + "</div>";
+        projectMoney(p) + problemForm(p, categories) + "</div>";
     }).join("") + '</section><section class="card" id="my-problems" hidden><h2>我反映的施工问题</h2><div id="my-problem-list"></div></section>';
     slot.querySelectorAll("form.problem-form").forEach(function (form) {
       form.addEventListener("submit", function (ev) { ev.preventDefault(); });

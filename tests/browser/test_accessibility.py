@@ -564,3 +564,55 @@ def test_page_has_no_axe_violations(request, make, browser, live_server, scene_n
         staff=None if who in RESIDENTS else user,
         then=then,
     )
+
+
+# --- projects: correcting a project's money on the projects desk ----------------------------------------------
+@pytest.fixture
+def funding_scene(client, kit, make, world):
+    from types import SimpleNamespace
+
+    unit = make.units(kit.compound, 1)[0]
+    body = {"title": "幸福里小区综合改造", "compound_ids": [kit.compound.id], "items": []}
+    pid = client.post("/api/v1/projects", json=body, headers=kit.h).get_json()["id"]
+    base = f"/api/v1/projects/{pid}/funding"
+    fid = client.post(base, json={"source": "city_fiscal", "planned_fen": 500_000}, headers=kit.h).get_json()
+    fid = fid["sources"][0]["id"]
+    for amount in (100_000, 20_000):
+        arrival = {"amount_fen": amount, "arrived_on": "2025-03-10", "document_no": "到账"}
+        assert client.post(f"{base}/{fid}/arrivals", json=arrival, headers=kit.h).status_code == 201
+    first = client.get(base, headers=kit.h).get_json()["sources"][0]["arrivals"][0]["id"]
+    undo = {"kind": "reversal", "reverses": first, "reason": "录错"}
+    assert client.post(f"{base}/{fid}/arrivals", json=undo, headers=kit.h).status_code == 201
+    revised = {"planned_before_fen": 500_000, "planned_fen": 400_000, "reason": "调减"}
+    assert client.patch(f"{base}/{fid}", json=revised, headers=kit.h).status_code == 200
+    # The household's own co-funding, which its home page shows beside the project's sources.
+    from tests.test_projects import campaign, pledge
+
+    pj = SimpleNamespace(client=client, h=kit.h, c1=kit.compound)
+    cid = campaign(pj, total=300_000)
+    assert client.post(base, json={"source": "residents", "campaign_id": cid}, headers=kit.h).status_code == 201
+    pledge(pj, cid, unit, 300_000)
+    return SimpleNamespace(staff=world.users["committee"], resident=make.resident(unit))
+
+
+def reversal_refused(page):
+    page.locator("#pd-projects button[data-reverse]").first.click()  # no reason written: the refusal beside it
+    page.locator(".error").wait_for()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESK], ids=["phone", "wide"])
+def test_projects_desk_funding_has_no_axe_violations(funding_scene, browser, live_server, viewport):
+    open_and_check(
+        browser,
+        live_server,
+        viewport,
+        "/m/committee/projects",
+        "#pd-projects .funding .revisions",
+        staff=funding_scene.staff,
+        then=reversal_refused,
+    )
+
+
+def test_home_project_money_has_no_axe_violations(funding_scene, browser, live_server):
+    ready = "#projects-card .project-money li:has-text('已认捐 ¥3,000.00')"
+    open_and_check(browser, live_server, PHONE, "/m/home", ready, resident=funding_scene.resident)
