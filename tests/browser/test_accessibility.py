@@ -521,51 +521,6 @@ DEPARTMENT_PAGES = [
 ]
 
 
-# --- every page above, in one table: (scene fixture, its pages) --------------------------------------------------
-# A page row: (name, path or a function of the scene giving it, who is signed in, a selector that shows the data
-# has loaded, one viewport or a list of them, the steps to a later state also checked). "stranger" is a resident
-# bound to nothing; residents keep their tokens in localStorage, staff (committee, contractor) in sessionStorage.
-SCENES = {
-    "scene": [(n, p, w, r, PHONE, None) for n, p, w, r in RESIDENT_PAGES]
-    + [(n, p, w, r, [PHONE, DESK], None) for n, p, w, r in COMMITTEE_PAGES]
-    + STATES,
-    "survey_scene": SURVEY_PAGES,
-    "money_scene": MONEY_PAGES,
-    "management_scene": MANAGEMENT_PAGES,
-    "fees_scene": FEE_PAGES,
-    "projects_scene": PROJECT_PAGES,
-    "official_scene": OFFICIAL_PAGES,
-    "problems_scene": PROBLEM_PAGES,
-    "department_scene": DEPARTMENT_PAGES,
-}
-RESIDENTS = {"resident", "stranger"}
-
-
-def page_cases():
-    for scene, pages in SCENES.items():
-        for name, path, who, ready, viewports, then in pages:
-            several = isinstance(viewports, list)
-            for viewport in viewports if several else [viewports]:
-                label = f"{name}-{'phone' if viewport == PHONE else 'desk'}" if several else name
-                yield pytest.param(scene, path, who, ready, viewport, then, id=label)
-
-
-@pytest.mark.parametrize("scene_name, path, who, ready, viewport, then", list(page_cases()))
-def test_page_has_no_axe_violations(request, make, browser, live_server, scene_name, path, who, ready, viewport, then):
-    scene = request.getfixturevalue(scene_name)
-    user = make.resident(name="未绑定居民") if who == "stranger" else getattr(scene, who) if who else None
-    open_and_check(
-        browser,
-        live_server,
-        viewport,
-        path(scene) if callable(path) else path,
-        ready,
-        resident=user if who in RESIDENTS else None,
-        staff=None if who in RESIDENTS else user,
-        then=then,
-    )
-
-
 # --- projects: correcting a project's money on the projects desk ----------------------------------------------
 @pytest.fixture
 def funding_scene(client, kit, make, world):
@@ -600,19 +555,67 @@ def reversal_refused(page):
     page.locator(".error").wait_for()
 
 
-@pytest.mark.parametrize("viewport", [PHONE, DESK], ids=["phone", "wide"])
-def test_projects_desk_funding_has_no_axe_violations(funding_scene, browser, live_server, viewport):
+FUNDING_PAGES = [
+    (
+        "projects-desk-funding",
+        "/m/committee/projects",
+        "staff",
+        "#pd-projects .funding .revisions",
+        [PHONE, DESK],
+        reversal_refused,
+    ),
+    (
+        "home-project-money",
+        "/m/home",
+        "resident",
+        "#projects-card .project-money li:has-text('已认捐 ¥3,000.00')",
+        PHONE,
+        None,
+    ),
+]
+
+
+# --- every page above, in one table: (scene fixture, its pages) --------------------------------------------------
+# A page row: (name, path or a function of the scene giving it, who is signed in, a selector that shows the data
+# has loaded, one viewport or a list of them, the steps to a later state also checked). "stranger" is a resident
+# bound to nothing; residents keep their tokens in localStorage, staff (committee, contractor) in sessionStorage.
+SCENES = {
+    "scene": [(n, p, w, r, PHONE, None) for n, p, w, r in RESIDENT_PAGES]
+    + [(n, p, w, r, [PHONE, DESK], None) for n, p, w, r in COMMITTEE_PAGES]
+    + STATES,
+    "survey_scene": SURVEY_PAGES,
+    "money_scene": MONEY_PAGES,
+    "management_scene": MANAGEMENT_PAGES,
+    "fees_scene": FEE_PAGES,
+    "projects_scene": PROJECT_PAGES,
+    "official_scene": OFFICIAL_PAGES,
+    "problems_scene": PROBLEM_PAGES,
+    "department_scene": DEPARTMENT_PAGES,
+    "funding_scene": FUNDING_PAGES,
+}
+RESIDENTS = {"resident", "stranger"}
+
+
+def page_cases():
+    for scene, pages in SCENES.items():
+        for name, path, who, ready, viewports, then in pages:
+            several = isinstance(viewports, list)
+            for viewport in viewports if several else [viewports]:
+                label = f"{name}-{'phone' if viewport == PHONE else 'desk'}" if several else name
+                yield pytest.param(scene, path, who, ready, viewport, then, id=label)
+
+
+@pytest.mark.parametrize("scene_name, path, who, ready, viewport, then", list(page_cases()))
+def test_page_has_no_axe_violations(request, make, browser, live_server, scene_name, path, who, ready, viewport, then):
+    scene = request.getfixturevalue(scene_name)
+    user = make.resident(name="未绑定居民") if who == "stranger" else getattr(scene, who) if who else None
     open_and_check(
         browser,
         live_server,
         viewport,
-        "/m/committee/projects",
-        "#pd-projects .funding .revisions",
-        staff=funding_scene.staff,
-        then=reversal_refused,
+        path(scene) if callable(path) else path,
+        ready,
+        resident=user if who in RESIDENTS else None,
+        staff=None if who in RESIDENTS else user,
+        then=then,
     )
-
-
-def test_home_project_money_has_no_axe_violations(funding_scene, browser, live_server):
-    ready = "#projects-card .project-money li:has-text('已认捐 ¥3,000.00')"
-    open_and_check(browser, live_server, PHONE, "/m/home", ready, resident=funding_scene.resident)

@@ -1,8 +1,8 @@
 """project funding corrections: an arrival is undone by a reversal row (kind, reverses_id unique, reason), and a
 source's planned amount is revised with a reason, each revision kept
 
-Revision ID: 0018_project_corrections
-Revises: 0017_construction_problems
+Revision ID: 0019_project_corrections
+Revises: 0018_fund_notice
 """
 
 from alembic import op
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import backend.types  # noqa: F401  (custom column types used below)
 
 
-revision = "0018_project_corrections"
-down_revision = "0017_construction_problems"
+revision = "0019_project_corrections"
+down_revision = "0018_fund_notice"
 branch_labels = None
 depends_on = None
 

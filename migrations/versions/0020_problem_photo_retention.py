@@ -1,7 +1,7 @@
 """construction problems: when the retention purge deleted a closed report's photos
 
-Revision ID: 0019_problem_photo_retention
-Revises: 0018_project_corrections
+Revision ID: 0020_problem_photo_retention
+Revises: 0019_project_corrections
 """
 
 from alembic import op
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import backend.types  # noqa: F401  (custom column types used below)
 
 
-revision = "0019_problem_photo_retention"
-down_revision = "0018_project_corrections"
+revision = "0020_problem_photo_retention"
+down_revision = "0019_project_corrections"
 branch_labels = None
 depends_on = None
 
