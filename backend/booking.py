@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from backend import audit
-from backend.errors import ServiceError
+from backend.errors import Conflict, Invalid, NotFound, ServiceError
 from backend.extensions import db
 
 
@@ -30,6 +30,14 @@ class ReversalRefusals:
     missing: Refusal  # no such entry in this compound or campaign
     not_reversible: Refusal  # a reversal, or a kind corrected some other way
     already: Refusal  # reversed before (the unique constraint says the same under a race)
+
+
+# The words most ledgers use (a feature with other kinds of entry says more).
+REFUSALS = ReversalRefusals(
+    missing=Refusal(NotFound, "entry_not_found", "找不到要冲正的记录"),
+    not_reversible=Refusal(Invalid, "entry_not_reversible", "冲正记录本身不能再冲正"),
+    already=Refusal(Conflict, "entry_already_reversed", "该笔记录已经冲正过，不能重复冲正"),
+)
 
 
 def reversible(model, entry_id, *, belongs, may_reverse, refusals):

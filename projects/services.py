@@ -18,7 +18,7 @@ from typing import Optional
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import aliased
 
-from backend import audit
+from backend import audit, booking
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.extensions import db
 from backend.jurisdiction import bound_unit_ids, require_compound, require_org
@@ -595,15 +595,15 @@ def reverse_arrival(actor, project, funding, data):
     made (or the day given); the arrival stays as booked. Once per arrival: of two at once the unique
     constraint on ``reverses_id`` lets one win."""
     _not_residents(funding)
-    original = db.session.get(ProjectArrival, data["reverses"])
-    if original is None or original.funding_id != funding.id:
-        raise NotFound("entry_not_found", "找不到要冲正的记录")
-    if original.kind != "arrival":
-        raise Invalid("entry_not_reversible", "冲正记录本身不能再冲正")
+    original = booking.reversible(
+        ProjectArrival,
+        data["reverses"],
+        belongs=lambda e: e.funding_id == funding.id,
+        may_reverse=lambda e: e.kind == "arrival",
+        refusals=booking.REFUSALS,
+    )
     day = data.get("arrived_on") or local_today()
     _not_after_today(day)
-    if db.session.scalar(select(ProjectArrival.id).where(ProjectArrival.reverses_id == original.id)) is not None:
-        raise Conflict("entry_already_reversed", "该笔记录已经冲正过，不能重复冲正")
     reversal = ProjectArrival(
         funding_id=funding.id,
         kind="reversal",

@@ -125,11 +125,6 @@ ENTRY_KEYS = (
     "reverses_id",
     "reason",
 )
-REVERSAL_REFUSALS = booking.ReversalRefusals(
-    missing=booking.Refusal(NotFound, "entry_not_found", "找不到要冲正的记录"),
-    not_reversible=booking.Refusal(Invalid, "entry_not_reversible", "冲正记录本身不能再冲正"),
-    already=booking.Refusal(Conflict, "entry_already_reversed", "该笔记录已经冲正过，不能重复冲正"),
-)
 
 
 def record_entry(actor, compound, data):
@@ -188,7 +183,7 @@ def reverse(actor, compound, data):
         data["reverses"],
         belongs=lambda e: e.compound_id == compound.id,
         may_reverse=lambda e: e.kind == "payment",
-        refusals=REVERSAL_REFUSALS,
+        refusals=booking.REFUSALS,
     )
     day = data.get("paid_on") or today()
     _check_day(day)
