@@ -174,8 +174,8 @@ def get_problem(actor, problem_id, manage=False):
     if problem is None:
         raise NotFound("problem_not_found", "找不到该问题反映")
     if getattr(actor, "role", "resident") == "resident":
-        if problem.resident_id != actor.id or manage:
-            raise Forbidden("not_your_problem", "您只能查看自己反映的问题")
+        if problem.resident_id != actor.id or manage:  # as if it did not exist: a resident learns nothing of others'
+            raise NotFound("problem_not_found", "找不到该问题反映")
         return problem
     if actor.role == "provider":
         if not is_contractor(actor, problem.project_id):
@@ -315,13 +315,16 @@ def close(actor, problem, reply=None):
 
 def photo_for(actor, photo_id):
     """The stored photo's path and type, for the reporter, the compound's committee, the region's officials, the
-    project's contractor contact and admin; 403 for anyone else (another resident, another compound's committee,
-    another company)."""
+    project's contractor contact and admin; 403 for other staff (another compound's committee, another company),
+    404 for another resident."""
     photo = db.session.get(ProblemPhoto, photo_id)
     if photo is None:
         raise NotFound("photo_not_found", "找不到该照片")
     problem = db.session.get(ConstructionProblem, photo.problem_id)
-    get_problem(actor, problem.id)
+    try:
+        get_problem(actor, problem.id)
+    except NotFound as e:
+        raise NotFound("photo_not_found", "找不到该照片") from e
     return photo, os.path.join(photo_dir(), photo.file_name)
 
 
