@@ -34,9 +34,6 @@ def create_app(test_config=None):
     from .errors import register_error_handlers
 
     register_error_handlers(app)
-    from . import uploads
-
-    uploads.init_app(app)  # the 413 of an oversized body, in the API's error shape
     from . import security
 
     security.init_app(app)

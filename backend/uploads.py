@@ -21,9 +21,7 @@ import io
 import warnings
 import zipfile
 
-from flask import request
 from PIL import Image, ImageOps
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from .errors import Invalid, error_response
 
@@ -40,12 +38,9 @@ def megabytes(limit):
     return f"{limit // (1024 * 1024) or 1}MB"
 
 
-def init_app(app):
-    app.register_error_handler(RequestEntityTooLarge, _too_large)
-
-
-def _too_large(e):
-    limit = request.max_content_length
+def too_large(limit):
+    """The 413 for a body past ``limit`` bytes (the request's own limit, which a route may raise), in the API's
+    error shape; ``backend.security`` answers Werkzeug's RequestEntityTooLarge with it."""
     where = f"（不超过{megabytes(limit)}）" if limit else ""
     return error_response(413, "too_large", f"上传的内容过大{where}，请压缩或分批上传")
 
