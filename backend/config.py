@@ -58,6 +58,8 @@ class Config:
     }
     JWT_ACCESS_TOKEN_EXPIRES = int(_env("JWT_ACCESS_MINUTES", "30")) * 60
     JWT_REFRESH_TOKEN_EXPIRES = int(_env("JWT_REFRESH_DAYS", "14")) * 86400
+    # Tokens travel only in the Authorization header, never in cookies: no ambient credential, so no CSRF (README).
+    JWT_TOKEN_LOCATION = ["headers"]
     JSON_AS_ASCII = False
     # flask-smorest / OpenAPI
     API_TITLE = "Gongjian 共建 API"

@@ -12,16 +12,13 @@ one win and the other gets 409.
 """
 
 import contextlib
-import io
 import os
 import secrets
-import warnings
 
 from flask import current_app
-from PIL import Image, ImageOps
 from sqlalchemy import delete, func, select, update
 
-from backend import audit
+from backend import audit, uploads
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.extensions import db
 from backend.jurisdiction import bound_unit_ids, require_compound, require_org
@@ -32,9 +29,6 @@ from .models import Project
 from .problem_models import ConstructionProblem, ProblemPhoto, ProjectContractor
 
 MAX_PHOTOS = 3
-MAX_PIXELS = 40_000_000  # beyond this a "photo" is a decompression bomb, not a phone's picture
-LONG_SIDE = 4096  # stored photos are scaled down to this, which keeps every detail a clerk needs
-FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 
 
@@ -60,40 +54,12 @@ def _refuse(n, code, message):
 
 
 def clean_photo(n, content):
-    """The photo re-encoded from its pixels, with its type: (bytes, mime, ext, width, height). Refuses clearly."""
-    limit = max_bytes()
-    if len(content) > limit:
-        _refuse(n, "photo_too_large", f"照片太大（每张不超过{limit // (1024 * 1024) or 1}MB），请压缩或重新拍一张")
-    if not content:
-        _refuse(n, "photo_empty", "文件是空的")
+    """The ``n``th photo re-encoded from its pixels (``backend.uploads.clean_photo``): (bytes, mime, ext, width,
+    height). Refuses clearly, naming which photo."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            probe = Image.open(io.BytesIO(content))
-            kind = probe.format
-            if kind not in FORMATS:
-                raise ValueError(kind)
-            if probe.width * probe.height > MAX_PIXELS:
-                raise ValueError("too many pixels")
-            probe.verify()
-            image = Image.open(io.BytesIO(content))
-            image.load()
-    except Exception:  # Pillow raises many kinds for a file that is no image (or a broken one)
-        _refuse(n, "photo_type", "不是照片，只能上传JPG、PNG或WebP格式的照片")
-    mime, ext = FORMATS[kind]
-    image = ImageOps.exif_transpose(image)  # upright as the phone showed it, before its EXIF is dropped
-    if max(image.size) > LONG_SIDE:
-        image.thumbnail((LONG_SIDE, LONG_SIDE))
-    if kind == "JPEG" and image.mode not in ("RGB", "L"):
-        image = image.convert("RGB")
-    pixels = Image.new(image.mode, image.size)  # a fresh image: the pixels, and no metadata of any kind
-    pixels.paste(image)
-    if image.mode == "P":
-        pixels.putpalette(image.getpalette())
-    out = io.BytesIO()
-    options = {"quality": 88} if kind in ("JPEG", "WEBP") else {"optimize": True}
-    pixels.save(out, kind, **options)
-    return out.getvalue(), mime, ext, pixels.width, pixels.height
+        return uploads.clean_photo(content, max_bytes())
+    except uploads.PhotoRefused as e:
+        _refuse(n, e.code, e.message)
 
 
 def _read(file):
@@ -209,8 +175,8 @@ def get_problem(actor, problem_id, manage=False):
     if problem is None:
         raise NotFound("problem_not_found", "找不到该问题反映")
     if getattr(actor, "role", "resident") == "resident":
-        if problem.resident_id != actor.id or manage:
-            raise Forbidden("not_your_problem", "您只能查看自己反映的问题")
+        if problem.resident_id != actor.id or manage:  # as if it did not exist: a resident learns nothing of others'
+            raise NotFound("problem_not_found", "找不到该问题反映")
         return problem
     if actor.role == "provider":
         if not is_contractor(actor, problem.project_id):
@@ -350,13 +316,16 @@ def close(actor, problem, reply=None):
 
 def photo_for(actor, photo_id):
     """The stored photo's path and type, for the reporter, the compound's committee, the region's officials, the
-    project's contractor contact and admin; 403 for anyone else (another resident, another compound's committee,
-    another company)."""
+    project's contractor contact and admin; 403 for other staff (another compound's committee, another company),
+    404 for another resident."""
     photo = db.session.get(ProblemPhoto, photo_id)
     if photo is None:
         raise NotFound("photo_not_found", "找不到该照片")
     problem = db.session.get(ConstructionProblem, photo.problem_id)
-    get_problem(actor, problem.id)
+    try:
+        get_problem(actor, problem.id)
+    except NotFound as e:
+        raise NotFound("photo_not_found", "找不到该照片") from e
     path = os.path.join(photo_dir(), photo.file_name)
     if not os.path.exists(path):  # the purge removed it and its row's deletion did not commit (it will next run)
         raise NotFound("photo_purged", "该照片已按保存期限删除")

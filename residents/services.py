@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from backend import audit
+from backend import audit, uploads
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.extensions import db
 from backend.jurisdiction import require_compound
@@ -260,23 +260,15 @@ def decide_request(actor, request_id, approve, reason="", relation=None):
     return req
 
 
-IMAGE_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG": "image/png", b"GIF8": "image/gif", b"RIFF": "image/webp"}
-
-
-def sniff_image(data):
-    return next((mime for magic, mime in IMAGE_TYPES.items() if data.startswith(magic)), None)
-
-
 def submit_proxy(resident, data, photo):
     _require_consent(resident)
     content = photo.read(current_app.config["PROXY_PHOTO_MAX_BYTES"] + 1) if photo else b""
     if not content:
         raise Invalid("photo_required", "请拍照上传签字的委托书", {"files": {"photo": ["请上传照片"]}})
-    if len(content) > current_app.config["PROXY_PHOTO_MAX_BYTES"]:
-        raise Invalid("photo_too_large", "照片太大（不超过5MB），请重新拍一张")
-    mime = sniff_image(content)
-    if mime is None:
-        raise Invalid("photo_type", "请上传照片（JPG或PNG格式）")
+    try:  # checked by its content and re-encoded from its pixels, so no EXIF (GPS location) is kept
+        content, mime, *_ = uploads.clean_photo(content, current_app.config["PROXY_PHOTO_MAX_BYTES"])
+    except uploads.PhotoRefused as e:
+        raise Invalid(e.code, e.message, {"files": {"photo": [e.message]}}) from e
     unit = find_unit(data["compound_id"], data["building"], data["entrance"], data["room"])
     if unit is None:
         raise NotFound("unit_not_found", "找不到该房屋，请核对楼栋、单元、房号")

@@ -131,9 +131,12 @@ def test_another_compound_and_strangers_are_refused(pr, world):
     other = pr.make.headers(pr.make.resident(pr.make.unit(world.compounds["c2"])))
     assert file(pr, pr.project, other, status=403)["code"] == "not_your_compound"
     neighbour = pr.make.headers(pr.make.resident(pr.units[1]))  # same compound, not the reporter
-    for h in (other, neighbour, world.h["committee2"], world.h["official_other"]):
+    for h in (world.h["committee2"], world.h["official_other"]):
         assert pr.client.get(url, headers=h).status_code == 403
         assert pr.client.get(f"/api/v1/problems/{problem['id']}", headers=h).status_code == 403
+    for h in (other, neighbour):  # another resident is told nothing exists there
+        assert_error(pr.client.get(url, headers=h), 404, "photo_not_found")
+        assert_error(pr.client.get(f"/api/v1/problems/{problem['id']}", headers=h), 404, "problem_not_found")
     assert pr.client.get(url).status_code == 401
     assert_error(pr.client.post(f"/api/v1/problems/{problem['id']}/reply", json={"reply": "x"},
                                 headers=world.h["official"]), 403, "role_forbidden")  # fmt: skip

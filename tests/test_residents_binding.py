@@ -4,6 +4,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from backend.errors import Forbidden
@@ -18,7 +19,14 @@ from residents.services import CODE_ALPHABET, code_hash, new_invite_code
 from tests.factories import bearer
 from tests.test_residents_auth import dev_sign_in
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
+
+def _jpeg():
+    out = io.BytesIO()
+    Image.new("RGB", (16, 12), (90, 120, 200)).save(out, "JPEG")
+    return out.getvalue()
+
+
+JPEG = _jpeg()  # a real photo: the 委托书 is checked by its content and re-encoded
 
 
 @pytest.fixture
@@ -369,7 +377,8 @@ def test_proxy_awaiting_approval_then_approved(client, estate):
     listed = client.get(f"/api/v1/compounds/{c1.id}/proxies", headers=world.h["committee"]).get_json()
     assert [p["proxy_name"] for p in listed] == ["张小红"]
     photo = client.get(f"/api/v1/proxies/{proxy['id']}/photo", headers=world.h["committee"])
-    assert photo.status_code == 200 and photo.data == JPEG and photo.mimetype == "image/jpeg"
+    assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
+    assert Image.open(io.BytesIO(photo.data)).size == (16, 12)  # re-encoded from its pixels, no metadata kept
     subjects = db.session.scalars(select(PersonalDataAccess.subject).order_by(PersonalDataAccess.id)).all()
     assert subjects == [f"compound:{c1.id} proxy_authorisations", f"proxy:{proxy['id']} photo"]
     r = client.post(f"/api/v1/proxies/{proxy['id']}/decision", json={"approve": True}, headers=world.h["committee"])
@@ -400,7 +409,14 @@ def test_proxy_rejected(client, estate):
     assert mine["status"] == "rejected" and mine["reason"] == reason
 
 
-@pytest.mark.parametrize("photo,code", [(b"", "photo_required"), (b"%PDF-1.4 not an image", "photo_type")])
+@pytest.mark.parametrize(
+    "photo,code",
+    [
+        (b"", "photo_required"),
+        (b"%PDF-1.4 not an image", "photo_type"),
+        (b"\xff\xd8\xff\xe0" + b"\x00" * 200, "photo_type"),  # a JPEG's first bytes, and no picture
+    ],
+)
 def test_proxy_photo_checked(client, estate, photo, code):
     _world, c1, flat, *_, h, _rid = estate
     r = submit_proxy(client, h, c1, flat, photo)

@@ -5,13 +5,12 @@ Committees' spreadsheets are messy: title rows above the header, alias headers, 
 anything that cannot be read with certainty is reported with the row number the spreadsheet shows.
 """
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .. import uploads
 from ..errors import Invalid
 from ..names import unit_label
 
@@ -103,30 +102,9 @@ def normalise_entrance(text):
 
 
 def read_table(filename, content, code="roster_unreadable"):
-    """Rows of raw cells with their spreadsheet row numbers, from CSV (UTF-8/GB18030) or XLSX; ``code`` names the
-    422 for a file that cannot be read (each import has its own)."""
-    if content[:4] == b"PK\x03\x04":
-        return _read_xlsx(content, code)
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise Invalid(code, "无法识别文件编码，请另存为 UTF-8 或 GB18030 编码的 CSV，或 XLSX")
-    return [(n, row) for n, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1)]
-
-
-def _read_xlsx(content, code):
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=False, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
-        raise Invalid(code, "无法读取该 Excel 文件，请确认是 .xlsx 格式") from e
-    ws = wb.worksheets[0]
-    return [(cells[0].row, [c.value for c in cells]) for cells in ws.iter_rows() if cells]
+    """Rows of raw cells with their spreadsheet row numbers, from CSV (UTF-8/GB18030) or XLSX, within the upload
+    limits of ``backend.uploads``; ``code`` names the 422 for a file that cannot be read (each import has its own)."""
+    return uploads.read_table(content, code)
 
 
 def find_header(table, fields=FIELDS, required=REQUIRED, labels=FIELD_LABELS, code="roster_no_header"):

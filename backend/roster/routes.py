@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
-from ..auth.decorators import MANAGERS, STAFF, roles_required
+from ..auth.decorators import MANAGERS, STAFF, roles_required, url_gate
 from ..errors import Invalid
 from ..exports import Column, table_response
 from ..extensions import db
@@ -29,6 +29,7 @@ from .schemas import (
     UnitOut,
 )
 
+gate = url_gate(None, None)  # the compound in the URL, checked before the body or file is read (401 → 403 → 422)
 blp = Blueprint("roster", __name__, url_prefix="/api/v1", description="Compounds, units and owners")
 
 
@@ -73,15 +74,16 @@ class CompoundDetail(MethodView):
 @blp.route("/compounds/<int:compound_id>/roster")
 class Roster(MethodView):
     @roles_required(*MANAGERS)
+    @gate(manage=True)
     @blp.arguments(RosterFile, location="files")
     @blp.response(200, ImportOut)
-    def post(self, files, compound_id):
+    def post(self, files, compound):
         """Import or re-import the household roster (CSV in UTF-8/GB18030, or XLSX); all or nothing."""
         upload = files["file"]
         content = upload.read()
         if not content:
             raise Invalid("roster_empty", "上传的文件是空的")
-        return services.import_roster(current_user, compound_id, upload.filename or "roster", content)
+        return services.import_roster(current_user, compound.id, upload.filename or "roster", content)
 
 
 @blp.route("/compounds/<int:compound_id>/roster/export")
@@ -181,10 +183,11 @@ class OwnerDuplicates(MethodView):
 @blp.route("/compounds/<int:compound_id>/owners/merge")
 class OwnerMerge(MethodView):
     @roles_required(*MANAGERS)
+    @gate(manage=True)
     @blp.arguments(MergeIn)
     @blp.response(200, OwnerSummary)
-    def post(self, data, compound_id):
+    def post(self, data, compound):
         """Merge owner records into one owner (audited, with a reason)."""
         return services.merge_owners(
-            current_user, compound_id, data["keep_owner_id"], data["merge_owner_ids"], data["reason"]
+            current_user, compound.id, data["keep_owner_id"], data["merge_owner_ids"], data["reason"]
         )
