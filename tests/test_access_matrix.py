@@ -88,7 +88,7 @@ ACCESS = {
     # auth
     "POST /api/v1/auth/login": A(PUBLIC),
     "POST /api/v1/auth/logout": A(SIGNED_IN),
-    "GET /api/v1/auth/me": A((*STAFF, "department")),
+    "GET /api/v1/auth/me": A((*STAFF, "department", "provider")),
     "POST /api/v1/auth/refresh": A(REFRESH),
     "POST /api/v1/auth/users": A(("admin",)),
     "GET /api/v1/openapi.json": A(PUBLIC),
@@ -203,6 +203,9 @@ ACCESS = {
     "POST /api/v1/projects/<int:project_id>/funding": A(STAFF),
     "POST /api/v1/projects/<int:project_id>/funding/<int:funding_id>/arrivals": A(
         (*STAFF, "department"), child=True, send=_json(amount_fen=100, arrived_on="2025-03-01")
+    ),
+    "PATCH /api/v1/projects/<int:project_id>/funding/<int:funding_id>": A(
+        STAFF, child=True, send=_json(planned_before_fen=100, planned_fen=200, reason="调增")
     ),
     "POST /api/v1/projects/<int:project_id>/items": A(STAFF),
     "GET /api/v1/projects/<int:project_id>/problems": A((*STAFF, "provider")),

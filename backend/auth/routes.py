@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from ..ratelimit import client_address, enforce
 from . import services
 from .decorators import roles_required
+from .models import STAFF_ROLES
 from .schemas import AccessOut, LoginIn, TokensOut, UserIn, UserOut
 from .tokens import revoke
 
@@ -51,7 +52,7 @@ class Logout(MethodView):
 
 @blp.route("/me")
 class Me(MethodView):
-    @roles_required("admin", "official", "committee", "department")
+    @roles_required(*STAFF_ROLES)  # every staff account may read itself, a property provider's included
     @blp.response(200, UserOut)
     def get(self):
         """The signed-in staff account."""
