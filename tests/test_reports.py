@@ -145,9 +145,8 @@ def test_report_cost_does_not_grow_with_votes_compounds_or_communities(kit, make
             k.cast(k.vote([item("rebuild"), item("fund_use")]), units[:2], "agree")
         cost.append(queries(report))
     assert len(report().get_json()) == 12
-    # 2 votes in one community, then 4 in two, then 6 in three: the same statements (lazy loading took 10, 12, 14;
-    # PostgreSQL's planner settings around the aggregate are one statement more since it hashes each vote's rows)
-    assert cost[0] == cost[1] == cost[2] <= 11, cost
+    # 2 votes in one community, then 4 in two, then 6 in three: the same statements (lazy loading took 10, 12, 14)
+    assert cost[0] == cost[1] == cost[2] <= 10, cost
 
 
 def test_json_is_paged_like_every_list(kit, votes, world):
@@ -188,7 +187,7 @@ def test_export_statements_stay_constant_as_the_city_grows(kit, make, world):
             k.cast(k.vote([item("rebuild"), item("fund_use")]), units[:2], "agree")
         seen.append({fmt: cost(fmt) for fmt in ("csv", "xlsx", "json")})
     assert seen[0] == seen[1] == seen[2], seen
-    assert seen[0]["csv"] <= 9, seen  # on PostgreSQL: 8, and one to allow sorting again once the aggregate is planned
+    assert seen[0]["csv"] <= 8, seen
 
 
 def test_csv_streams_its_first_row_at_once(kit, votes, world):

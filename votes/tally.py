@@ -11,6 +11,8 @@ compared on integers only. ``votes/schemas.py`` renders it for the API (ratios r
 ``votes/explain.py`` words it in Chinese; no page recomputes a threshold.
 """
 
+import queue
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
@@ -304,34 +306,19 @@ def _per_vote_figures(ordered):
     (LATERAL), streamed out in the votes' order. Per vote the plan reads index ranges only (0015_report_indexes):
     the counted ballots merged with the frozen units on unit_id, then each ballot's choices from the covering
     index; so an export costs its own votes' ballots whatever the older history, and the first vote's figures
-    arrive without waiting for the last's.
-
-    Each owner's area per item and option first, then the owners counted and their areas summed: the same figures
-    as COUNT(DISTINCT owner) and SUM(area) (an owner is one row of the inner grouping), but both groupings can be
-    hashed, where COUNT(DISTINCT) sorts every vote's rows (``FigureStream`` asks for the hashes)."""
-    per_owner = (
+    arrive without waiting for the last's."""
+    agg = (
         select(
             BallotChoice.item_id,
             BallotChoice.option,
-            Ballot.owner_id,
+            func.count(func.distinct(Ballot.owner_id)).label("owners"),
             func.sum(VoteUnit.area_cents).label("area"),
         )
         .select_from(Ballot)
         .join(VoteUnit, (VoteUnit.vote_id == Ballot.vote_id) & (VoteUnit.unit_id == Ballot.unit_id))
         .join(BallotChoice, BallotChoice.ballot_id == Ballot.id)
         .where(Ballot.vote_id == ordered.c.id, VoteUnit.vote_id == ordered.c.id, *counted_ballots())
-        .group_by(BallotChoice.item_id, BallotChoice.option, Ballot.owner_id)
-        .correlate(ordered)  # the outer vote, not a FROM of its own
-        .subquery("per_owner")
-    )
-    agg = (
-        select(
-            per_owner.c.item_id,
-            per_owner.c.option,
-            func.count().label("owners"),
-            func.sum(per_owner.c.area).label("area"),
-        )
-        .group_by(per_owner.c.item_id, per_owner.c.option)
+        .group_by(BallotChoice.item_id, BallotChoice.option)
         .lateral("figures")
     )
     return (
@@ -366,26 +353,72 @@ class FigureStream:
         if postgres:
             # The estimate of a city's LATERAL passes the JIT threshold, and compiling it costs more than the whole
             # first vote's figures: a report reads index ranges, it has nothing to gain (for this transaction only).
-            # The planner also takes each vote for a couple of rows (it cannot know a vote's ballots are its frozen
-            # units) and would sort them to group them; hashing them costs a third less of a city's time. Sorting
-            # is allowed again once the cursor is planned, for whatever the transaction runs next.
-            db.session.execute(text("SELECT set_config('jit', 'off', true), set_config('enable_sort', 'off', true)"))
+            db.session.execute(text("SET LOCAL jit = off"))
         stmt = _per_vote_figures(ordered) if postgres else _grouped_figures(ordered)
         self.result = db.session.execute(stmt, execution_options={"yield_per": 100})
-        if postgres:
-            db.session.execute(text("RESET enable_sort"))
-        self.pending = next(self.result, None)
+        # PostgreSQL: the next rows are fetched by a thread while the caller works through these, so the database
+        # computes the next votes' figures while the report formats the last (SQLite's connection stays in its
+        # thread). The caller must not use the session until close(): it runs nothing between, it only reads rows.
+        self.fetcher = _Prefetch(self.result) if postgres else None
+        self.rows = iter(self.fetcher) if postgres else self.result
+        self.pending = next(self.rows, None)
 
     def of(self, vote_id):
         found = defaultdict(dict)
         while self.pending is not None and self.pending[0] == vote_id:
             _vote_id, item_id, option, owners, area = self.pending
             found[item_id][option] = Figures(int(owners), int(area or 0))
-            self.pending = next(self.result, None)
+            self.pending = next(self.rows, None)
         return found
 
     def close(self):
+        if self.fetcher is not None:
+            self.fetcher.stop()
         self.result.close()
+
+
+class _Prefetch:
+    """The rows of a streamed ``result``, fetched ``size`` at a time by a thread of their own, at most ``ahead``
+    batches before the reader; a failure is raised to the reader. ``stop()`` ends the thread (a download abandoned
+    half way) before the result is closed."""
+
+    def __init__(self, result, size=100, ahead=8):
+        self.result, self.size = result, size
+        self.batches = queue.Queue(maxsize=ahead)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._fetch, name="figure-prefetch", daemon=True)
+        self.thread.start()
+
+    def _fetch(self):
+        try:
+            while not self.stopping.is_set():
+                batch = self.result.fetchmany(self.size)
+                self._put(batch)
+                if not batch:
+                    return
+        except Exception as e:  # raised again in the reader's thread
+            self._put(e)
+
+    def _put(self, item):
+        while not self.stopping.is_set():
+            try:
+                self.batches.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def __iter__(self):
+        while True:
+            batch = self.batches.get()
+            if isinstance(batch, Exception):
+                raise batch
+            if not batch:
+                return
+            yield from batch
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join()
 
 
 def stream_figures(chosen):
