@@ -19,7 +19,6 @@ from fractions import Fraction
 from typing import Optional
 
 from sqlalchemy import func, select, text, true
-from sqlalchemy.orm import selectinload
 
 from backend.extensions import db
 
@@ -464,7 +463,3 @@ def tally_votes(votes):
 
 def tally(vote):
     return tally_votes([vote])[vote.id]
-
-
-def load_votes(stmt):
-    return db.session.scalars(stmt.options(selectinload(Vote.items))).all()
