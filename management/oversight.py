@@ -21,7 +21,6 @@ from backend.roster.places import place_names, region_compounds
 
 from . import ratings
 from .fees import dues as fees_dues
-from .fees import services as fees
 from .models import MODELS, ManagementChange, ManagementState
 from .services import local_today
 
@@ -30,15 +29,16 @@ def fee_collection(compounds, year):
     """Per compound id: the month officials watch (December of ``year``, or this month for the current year), the
     units charged a fee that month, the units that paid it in full, and their ratio (None: nobody charged)."""
     period = min(f"{year:04d}-12", fees_dues.current_period())
-    found = fees.collection([c.id for c in compounds], period)
+    found = fees_dues.collection([c.id for c in compounds], period)
     return {
-        cid: {
+        c.id: {
             "period": period,
             "units_charged": charged,
             "units_paid": paid,
             "rate": Fraction(paid, charged) if charged else None,
         }
-        for cid, (charged, paid) in found.items()
+        for c in compounds
+        for charged, paid in [found.get(c.id, (0, 0))]
     }
 
 

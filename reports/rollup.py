@@ -1,7 +1,8 @@
 """Roll-ups along the tree (city → district → street → community → compound) for officials (issue 12).
 
 Every figure is first computed per compound of the caller's region by a fixed set of aggregate queries grouped by
-compound (never one query per compound; the votes are tallied by ``votes.tally`` a batch of votes at a time), then
+compound (never one query per compound; the votes' counts come from one aggregate streamed a vote at a time, as the
+consent-rate report reads them, and each item is decided by ``votes.tally``), then
 summed up the org tree through the orgs' materialised paths. A level is the exact sum of the level below: every
 figure here is an integer count or amount, and each rate is recomputed from the summed integers as an exact
 Fraction (never an average of rates).
@@ -10,7 +11,7 @@ Rules reused, not restated: vote outcomes from ``votes.tally``; a survey's respo
 households in its scope (``surveys/results.py``); a campaign's gap is max(0, residents' part − paid) as
 ``funds.campaigns.services.figures`` says, over its frozen shares; a unit's fund account (due at the rate in force
 today, paid = deposits − reversals, outstanding = max(0, due − paid)) with ``funds.ledger.accounts``' own functions;
-fee collection for one month as ``management.fees.services.collection`` counts it; a compound never recorded is
+fee collection for one month by ``management.fees.dues.collection`` itself; a compound never recorded is
 model none and 失管 (``management.services.state_of``).
 """
 
@@ -20,7 +21,7 @@ from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy import case, func, select
 
 from backend.charts import bar_chart
 from backend.errors import Invalid
@@ -29,21 +30,18 @@ from backend.extensions import db
 from backend.jurisdiction import org_filter, require_org
 from backend.money import yuan_display
 from backend.names import org_level_name
-from backend.roster.models import Compound, HouseholdBinding, Org, Unit
+from backend.roster.models import Compound, HouseholdBinding, Org, Unit, unit_area_cents
 from backend.types import CHINA_TZ, utcnow
 from funds.campaigns.models import Campaign, CampaignShare, CampaignSubsidy, PaymentEntry, Pledge
 from funds.ledger import accounts as ledger
 from funds.ledger.models import FundEntry, FundRate
 from management.fees import dues as fee_dues
-from management.fees.models import FeeEntry
-from management.models import MODELS, ManagementChange, ManagementState
+from management.models import MODELS, ManagementState
 from projects.problem_models import ConstructionProblem
 from surveys.models import Participation as SurveyParticipation
 from surveys.models import Survey
 from votes import tally as counting
 from votes.models import Vote, VoteItem
-
-BATCH = 500  # votes tallied per aggregate query
 
 # Every summed figure, in the order the table and the exports show them: (name, Chinese header, column kind).
 # Areas are hundredths of m², money is fen.
@@ -138,32 +136,25 @@ def _local_midnight(day):
     return datetime.combine(day, time.min, CHINA_TZ)
 
 
-# A unit's area (two places, exact) as whole hundredths of m², read as an integer: a city's rows convert fast, and
-# the area itself (a Decimal) is rebuilt only once per distinct value. round() keeps SQLite's REAL storage exact.
-AREA_CENTS = cast(func.round(Unit.area * 100), Integer).label("area_cents")
+# A unit's area as whole hundredths of m², read as an integer; the area itself (a Decimal) is rebuilt only once per
+# distinct value.
+AREA_CENTS = unit_area_cents().label("area_cents")
 
 
 def _square_metres(cents):
     return Decimal(cents).scaleb(-2)
 
 
-def _units(ids_sub):
-    """(compound_id, building, area, count) of the region's units: units alike in place and area owe alike, so
-    counts, dues and fees are figured once per group (a city has far fewer groups than units)."""
-    return db.session.execute(
-        select(Unit.compound_id, Unit.building, AREA_CENTS, func.count())
+def _roster(found, ids_sub):
+    """Units and buildings per compound (one row per building: a city has a few thousand), owner-bound units."""
+    per_building = (
+        select(Unit.compound_id, func.count())
         .where(Unit.compound_id.in_(ids_sub))
-        .group_by(Unit.compound_id, Unit.building, AREA_CENTS)
-    ).all()
-
-
-def _roster(found, units, ids_sub):
-    buildings = defaultdict(set)
-    for cid, building, _cents, count in units:
+        .group_by(Unit.compound_id, Unit.building)
+    )
+    for cid, count in db.session.execute(per_building):
         found[cid]["units"] += count
-        buildings[cid].add(building)
-    for cid, names in buildings.items():
-        found[cid]["buildings"] = len(names)
+        found[cid]["buildings"] += 1
     bound = (
         select(Unit.compound_id, func.count(func.distinct(Unit.id)))
         .join(HouseholdBinding, HouseholdBinding.unit_id == Unit.id)
@@ -187,40 +178,60 @@ def _closing_window(stmt, closed, filters):
 
 
 def _votes(found, ids_sub, filters):
-    """Published votes closing in the range (status and matter filters); outcomes only once a vote has closed."""
-    stmt = select(Vote.id).where(Vote.compound_id.in_(ids_sub), Vote.status != "draft")
-    stmt = _closing_window(stmt, func.coalesce(Vote.closed_at, Vote.closes_at), filters)
+    """Published votes closing in the range (status and matter filters); outcomes only once a vote has closed.
+
+    A fixed number of statements whatever the number of votes: the votes, their items, and their counts from one
+    aggregate streamed a vote at a time (``tally.stream_figures``, as the consent-rate report reads them); each item
+    is then decided by ``tally.tally_item``, so held / passed / failed are exactly what a vote's own tally says."""
+    chosen = select(Vote.id).where(Vote.compound_id.in_(ids_sub), Vote.status != "draft")
+    chosen = _closing_window(chosen, func.coalesce(Vote.closed_at, Vote.closes_at), filters)
     now = utcnow()
     if filters.status:
-        stmt = stmt.where(Vote.in_status(filters.status, now))
+        chosen = chosen.where(Vote.in_status(filters.status, now))
     if filters.matter:
-        stmt = stmt.where(Vote.id.in_(select(VoteItem.vote_id).where(VoteItem.matter == filters.matter)))
-    ids = db.session.scalars(stmt.order_by(Vote.id)).all()
-    for n in range(0, len(ids), BATCH):
-        votes = counting.load_votes(select(Vote).where(Vote.id.in_(ids[n : n + BATCH])).order_by(Vote.id))
-        tallies = counting.tally_votes(votes)
+        chosen = chosen.where(Vote.id.in_(select(VoteItem.vote_id).where(VoteItem.matter == filters.matter)))
+    ids = chosen.subquery()
+    votes = db.session.scalars(select(Vote).where(Vote.id.in_(select(ids.c.id))).order_by(Vote.compound_id, Vote.id))
+    votes = votes.all()
+    if not votes:
+        return
+    items = select(VoteItem).where(VoteItem.vote_id.in_(select(ids.c.id)))
+    if filters.matter:
+        items = items.where(VoteItem.matter == filters.matter)
+    by_vote = defaultdict(list)
+    for item in db.session.scalars(items.order_by(VoteItem.vote_id, VoteItem.position, VoteItem.id)):
+        by_vote[item.vote_id].append(item)
+    figures = counting.stream_figures(chosen)
+    try:
         for vote in votes:
-            f = found[vote.compound_id]
-            decided = vote.status_at(now) in ("closed", "announced")
-            items = [i for i in tallies[vote.id].items if not filters.matter or i.matter == filters.matter]
-            f["votes"] += 1
-            for item in items:
-                f["items"] += 1
-                f["electorate_owners"] += vote.electorate_owners
-                f["electorate_area"] += vote.electorate_area_cents
-                f["participating_owners"] += item.participation.owners
-                f["participating_area"] += item.participation.area
-                shown = item.shown  # as the consent-rate report states it: the winner, else the leading option
-                if shown is not None:
-                    f["consenting_owners"] += shown.owners
-                    f["consenting_area"] += shown.area
-                if decided and not item.consultation:
-                    if item.passed:
-                        f["items_passed"] += 1
-                    elif not item.participation.met:
-                        f["items_failed_participation"] += 1
-                    else:
-                        f["items_failed_consent"] += 1
+            counts = figures.of(vote.id)  # asked in the stream's (compound, vote) order
+            _count_vote(found[vote.compound_id], vote, by_vote[vote.id], counts, now)
+    finally:
+        figures.close()
+
+
+def _count_vote(f, vote, items, counts, now):
+    decided = vote.status_at(now) in ("closed", "announced")
+    electorate = counting.electorate_of(vote)
+    f["votes"] += 1
+    for item in items:
+        item = counting.tally_item(item, electorate, counts.get(item.id, {}))
+        f["items"] += 1
+        f["electorate_owners"] += vote.electorate_owners
+        f["electorate_area"] += vote.electorate_area_cents
+        f["participating_owners"] += item.participation.owners
+        f["participating_area"] += item.participation.area
+        shown = item.shown  # as the consent-rate report states it: the winner, else the leading option
+        if shown is not None:
+            f["consenting_owners"] += shown.owners
+            f["consenting_area"] += shown.area
+        if decided and not item.consultation:
+            if item.passed:
+                f["items_passed"] += 1
+            elif not item.participation.met:
+                f["items_failed_participation"] += 1
+            else:
+                f["items_failed_consent"] += 1
 
 
 def _surveys(found, ids_sub, filters):
@@ -302,9 +313,10 @@ def _cofunding(found, ids_sub):
         f["cofund_gap_fen"] += max(0, part - paid_fen)
 
 
-def _fund(found, units, ids_sub):
+def _fund(found, ids_sub):
     """Each unit's account today, as ``funds.ledger.accounts.compound_accounts`` gives it, for the whole region in
-    two queries (rates; deposits less reversals per unit that has any). A unit without entries owes its whole due."""
+    three queries (rates; the units of compounds with a rate, alike in building and area; deposits less reversals
+    per unit that has any). A unit without entries owes its whole due; a compound without a rate owes nothing."""
     rates = defaultdict(list)
     for rate in db.session.scalars(
         select(FundRate).where(FundRate.compound_id.in_(ids_sub)).order_by(FundRate.effective_from, FundRate.id)
@@ -323,7 +335,13 @@ def _fund(found, units, ids_sub):
             dues[key] = ledger.due_of(rate, _square_metres(area))
         return dues[key]
 
-    for cid, building, area, count in units:
+    rated = select(FundRate.compound_id).where(FundRate.compound_id.in_(ids_sub))
+    units = (
+        select(Unit.compound_id, Unit.building, AREA_CENTS, func.count())
+        .where(Unit.compound_id.in_(rated))
+        .group_by(Unit.compound_id, Unit.building, AREA_CENTS)
+    )
+    for cid, building, area, count in db.session.execute(units):
         f = found[cid]
         f["fund_due_fen"] += count * due(cid, building, area)
         f["fund_outstanding_fen"] += count * due(cid, building, area)
@@ -358,7 +376,7 @@ def fee_period(end=None):
     return current if end is None else min(f"{end.year:04d}-12", current)
 
 
-def _management(found, compound_ids, units, ids_sub, period):
+def _management(found, compound_ids, ids_sub, period):
     states = {
         s.compound_id: s
         for s in db.session.scalars(select(ManagementState).where(ManagementState.compound_id.in_(ids_sub)))
@@ -368,32 +386,10 @@ def _management(found, compound_ids, units, ids_sub, period):
         model = state.model if state else "none"  # never recorded: model none, nobody responsible (失管)
         found[cid][f"model_{model}"] += 1
         found[cid]["unmanaged"] += state.unmanaged if state else 1
-    changes = defaultdict(list)
-    for change in db.session.scalars(select(ManagementChange).where(ManagementChange.compound_id.in_(ids_sub))):
-        changes[change.compound_id].append(change)
-    rate_of = {cid: fee_dues.Schedule(changes.get(cid, [])).rate(period) for cid in compound_ids}
-    for cid, _building, _cents, count in units:
-        if rate_of.get(cid):
-            found[cid]["fee_units_charged"] += count
-    # Only units that paid something for the month can have paid it in full.
-    signed = case((FeeEntry.kind == "reversal", -FeeEntry.amount_fen), else_=FeeEntry.amount_fen)
-    per_unit = (
-        select(Unit.compound_id, AREA_CENTS, func.sum(signed).label("paid"))
-        .join(Unit, Unit.id == FeeEntry.unit_id)
-        .where(FeeEntry.compound_id.in_(ids_sub), FeeEntry.period == period)
-        .group_by(FeeEntry.unit_id, Unit.compound_id, Unit.area)
-        .subquery()
-    )
-    alike = select(per_unit.c.compound_id, per_unit.c.area_cents, per_unit.c.paid, func.count()).group_by(
-        per_unit.c.compound_id, per_unit.c.area_cents, per_unit.c.paid
-    )
-    fees = {}
-    for cid, area, paid, count in db.session.execute(alike):
-        rate = rate_of.get(cid)
-        if rate:
-            if (rate, area) not in fees:
-                fees[(rate, area)] = fee_dues.monthly_fen(rate, _square_metres(area))
-            found[cid]["fee_units_paid"] += count * (int(paid or 0) >= fees[(rate, area)])
+    units = {cid: found[cid]["units"] for cid in compound_ids}
+    for cid, (charged, paid) in fee_dues.collection(ids_sub, period, units).items():
+        found[cid]["fee_units_charged"] += charged
+        found[cid]["fee_units_paid"] += paid
 
 
 def _problems(found, ids_sub):
@@ -434,13 +430,12 @@ def per_compound(actor, org, filters):
     if compounds:
         for f in found.values():
             f["compounds"] = 1
-        units = _units(ids_sub)
-        _roster(found, units, ids_sub)
+        _roster(found, ids_sub)
         _votes(found, ids_sub, filters)
         _surveys(found, ids_sub, filters)
         _cofunding(found, ids_sub)
-        _fund(found, units, ids_sub)
-        _management(found, list(found), units, ids_sub, fee_period(filters.end))
+        _fund(found, ids_sub)
+        _management(found, list(found), ids_sub, fee_period(filters.end))
         _problems(found, ids_sub)
     return compounds, found
 

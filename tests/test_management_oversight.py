@@ -279,3 +279,37 @@ def test_outputs_are_declared(client, kit, make, world):
     api("GET", "/api/v1/compounds/{compound_id}/management/ratings", compound_id=kit.compound.id, headers=kit.h)
     api("GET", "/api/v1/management/overview", headers=world.h["official"])
     api("GET", "/api/v1/management/overview", headers=world.h["admin"], query_string={"year": 2024})
+
+
+def test_fee_collection_takes_the_same_statements_for_more_compounds(kit, make, world):
+    """The overview counts every compound's fee collection in a fixed number of grouped queries
+    (``management.fees.dues.collection``, the roll-up's too): more compounds charging a fee, with more units and
+    payments, add no statement, and each still gets its own figures."""
+    from tests.statements import statements_of
+
+    h = world.h["official_city"]
+
+    def charge(compound, paid_units):
+        record(kit, compound, 0, model="quasi", responsible_party="居委会", fee_fen_per_m2_month=55,
+               effective_from="2025-01-01")  # fmt: skip
+        for unit in paid_units:  # 55 fen × 80 m² = ¥44.00 for March 2025
+            body = {"kind": "payment", "unit_id": unit.id, "period": "2025-03", "amount_fen": 4400,
+                    "paid_on": "2025-03-10", "reference": f"C{unit.id}"}  # fmt: skip
+            r = kit.client.post(f"/api/v1/compounds/{compound.id}/management/fees/entries", json=body, headers=kit.h)
+            assert r.status_code == 201, r.get_json()
+
+    def overview():
+        r, seen = statements_of(lambda: kit.client.get(OVERVIEW, query_string={"year": 2025}, headers=h))
+        assert r.status_code == 200, r.get_json()
+        return {c["compound"]: c["collection"] for c in r.get_json()["compounds"]}, len(seen)
+
+    charge(kit.compound, make.units(kit.compound, 2)[:1])
+    _, before = overview()
+    for n in range(3):
+        compound = make.compound(world.c1, f"新建{n}小区")
+        charge(compound, make.units(compound, 3)[:n])
+    rows, after = overview()
+    assert after == before, (before, after)
+    for n in range(3):
+        assert (rows[f"新建{n}小区"]["units_charged"], rows[f"新建{n}小区"]["units_paid"]) == (3, n)
+    assert (rows["幸福里小区"]["units_charged"], rows["幸福里小区"]["units_paid"]) == (2, 1)

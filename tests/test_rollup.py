@@ -320,6 +320,29 @@ def test_a_constant_number_of_statements(city, client, make):
     print(f"statements per roll-up: {len(after)}")
 
 
+# The roll-up's statements on SQLite (authentication, the compounds, one grouped query or so per figure, the votes,
+# their items and one streamed aggregate of their ballots); PostgreSQL adds `SET LOCAL jit = off` before the stream.
+ROLLUP_STATEMENTS = {"sqlite": 22, "postgresql": 23}
+
+
+def test_statements_do_not_grow_with_the_number_of_votes(city, client):
+    """Votes are counted by one aggregate streamed a vote at a time, never a query per vote or per batch of votes:
+    twelve more votes with their ballots, the same statements, and the pinned number of them."""
+    from backend.extensions import db
+
+    h = city.world.h["admin"]
+    _, before = statements_of(lambda: client.get(URL, headers=h))
+    for _ in range(6):
+        city.vote("c2", [item("rebuild", "加装电梯"), item("fund_use", "使用维修资金")], ["agree", "disagree", "agree"])
+        city.vote("c3", [item("other_major", "停车")], ["agree"] * 5)
+    city.clock.advance(days=2)
+    r, after = statements_of(lambda: client.get(URL, headers=h))
+    total = r.get_json()["total"]
+    decided = (total["items_passed"], total["items_failed_participation"], total["items_failed_consent"])
+    assert total["votes"] == 16 and decided == (1 + 12, 1, 1 + 6)  # c2's rebuild: 2 of 3 agree, short of 3/4
+    assert len(after) == len(before) == ROLLUP_STATEMENTS[db.engine.dialect.name], "\n".join(after)
+
+
 def test_each_compound_agrees_with_its_own_desk(city, client):
     """The grouped figures equal what each compound's fund, fee and campaign pages give for it."""
     h = city.world.h["admin"]

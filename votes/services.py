@@ -12,7 +12,7 @@ there the row count decides: of two closes or two announces at once, one moves t
 import json
 from datetime import timedelta
 
-from sqlalchemy import Integer, cast, exists, func, insert, select, update
+from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from backend import audit
@@ -20,7 +20,7 @@ from backend.errors import Conflict, NotFound
 from backend.events import vote_announced
 from backend.extensions import db
 from backend.jurisdiction import is_resident, org_filter, require_compound
-from backend.roster.models import Compound, HouseholdBinding, Unit
+from backend.roster.models import Compound, HouseholdBinding, Unit, unit_area_cents
 from backend.types import utcnow
 
 from . import tally as counting
@@ -180,7 +180,7 @@ def publish(actor, vote):
         Unit.building,
         Unit.entrance,
         Unit.room,
-        cast(func.round(Unit.area * 100), Integer),
+        unit_area_cents(),
         Unit.owner_id,
     ).where(*scope)
     db.session.execute(

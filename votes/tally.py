@@ -11,13 +11,14 @@ compared on integers only. ``votes/schemas.py`` renders it for the API (ratios r
 ``votes/explain.py`` words it in Chinese; no page recomputes a threshold.
 """
 
+import queue
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Optional
 
 from sqlalchemy import func, select, text, true
-from sqlalchemy.orm import selectinload
 
 from backend.extensions import db
 
@@ -354,18 +355,69 @@ class FigureStream:
             db.session.execute(text("SET LOCAL jit = off"))
         stmt = _per_vote_figures(ordered) if postgres else _grouped_figures(ordered)
         self.result = db.session.execute(stmt, execution_options={"yield_per": 100})
-        self.pending = next(self.result, None)
+        # PostgreSQL: the next rows are fetched by a thread while the caller works through these, so the database
+        # computes the next votes' figures while the report formats the last (SQLite's connection stays in its
+        # thread). The caller must not use the session until close(): it runs nothing between, it only reads rows.
+        self.fetcher = _Prefetch(self.result) if postgres else None
+        self.rows = iter(self.fetcher) if postgres else self.result
+        self.pending = next(self.rows, None)
 
     def of(self, vote_id):
         found = defaultdict(dict)
         while self.pending is not None and self.pending[0] == vote_id:
             _vote_id, item_id, option, owners, area = self.pending
             found[item_id][option] = Figures(int(owners), int(area or 0))
-            self.pending = next(self.result, None)
+            self.pending = next(self.rows, None)
         return found
 
     def close(self):
+        if self.fetcher is not None:
+            self.fetcher.stop()
         self.result.close()
+
+
+class _Prefetch:
+    """The rows of a streamed ``result``, fetched ``size`` at a time by a thread of their own, at most ``ahead``
+    batches before the reader; a failure is raised to the reader. ``stop()`` ends the thread (a download abandoned
+    half way) before the result is closed."""
+
+    def __init__(self, result, size=100, ahead=8):
+        self.result, self.size = result, size
+        self.batches = queue.Queue(maxsize=ahead)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._fetch, name="figure-prefetch", daemon=True)
+        self.thread.start()
+
+    def _fetch(self):
+        try:
+            while not self.stopping.is_set():
+                batch = self.result.fetchmany(self.size)
+                self._put(batch)
+                if not batch:
+                    return
+        except Exception as e:  # raised again in the reader's thread
+            self._put(e)
+
+    def _put(self, item):
+        while not self.stopping.is_set():
+            try:
+                self.batches.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def __iter__(self):
+        while True:
+            batch = self.batches.get()
+            if isinstance(batch, Exception):
+                raise batch
+            if not batch:
+                return
+            yield from batch
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join()
 
 
 def stream_figures(chosen):
@@ -411,7 +463,3 @@ def tally_votes(votes):
 
 def tally(vote):
     return tally_votes([vote])[vote.id]
-
-
-def load_votes(stmt):
-    return db.session.scalars(stmt.options(selectinload(Vote.items))).all()

@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, cast, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -124,6 +124,12 @@ class Unit(db.Model):
     @property
     def label(self):
         return unit_label(self.building, self.entrance, self.room)
+
+
+def unit_area_cents():
+    """A unit's area in SQL as whole hundredths of m² (two places, so exact): integers sum exactly and read fast;
+    round() keeps SQLite's REAL storage exact."""
+    return cast(func.round(Unit.area * 100), Integer)
 
 
 class Resident(db.Model):

@@ -7,14 +7,17 @@ one month twice does not pay the next one.
 """
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import case, func, select
 
 from backend.extensions import db
 from backend.money import half_up
+from backend.roster.models import Unit, unit_area_cents
 from backend.types import CHINA_TZ, utcnow
 
 from ..models import ManagementChange
@@ -121,6 +124,44 @@ def paid(compound_id, unit_ids=None, periods=None):
     if periods is not None:
         stmt = stmt.where(FeeEntry.period.in_(list(periods)))
     return {(u, p): int(total) for u, p, total in db.session.execute(stmt.group_by(FeeEntry.unit_id, FeeEntry.period))}
+
+
+def collection(compound_ids, period, unit_counts=None):
+    """{compound id: (units charged, units paid in full)} for one month — what officials compare — for any number
+    of compounds in three grouped queries (their management histories, their units, the units that paid something
+    that month grouped by area and amount): a compound charging nothing that month is left out.
+
+    ``compound_ids``: a list or a select of compound ids; ``unit_counts``: {compound id: units}, when the caller
+    has counted them already (the roll-up), saves the second query."""
+    changes = defaultdict(list)
+    for change in db.session.scalars(select(ManagementChange).where(ManagementChange.compound_id.in_(compound_ids))):
+        changes[change.compound_id].append(change)
+    rate_of = {cid: rate for cid, history in changes.items() if (rate := Schedule(history).rate(period))}
+    if unit_counts is None:
+        stmt = select(Unit.compound_id, func.count()).where(Unit.compound_id.in_(list(rate_of)))
+        unit_counts = dict(db.session.execute(stmt.group_by(Unit.compound_id)).all())
+    full = dict.fromkeys(rate_of, 0)
+    # Only a unit that paid something for the month can have paid it in full; units alike in area and amount
+    # paid are one row.
+    signed = case((FeeEntry.kind == "reversal", -FeeEntry.amount_fen), else_=FeeEntry.amount_fen)
+    per_unit = (
+        select(FeeEntry.compound_id, unit_area_cents().label("area"), func.sum(signed).label("paid"))
+        .join(Unit, Unit.id == FeeEntry.unit_id)
+        .where(FeeEntry.compound_id.in_(compound_ids), FeeEntry.period == period)
+        .group_by(FeeEntry.unit_id, FeeEntry.compound_id, Unit.area)
+        .subquery()
+    )
+    alike = select(per_unit.c.compound_id, per_unit.c.area, per_unit.c.paid, func.count()).group_by(
+        per_unit.c.compound_id, per_unit.c.area, per_unit.c.paid
+    )
+    fees = {}
+    for cid, area, paid, count in db.session.execute(alike):
+        if cid in rate_of:
+            key = (rate_of[cid], area)
+            if key not in fees:
+                fees[key] = monthly_fen(rate_of[cid], Decimal(area).scaleb(-2))
+            full[cid] += count * (int(paid or 0) >= fees[key])
+    return {cid: (int(unit_counts.get(cid, 0)), full[cid]) for cid in rate_of}
 
 
 @dataclass

@@ -85,22 +85,6 @@ def arrears(compound, through=None):
     return [a for a in accounts(compound, through) if a.owed_fen]
 
 
-def collection(compound_ids, period):
-    """{compound id: (units charged, units paid in full)} for one month: what officials compare."""
-    found = {}
-    for compound_id in compound_ids:
-        plan = dues.schedule(compound_id)
-        rate = plan.rate(period)
-        if not rate:
-            found[compound_id] = (0, 0)
-            continue
-        units = db.session.scalars(select(Unit).where(Unit.compound_id == compound_id)).all()
-        payments = dues.paid(compound_id, periods=[period])
-        full = sum(1 for u in units if payments.get((u.id, period), 0) >= dues.monthly_fen(rate, u.area))
-        found[compound_id] = (len(units), full)
-    return found
-
-
 # ---- payments ----
 
 
