@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, pre_load, validate
 
+from backend.inputs import Id
 from backend.names import unit_label
 from backend.outputs import Shown, When
 from backend.roster.schemas import CompoundBrief
@@ -78,7 +79,7 @@ class InviteIn(Stripped):
 
 
 class Address(Stripped):
-    compound_id = fields.Integer(required=True)
+    compound_id = Id(required=True)
     building = fields.String(required=True, validate=validate.Length(min=1, max=32))
     entrance = fields.String(load_default="1", validate=validate.Length(min=1, max=32))
     room = fields.String(required=True, validate=validate.Length(min=1, max=32))
@@ -119,9 +120,9 @@ class BindingOut(Schema):
     unit = fields.Nested(UnitBrief)
     relation = fields.String()
     relation_name = Shown(lambda b: RELATION_NAMES.get(b.relation, b.relation))
-    method = fields.String()
+    method = fields.String(allow_none=True)
     may_vote = Shown(lambda b: b.relation in ("owner", "proxy"), "boolean")
-    proxy_evidence = fields.String()
+    proxy_evidence = fields.String(allow_none=True)
     status = fields.String()
     created_at = When("created_at")
 
