@@ -6,8 +6,11 @@
   a response schema says it too, since a dump sends declared fields only;
 - a download (``content_type=`` without a schema: PDF, XLSX, CSV, PNG, SVG) is documented as that content type
   with a binary body, instead of being left out (which made it read as JSON); an operation whose ``format``
-  argument offers csv, xlsx or pdf documents each of them as a 200 of its own content type.
+  argument offers csv, xlsx or pdf documents each of them as a 200 of its own content type;
+- a JSON body is documented as required only when an empty one is refused (an absent body reads as ``{}``).
 """
+
+from copy import copy
 
 from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 from flask_smorest import Api
@@ -68,10 +71,24 @@ def _one_multipart_body(doc):
     if len(parts) < 2:
         return
     schemas = [p["schema"]() if isinstance(p["schema"], type) else p["schema"] for p in parts]
-    merged = {name: field for schema in schemas for name, field in schema.declared_fields.items()}
+    merged = {name: copy(field) for schema in schemas for name, field in schema.declared_fields.items()}
+    for field in merged.values():
+        field.allow_none = False  # a form has no null: an absent field is how it says none ("null" is text)
     body = Schema.from_dict(merged, name=type(schemas[0]).__name__.removesuffix("In") + "Upload")
     rest = [p for p in parameters if p not in parts]
     parameters[:] = [*rest, {**parts[-1], "in": "files", "schema": body}]
+
+
+def _body_required_as_enforced(doc):
+    """An absent JSON body is read as ``{}`` (webargs): the document calls it required when ``{}`` is refused."""
+    for argument in doc.get("arguments", {}).get("parameters", []):
+        if argument["in"] == "json" and argument.get("required"):
+            schema = argument["schema"]() if isinstance(argument["schema"], type) else argument["schema"]
+            try:
+                schema.load({})
+            except Exception:  # refused, or a validator that needs a request: the body stays required
+                continue
+            argument["required"] = False
 
 
 def _document_downloads(doc):
@@ -93,6 +110,7 @@ class GongjianApi(Api):
             for method, doc in methods.items():
                 if method != "parameters":  # the route's own parameters, not a method
                     _one_multipart_body(doc)
+                    _body_required_as_enforced(doc)
                     _document_downloads(doc)
         return super().register_blueprint(blp, **options)
 

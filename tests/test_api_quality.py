@@ -259,3 +259,6 @@ def test_the_document_states_errors_downloads_unknown_fields_and_bounds(client):
     upload = paths["/api/v1/my/proxies"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
     fields = schemas[upload["$ref"].rsplit("/", 1)[1]]["properties"]
     assert {"photo", "compound_id", "owner_name"} <= set(fields)  # the form and its file, one body
+    # An absent JSON body reads as {}: required where {} is refused, optional where every field is.
+    assert paths["/api/v1/votes/{vote_id}/ballots"]["post"]["requestBody"]["required"] is True
+    assert paths["/api/v1/compounds/{compound_id}"]["patch"]["requestBody"]["required"] is False
