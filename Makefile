@@ -55,3 +55,9 @@ bench: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# schemathesis over the whole OpenAPI document with a longer budget than `make test` (FUZZ_EXAMPLES generated
+# requests per operation and phase; on PostgreSQL too when TEST_DATABASE_URL is set).
+.PHONY: fuzz
+fuzz: $(VENV)/.installed-dev
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-50} $(BIN)/python -m pytest tests/test_fuzz_openapi.py $(PYTEST_ARGS)

@@ -64,10 +64,11 @@ def register_extensions(app):
     )
     jwt.init_app(app)
     limiter.init_app(app)
+    from . import openapi
     from .errors import ErrorOut
 
     api.ERROR_SCHEMA = ErrorOut  # the document's error responses state our body, not flask-smorest's
-    api.init_app(app)
+    openapi.init_app(app, api)
     from . import audit, privacy  # noqa: F401  (models the migrations must see)
     from .auth import tokens  # noqa: F401  (registers the JWT callbacks)
 

@@ -26,7 +26,7 @@ from marshmallow import Schema, fields
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import Index, UniqueConstraint
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
@@ -175,7 +175,11 @@ def _handle_http(e):
     if status == 422 and "messages" in data:
         errors = data["messages"]  # smorest/webargs: {"json": {"field": ["..."]}}
     # A 400 (a body that is not JSON) has no field to point at, and webargs words it in English: code and message.
-    return error_response(status, code, message, errors)
+    response = error_response(status, code, message, errors)
+    for name, value in e.get_headers():  # e.g. the 405's Allow (RFC 9110); the body stays ours
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)$")
@@ -265,6 +269,14 @@ def _handle_redis_down(e):
     return _unavailable(*REDIS_UNAVAILABLE)
 
 
+def _handle_out_of_range(e):
+    """A number or text past what the database column holds, that no input schema bounded: a 422, never a 500
+    (the schemas bound ids and amounts; this is the net under them)."""
+    db.session.rollback()
+    log.warning("value out of range reached the database: %s", getattr(e, "orig", e))
+    return error_response(422, "value_out_of_range", "提交的数据超出允许范围（数值过大或文字过长）")
+
+
 def _handle_unexpected(e):
     if isinstance(e, HTTPException):
         return _handle_http(e)
@@ -286,4 +298,6 @@ def register_error_handlers(app):
     app.teardown_appcontext(_release_session)
     for error in (RedisConnectionError, RedisTimeoutError):
         app.register_error_handler(error, _handle_redis_down)
+    app.register_error_handler(DataError, _handle_out_of_range)  # PostgreSQL: numeric value out of range
+    app.register_error_handler(OverflowError, _handle_out_of_range)  # SQLite: an int past 64 bits
     app.register_error_handler(Exception, _handle_unexpected)

@@ -4,11 +4,11 @@ from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from .openapi import GongjianApi
 from .reports_db import RoutingSession
 
 # A naming convention lets Alembic name (and later drop) every constraint.
@@ -27,6 +27,6 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 migrate = Migrate()
-api = Api()
+api = GongjianApi()
 jwt = JWTManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,10 +1,21 @@
-"""Input fields every feature shares: money arrives as a whole number of fen, or not at all."""
+"""Input fields every feature shares: money arrives as a whole number of fen, or not at all; ids within their
+columns' range."""
 
 import numbers
 
 from marshmallow import ValidationError, fields, validate
 
 MAX_FEN = 2_000_000_000  # ¥20 million per amount: the 32-bit integer columns' range, with room for sums
+MAX_ID = 2**31 - 1  # ids are 32-bit columns: a larger number names nothing (and past 64 bits the driver fails)
+
+
+class Id(fields.Integer):
+    """An id (or a count) a request names: 0 to ``MAX_ID``, so the document states the bound and a number past it
+    is a 422, never a database error."""
+
+    def __init__(self, **kwargs):
+        within = validate.Range(min=0, max=MAX_ID, error=f"数值须在 0 到 {MAX_ID} 之间")
+        super().__init__(validate=kwargs.pop("validate", within), **kwargs)
 
 
 class Fen(fields.Integer):

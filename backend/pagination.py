@@ -4,13 +4,17 @@ from marshmallow import Schema, fields, post_load, validate
 from sqlalchemy import func, select
 
 from .extensions import db
+from .inputs import MAX_ID
 
 MAX_PER_PAGE = 500
 
 
+WITHIN = validate.Range(min=1, max=MAX_ID, error=f"须为 1 到 {MAX_ID} 之间的整数")
+
+
 class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=WITHIN)
+    per_page = fields.Integer(load_default=50, validate=WITHIN)
 
     @post_load
     def clamp(self, data, **kwargs):

@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from backend.inputs import Id
 from backend.names import management_model_name, period_name, rating_aspect_name, rights_holder_name
 from backend.outputs import Named, Out, Ratio, Shown, When
 from backend.roster.schemas import CompoundBrief
@@ -83,7 +84,7 @@ class ChoiceIn(Schema):
     item_title = fields.String(load_default=None, validate=validate.Length(max=200))
     opens_at = fields.AwareDateTime(required=True)
     closes_at = fields.AwareDateTime(required=True)
-    survey_id = fields.Integer(load_default=None, allow_none=True)
+    survey_id = Id(load_default=None, allow_none=True)
     proposals = fields.List(
         fields.Nested(ProposalIn), required=True, validate=[validate.Length(min=2, max=3), _unique_models]
     )
@@ -107,7 +108,7 @@ class ChoiceOut(Out):
 
 
 class ProposalArgs(Schema):
-    survey_id = fields.Integer(required=True)
+    survey_id = Id(required=True)
 
 
 class SuggestedOut(Out):
@@ -158,7 +159,7 @@ class ProviderRankOut(RatingFiguresOut):
 
 
 class OverviewArgs(Schema):
-    org_id = fields.Integer()
+    org_id = Id()
     year = fields.Integer(validate=validate.Range(min=2000, max=2100), metadata={"description": "默认今年"})
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
 

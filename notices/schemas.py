@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from backend.inputs import Id
 from backend.outputs import Shown, When
 from backend.roster.schemas import CompoundBrief
 
@@ -11,9 +12,9 @@ class NoticeIn(Schema):
     kind = fields.String(load_default="announcement", validate=validate.OneOf(KINDS))
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     body = fields.String(load_default="", validate=validate.Length(max=20000))
-    vote_id = fields.Integer(load_default=None, allow_none=True)
-    survey_id = fields.Integer(load_default=None, allow_none=True)
-    campaign_id = fields.Integer(load_default=None, allow_none=True, metadata={"description": "出资通知：出资项目"})
+    vote_id = Id(load_default=None, allow_none=True)
+    survey_id = Id(load_default=None, allow_none=True)
+    campaign_id = Id(load_default=None, allow_none=True, metadata={"description": "出资通知：出资项目"})
     publish_at = fields.AwareDateTime(load_default=None, allow_none=True, metadata={"description": "默认立即发布"})
     expires_at = fields.AwareDateTime(load_default=None, allow_none=True)
 

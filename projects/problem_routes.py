@@ -173,7 +173,7 @@ class ProblemClose(MethodView):
 @blp.route("/problem-photos/<int:photo_id>")
 class ProblemPhoto(MethodView):
     @roles_required("resident", *READERS, "provider")
-    @blp.response(200, content_type="image/jpeg")
+    @blp.response(200, content_type="image/*")
     def get(self, photo_id):
         """A report's photo (JPG, PNG or WebP, without metadata): for its reporter, the compound's committee and
         the region's officials; never cached."""

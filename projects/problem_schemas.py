@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from backend.inputs import Id
 from backend.names import problem_category_name, problem_status_name
 from backend.outputs import Named, Out, When
 from backend.roster.schemas import CompoundBrief
@@ -13,7 +14,7 @@ class ProblemIn(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=1000), metadata={"description": "问题描述"})
     building = fields.String(load_default="", validate=validate.Length(max=32), metadata={"description": "楼栋"})
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
-    compound_id = fields.Integer(
+    compound_id = Id(
         load_default=None, allow_none=True, metadata={"description": "连片项目里本人有多个小区的房屋时，指明小区"}
     )
 
@@ -40,11 +41,11 @@ class ProblemCloseIn(Schema):
 
 class ProblemListArgs(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
-    project_id = fields.Integer(load_default=None)
+    project_id = Id(load_default=None)
 
 
 class ProblemCountArgs(Schema):
-    org_id = fields.Integer(load_default=None, allow_none=True)
+    org_id = Id(load_default=None, allow_none=True)
 
 
 class ProblemCategoryOut(Out):

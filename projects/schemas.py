@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate, validates_schema
 
-from backend.inputs import require_for_kind
+from backend.inputs import Id, require_for_kind
 from backend.names import (
     arrival_kind_name,
     department_name,
@@ -42,7 +42,7 @@ class ProjectIn(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(load_default="", validate=validate.Length(max=5000))
     compound_ids = fields.List(
-        fields.Integer(),
+        Id(),
         required=True,
         validate=validate.Length(min=1, max=50),
         metadata={"description": "连片改造可含多个小区"},
@@ -59,13 +59,9 @@ class ProjectItemsIn(Schema):
 
 class StepCompleteIn(Schema):
     completed_on = fields.Date(required=True, metadata={"description": "办结日期"})
-    survey_id = fields.Integer(load_default=None, allow_none=True, metadata={"description": "需求调查：已结束的问卷"})
-    vote_item_id = fields.Integer(
-        load_default=None, allow_none=True, metadata={"description": "方案表决：已公告通过的事项"}
-    )
-    campaign_id = fields.Integer(
-        load_default=None, allow_none=True, metadata={"description": "居民出资：已发布的出资项目"}
-    )
+    survey_id = Id(load_default=None, allow_none=True, metadata={"description": "需求调查：已结束的问卷"})
+    vote_item_id = Id(load_default=None, allow_none=True, metadata={"description": "方案表决：已公告通过的事项"})
+    campaign_id = Id(load_default=None, allow_none=True, metadata={"description": "居民出资：已发布的出资项目"})
     document_no = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
     plan_level = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(PLAN_LEVELS))
     plan_year = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=2000, max=2100))
@@ -73,7 +69,7 @@ class StepCompleteIn(Schema):
 
 
 class ProjectListArgs(Schema):
-    org_id = fields.Integer(load_default=None, allow_none=True)
+    org_id = Id(load_default=None, allow_none=True)
 
 
 class DepartmentStepsArgs(Schema):
@@ -89,9 +85,7 @@ class FundingIn(Schema):
     planned_fen = Fen(
         load_default=None, allow_none=True, metadata={"description": "计划金额（分）；居民出资取自出资项目"}
     )
-    campaign_id = fields.Integer(
-        load_default=None, allow_none=True, metadata={"description": "居民出资：已发布的出资项目"}
-    )
+    campaign_id = Id(load_default=None, allow_none=True, metadata={"description": "居民出资：已发布的出资项目"})
 
 
 class ArrivalIn(Schema):
@@ -381,7 +375,7 @@ class CityFigureArea(fields.String):
 
 
 class CityFiguresArgs(Schema):
-    org_id = fields.Integer(load_default=None, allow_none=True, metadata={"description": "区域，默认本人所辖"})
+    org_id = Id(load_default=None, allow_none=True, metadata={"description": "区域，默认本人所辖"})
     year_from = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=2000, max=2100))
     year_to = fields.Integer(
         load_default=None,
@@ -397,7 +391,7 @@ class CityFiguresExportArgs(CityFiguresArgs):
 
 class CityFigureCompoundsArgs(CityFiguresArgs):
     figure = fields.String(required=True, metadata={"description": "指标代码，如 in_plan"})
-    year = fields.Integer(load_default=None, allow_none=True, metadata={"description": "分年度指标的年度"})
+    year = Id(load_default=None, allow_none=True, metadata={"description": "分年度指标的年度"})
     source = fields.String(
         load_default=None, allow_none=True, validate=validate.OneOf(SOURCES), metadata={"description": "资金来源"}
     )

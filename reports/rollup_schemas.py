@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from backend.inputs import Id
 from backend.outputs import Out, Ratio
 from backend.pagination import PageArgs
 from votes.models import MATTERS, Vote
@@ -9,7 +10,7 @@ from .rollup import COUNTS, FIGURE_NAMES, RATES
 
 
 class RollupArgs(Schema):
-    org_id = fields.Integer(metadata={"description": "默认：调用者的管辖根节点（管理员：全部城市）"})
+    org_id = Id(metadata={"description": "默认：调用者的管辖根节点（管理员：全部城市）"})
     start = fields.Date(metadata={"description": "表决截止日期不早于（北京时间）"})
     end = fields.Date(metadata={"description": "表决截止日期不晚于（北京时间）"})
     matter = fields.String(validate=validate.OneOf(MATTERS))
@@ -18,7 +19,7 @@ class RollupArgs(Schema):
 
 
 class RollupCompoundArgs(PageArgs):
-    org_id = fields.Integer()
+    org_id = Id()
     start = fields.Date()
     end = fields.Date()
     matter = fields.String(validate=validate.OneOf(MATTERS))

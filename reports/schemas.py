@@ -1,5 +1,6 @@
 from marshmallow import fields, validate
 
+from backend.inputs import Id
 from backend.names import matter_name, status_name
 from backend.outputs import Named, Out
 from backend.pagination import PageArgs
@@ -9,7 +10,7 @@ from votes.schemas import Area, Ratio
 class ConsentArgs(PageArgs):
     """``page``/``per_page`` page the JSON (rows are vote items); CSV and XLSX always hold every row."""
 
-    org_id = fields.Integer()
+    org_id = Id()
     start = fields.Date(data_key="from")
     end = fields.Date(data_key="to")
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))

@@ -213,7 +213,7 @@ class CompoundProxies(MethodView):
 @blp.route("/proxies/<int:proxy_id>/photo")
 class ProxyPhoto(MethodView):
     @managers
-    @blp.response(200, content_type="image/jpeg")
+    @blp.response(200, content_type="image/*")
     def get(self, proxy_id):
         """The photo of the signed authorisation (each view is recorded)."""
         auth = services.proxy_photo(current_user, proxy_id)

@@ -1,11 +1,18 @@
 from marshmallow import Schema, fields, pre_load, validate
 
+from backend.inputs import Id
 from backend.names import unit_label
 from backend.outputs import Shown, When
 from backend.roster.schemas import CompoundBrief
 
 from .models import RELATIONS
 from .services import RELATION_NAMES, STATUS_NAMES
+
+
+def filled(most):
+    """Text that must be there once trimmed (spaces alone count as empty), said in Chinese: the document's
+    minLength cannot tell what ``Stripped`` removes."""
+    return validate.Length(min=1, max=most, error=f"请填写（不超过{most}个字）")
 
 
 def relation_field():
@@ -27,7 +34,7 @@ class ConsentMixin(Schema):
 
 
 class SmsSendIn(Stripped):
-    phone = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    phone = fields.String(required=True, validate=filled(20))
 
 
 class SmsSendOut(Schema):
@@ -35,13 +42,13 @@ class SmsSendOut(Schema):
 
 
 class SmsVerifyIn(Stripped, ConsentMixin):
-    phone = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    phone = fields.String(required=True, validate=filled(20))
     code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="请输入6位数字验证码"))
 
 
 class WechatIn(Stripped):
-    code = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    state = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    code = fields.String(required=True, validate=filled(128))
+    state = fields.String(required=True, validate=filled(1024))
 
 
 class DevIn(Stripped, ConsentMixin):
@@ -78,26 +85,26 @@ class InviteIn(Stripped):
 
 
 class Address(Stripped):
-    compound_id = fields.Integer(required=True)
-    building = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    entrance = fields.String(load_default="1", validate=validate.Length(min=1, max=32))
-    room = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    compound_id = Id(required=True)
+    building = fields.String(required=True, validate=filled(32))
+    entrance = fields.String(load_default="1", validate=filled(32))
+    room = fields.String(required=True, validate=filled(32))
 
 
 class RosterMatchIn(Address):
-    owner_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    owner_name = fields.String(required=True, validate=filled(100))
     phone_last4 = fields.String(required=True, validate=validate.Regexp(r"^\d{4}$", error="请输入手机号后4位数字"))
 
 
 class RequestIn(Address):
     relation = relation_field()
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = fields.String(required=True, validate=filled(100))
     note = fields.String(load_default="", validate=validate.Length(max=500))
 
 
 class ProxyIn(Address):
-    owner_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    proxy_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    owner_name = fields.String(required=True, validate=filled(100))
+    proxy_name = fields.String(required=True, validate=filled(100))
 
 
 class ProxyFile(Schema):
@@ -119,9 +126,9 @@ class BindingOut(Schema):
     unit = fields.Nested(UnitBrief)
     relation = fields.String()
     relation_name = Shown(lambda b: RELATION_NAMES.get(b.relation, b.relation))
-    method = fields.String()
+    method = fields.String(allow_none=True)
     may_vote = Shown(lambda b: b.relation in ("owner", "proxy"), "boolean")
-    proxy_evidence = fields.String()
+    proxy_evidence = fields.String(allow_none=True)
     status = fields.String()
     created_at = When("created_at")
 

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.inputs import check_window
+from backend.inputs import Id, check_window
 from backend.names import audience_name, question_type_name, survey_status_name, unit_label
 from backend.outputs import Named, Out, Ratio, Shown, When
 from backend.pagination import PageArgs
@@ -76,7 +76,7 @@ class SurveyPatch(SurveyFields):
 
 
 class AnswersIn(Schema):
-    unit_id = fields.Integer(required=True)
+    unit_id = Id(required=True)
     answers = fields.Dict(
         keys=fields.String(),
         values=fields.Raw(),

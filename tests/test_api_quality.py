@@ -20,7 +20,9 @@ def test_malformed_json_400(client, world):
 
 def test_unknown_route_404_and_wrong_method_405(client):
     assert_error(client.get("/api/v1/nothing-here"), 404, "not_found")
-    assert_error(client.delete("/api/v1/auth/login"), 405, "method_not_allowed")
+    wrong = client.delete("/api/v1/auth/login")
+    assert_error(wrong, 405, "method_not_allowed")
+    assert "POST" in wrong.headers["Allow"]  # RFC 9110: a 405 names the methods the resource has
 
 
 @pytest.mark.own_app  # it adds a route
@@ -203,3 +205,60 @@ def test_json_log_lines_carry_the_request_id(app):
         line = json.loads(JsonFormatter().format(record))
     assert line["request_id"] == "req-abcdefgh" and line["message"] == "投票 已记录"
     assert line["path"] == "/api/v1/compounds" and line["level"] == "WARNING"
+
+
+def test_numbers_past_their_columns_are_refused_not_500(client, world):
+    """Ids are 32-bit columns: a path id past them names no resource (404), a query or body number past them is
+    a 422 (past 64 bits the database driver used to fail: a 500)."""
+    h, cid = world.h["committee"], world.compounds["c1"].id
+    assert_error(client.post("/api/v1/votes/3535211574618841504358592413696/announce", headers=h), 404, "not_found")
+    assert_error(client.get("/api/v1/votes/2147483648", headers=h), 404, "not_found")
+    r = client.get("/api/v1/votes", query_string={"page": "118963168979525730304"}, headers=h)
+    assert_error(r, 422, "validation_error")
+    assert "page" in r.get_json()["errors"]["query"]
+    notice = {"kind": "announcement", "title": "通知", "body": "", "vote_id": 2**70}
+    r = client.post(f"/api/v1/compounds/{cid}/notices", json=notice, headers=h)
+    assert_error(r, 422, "validation_error")
+    assert "vote_id" in r.get_json()["errors"]["json"]
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_the_document_states_errors_downloads_unknown_fields_and_bounds(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    schemas, paths = spec["components"]["schemas"], spec["paths"]
+    assert schemas["ErrorOut"]["properties"]["code"]["type"] == "string"
+    error = spec["components"]["responses"]["DEFAULT_ERROR"]["content"]["application/json"]["schema"]
+    assert error == {"$ref": "#/components/schemas/ErrorOut"}
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            if method != "parameters":
+                assert operation["responses"]["default"] == {"$ref": "#/components/responses/DEFAULT_ERROR"}, path
+
+    def ok(path):
+        return set(paths[path]["get"]["responses"]["200"]["content"])
+
+    assert ok("/api/v1/reports/rollup") == {"application/json", "text/csv", XLSX}
+    assert ok("/api/v1/compounds/{compound_id}/roster/export") == {"text/csv", XLSX}
+    assert ok("/api/v1/reports/city-figures") == {"application/json", "text/csv", XLSX, "application/pdf"}
+    assert ok("/api/v1/campaigns/{campaign_id}/letters.pdf") == {"application/pdf"}
+    assert ok("/api/v1/votes/{vote_id}/evidence.xlsx") == {XLSX}
+    assert ok("/api/v1/notices/{notice_id}/qr.png") == {"image/png"}
+    assert ok("/api/v1/notices/{notice_id}/qr.svg") == {"image/svg+xml"}
+    assert paths["/api/v1/votes/{vote_id}/result.pdf"]["get"]["responses"]["200"]["content"]["application/pdf"] == {
+        "schema": {"type": "string", "format": "binary"}
+    }
+
+    assert schemas["BallotIn"]["additionalProperties"] is False  # unknown keys are refused (422), and it says so
+    assert schemas["UnitOut"]["additionalProperties"] is False  # a response sends its declared keys only
+    (vote_id,) = paths["/api/v1/votes/{vote_id}/announce"]["parameters"]
+    assert vote_id["schema"] == {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+    page = next(p for p in paths["/api/v1/votes"]["get"]["parameters"] if p["name"] == "page")
+    assert page["schema"]["maximum"] == 2**31 - 1
+    upload = paths["/api/v1/my/proxies"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    fields = schemas[upload["$ref"].rsplit("/", 1)[1]]["properties"]
+    assert {"photo", "compound_id", "owner_name"} <= set(fields)  # the form and its file, one body
+    # An absent JSON body reads as {}: required where {} is refused, optional where every field is.
+    assert paths["/api/v1/votes/{vote_id}/ballots"]["post"]["requestBody"]["required"] is True
+    assert paths["/api/v1/compounds/{compound_id}"]["patch"]["requestBody"]["required"] is False

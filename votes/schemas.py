@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.inputs import check_window
+from backend.inputs import Id, check_window
 from backend.names import channel_name, matter_name, option_choice, scope_text, status_name
 from backend.outputs import Named, Out, Ratio, Shown, When
 from backend.pagination import PageArgs
@@ -83,7 +83,7 @@ Choices = lambda **kw: fields.Dict(keys=fields.String(), values=fields.String(al
 
 
 class BallotIn(Schema):
-    unit_id = fields.Integer(required=True)
+    unit_id = Id(required=True)
     choices = Choices(required=True)
 
 
@@ -101,7 +101,7 @@ class PaperFields(Schema):
 
 
 class PaperBallotIn(PaperFields):
-    unit_id = fields.Integer(metadata={"description": "可省略：填了打印的表决票编号时，房屋取自该表决票"})
+    unit_id = Id(metadata={"description": "可省略：填了打印的表决票编号时，房屋取自该表决票"})
 
     @validates_schema
     def unit_or_sheet(self, data, **kwargs):
@@ -130,7 +130,7 @@ class IssueIn(Schema):
 
 
 class VoteListArgs(PageArgs):
-    compound_id = fields.Integer()
+    compound_id = Id()
     status = fields.String(validate=validate.OneOf(STATUSES))
 
 

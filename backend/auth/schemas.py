@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from ..inputs import Id
 from .models import STAFF_ROLES
 
 
@@ -31,7 +32,7 @@ class UserIn(Schema):
     username = fields.String(required=True, validate=validate.Length(min=2, max=64))
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=200))
     role = fields.String(required=True, validate=validate.OneOf(STAFF_ROLES))
-    org_id = fields.Integer(allow_none=True, load_default=None)
+    org_id = Id(allow_none=True, load_default=None)
     display_name = fields.String(load_default="")
     department = fields.String(
         load_default=None, allow_none=True, metadata={"description": "职能部门账号的部门代码（如 housing 住建）"}

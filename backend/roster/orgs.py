@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..auth.decorators import STAFF, roles_required
 from ..errors import Invalid
 from ..extensions import db
+from ..inputs import Id
 from ..jurisdiction import require_org
 from .models import ORG_LEVELS, Org
 
@@ -32,7 +33,7 @@ def create_org(name, level, parent=None):
 class OrgIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     level = fields.String(required=True, validate=validate.OneOf(ORG_LEVELS))
-    parent_id = fields.Integer(allow_none=True, load_default=None)
+    parent_id = Id(allow_none=True, load_default=None)
 
 
 class OrgOut(Schema):

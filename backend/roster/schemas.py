@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from ..inputs import Id
 from ..names import building_label, entrance_label
 from ..outputs import Out, Shown, When
 from ..pagination import PageArgs
@@ -8,7 +9,7 @@ from ..types import area_str, mask_phone
 
 class CompoundIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    org_id = fields.Integer(required=True)
+    org_id = Id(required=True)
     address = fields.String(load_default="", validate=validate.Length(max=255))
     notice_lead_days = fields.Integer(validate=validate.Range(min=0, max=90))
     publicity_days = fields.Integer(validate=validate.Range(min=1, max=90))
@@ -95,8 +96,8 @@ class DuplicateGroup(Schema):
 
 
 class MergeIn(Schema):
-    keep_owner_id = fields.Integer(required=True)
-    merge_owner_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1))
+    keep_owner_id = Id(required=True)
+    merge_owner_ids = fields.List(Id(), required=True, validate=validate.Length(min=1))
     reason = fields.String(required=True, validate=validate.Length(min=2, max=500))
 
 

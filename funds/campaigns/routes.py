@@ -13,6 +13,7 @@ from .schemas import (
     CampaignIn,
     CampaignListArgs,
     CampaignOut,
+    LettersArgs,
     MyPledgeIn,
     MyPledgeOut,
     PaymentIn,
@@ -107,7 +108,7 @@ class CampaignShares(MethodView):
 class CampaignLetters(MethodView):
     @roles_required(*MANAGERS)
     @gate(manage=True)
-    @blp.arguments(SharesArgs, location="query")
+    @blp.arguments(LettersArgs, location="query")
     @blp.response(200, content_type="application/pdf")
     def get(self, args, campaign):
         """Household letters (A4, one page per unit, ``?status=`` filters): the unit's share, how it was

@@ -2,7 +2,7 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.inputs import Fen
+from backend.inputs import Fen, Id
 from backend.names import (
     campaign_status_name,
     payment_kind_name,
@@ -63,7 +63,7 @@ class CampaignIn(Schema):
     subsidies = fields.List(fields.Nested(SubsidyIn), load_default=list, validate=validate.Length(max=20))
     rule = fields.String(load_default="area", validate=validate.OneOf(RULES))
     floor_coefficients = Coefficients(load_default=None, allow_none=True)
-    vote_item_id = fields.Integer(strict=True, load_default=None, allow_none=True)
+    vote_item_id = Id(strict=True, load_default=None, allow_none=True)
 
     @validates_schema
     def coefficients_for_floor_rule(self, data, **kwargs):
@@ -78,16 +78,16 @@ class PublishIn(Schema):
 
 
 class PledgeIn(Schema):
-    unit_id = fields.Integer(strict=True, required=True)
+    unit_id = Id(strict=True, required=True)
     amount_fen = Fen(load_default=None, allow_none=True, metadata={"description": "省略：认捐本户的分摊额"})
 
 
 class MyPledgeIn(PledgeIn):
-    campaign_id = fields.Integer(strict=True, required=True)
+    campaign_id = Id(strict=True, required=True)
 
 
 class PaymentIn(Schema):
-    unit_id = fields.Integer(strict=True, required=True)
+    unit_id = Id(strict=True, required=True)
     amount_fen = Fen(required=True)
     paid_on = fields.Date(required=True)
     method = fields.String(required=True, validate=validate.OneOf(METHODS))
@@ -98,8 +98,11 @@ class ReverseIn(Schema):
     reason = Text(255, required=True)
 
 
-class SharesArgs(Schema):
+class LettersArgs(Schema):
     status = fields.String(load_default=None, validate=validate.OneOf(SHARE_STATUSES))
+
+
+class SharesArgs(LettersArgs):
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
 
 

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.inputs import Fen, require_for_kind
+from backend.inputs import Fen, Id, require_for_kind
 from backend.names import fund_account_status_name, fund_entry_kind_name, scope_text
 from backend.outputs import Named, Out, Shown, When
 from backend.pagination import PageArgs
@@ -21,7 +21,7 @@ class FundRateIn(PublishIn):
     building = Text(32, allow_none=True, load_default=None)
     effective_from = fields.Date(required=True)
     basis = Text(500, required=True)
-    vote_item_id = fields.Integer(strict=True, allow_none=True, load_default=None)
+    vote_item_id = Id(strict=True, allow_none=True, load_default=None)
     notice = fields.Boolean(load_default=False, metadata={"description": "同时在公告栏发布维修资金通知（带二维码）"})
 
 
@@ -30,11 +30,11 @@ class FundEntryIn(Schema):
     ``unit_id`` and ``date`` may be repeated)."""
 
     kind = fields.String(required=True, validate=validate.OneOf(["deposit", "reversal"]))
-    unit_id = fields.Integer(strict=True)
+    unit_id = Id(strict=True)
     amount_fen = Fen()
     date = fields.Date()
     reference = Text(64)
-    reverses = fields.Integer(strict=True)
+    reverses = Id(strict=True)
     reason = Text(500)
 
     @validates_schema
@@ -68,11 +68,11 @@ class FundSpendingIn(Schema):
     amount_fen = Fen(required=True)
     scope = fields.Nested(FundScopeIn, load_default=dict)
     date = fields.Date(required=True)
-    vote_item_id = fields.Integer(strict=True, allow_none=True, load_default=None)
+    vote_item_id = Id(strict=True, allow_none=True, load_default=None)
 
 
 class FundEntryArgs(PageArgs):
-    unit_id = fields.Integer()
+    unit_id = Id()
 
 
 class FundAccountArgs(Schema):

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.inputs import Fen, require_for_kind
+from backend.inputs import Fen, Id, require_for_kind
 from backend.names import (
     building_label,
     entrance_label,
@@ -41,13 +41,13 @@ class FeeEntryIn(Schema):
     reversal (``reverses``, ``reason``)."""
 
     kind = fields.String(required=True, validate=validate.OneOf(["payment", "reversal"]))
-    unit_id = fields.Integer(strict=True)
+    unit_id = Id(strict=True)
     period = Period(metadata={"description": "缴费所属月份，如 2026-11"})
     amount_fen = Fen()
     paid_on = fields.Date()
     method = fields.String(allow_none=True, validate=validate.OneOf(METHODS))
     reference = Text(64, metadata={"description": "收据号或银行流水号，本小区内不得重复"})
-    reverses = fields.Integer(strict=True)
+    reverses = Id(strict=True)
     reason = Text(255)
 
     @validates_schema
@@ -68,7 +68,7 @@ class FeeEntryIn(Schema):
 
 
 class FeeEntryArgs(PageArgs):
-    unit_id = fields.Integer(load_default=None)
+    unit_id = Id(load_default=None)
     period = Period(load_default=None)
 
 
