@@ -11,7 +11,6 @@ from urllib.parse import quote
 
 from flask import Response, stream_with_context
 
-from .pagination import whole
 from .types import local_naive, local_text
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -219,11 +218,3 @@ def table_response(fmt, filename, header, rows, title="Sheet1"):
     if fmt == "xlsx":
         return xlsx_response(filename + ".xlsx", header, rows, title)
     return csv_response(filename + ".csv", header, rows)
-
-
-def list_or_table(fmt, rows, filename, header, cells, title="Sheet1"):
-    """A list view's answer: the JSON list (``fmt`` empty or ``json``), or the same rows as a CSV/XLSX download,
-    each row turned into ``header``'s cells by ``cells``."""
-    if fmt and fmt != "json":
-        return table_response(fmt, filename, header, (cells(r) for r in rows), title)
-    return whole(rows)

@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields, post_load, validate
 from sqlalchemy import func, select
 
+from .exports import table_response
 from .extensions import db
 from .inputs import MAX_ID
 
@@ -38,3 +39,11 @@ def page_of(rows, page, per_page):
     """One page of a list already computed in full (a roll-up's compounds behind a figure)."""
     first = (page - 1) * per_page
     return rows[first : first + per_page], {"X-Total-Count": str(len(rows))}
+
+
+def list_or_table(fmt, rows, filename, header, cells, title="Sheet1"):
+    """A list view's answer: the JSON list (``fmt`` empty or ``json``), or the same rows as a CSV/XLSX download,
+    each row turned into ``header``'s cells by ``cells``."""
+    if fmt and fmt != "json":
+        return table_response(fmt, filename, header, (cells(r) for r in rows), title)
+    return whole(rows)

@@ -1,7 +1,8 @@
 """The shares table as CSV (BOM) or XLSX: amounts as yuan numbers, area and coefficients as decimals."""
 
-from backend.exports import Column, list_or_table
+from backend.exports import Column
 from backend.names import building_label, entrance_label, share_status_name
+from backend.pagination import list_or_table
 
 COLUMNS = [
     Column("楼栋"),

@@ -10,9 +10,9 @@ from flask_smorest import Blueprint
 
 from backend.auth.decorators import MANAGERS, STAFF, roles_required, url_gate
 from backend.errors import Invalid
-from backend.exports import Column, list_or_table
+from backend.exports import Column
 from backend.names import fund_account_status_name
-from backend.pagination import paginate
+from backend.pagination import list_or_table, paginate
 
 from . import services, statement
 from .accounts import compound_accounts, summarise

@@ -12,9 +12,9 @@ from flask_smorest import Blueprint
 from backend import pagination
 from backend.auth.decorators import MANAGERS, STAFF, roles_required, url_gate
 from backend.errors import Invalid
-from backend.exports import Column, list_or_table
+from backend.exports import Column
 from backend.names import period_name
-from backend.pagination import paginate
+from backend.pagination import list_or_table, paginate
 
 from . import services
 from .schemas import (
