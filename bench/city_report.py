@@ -3,10 +3,11 @@
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_city .venv/bin/python bench/city_report.py
     ... bench/city_report.py --scale 0.1            # a quick run: 100 compounds, 100,000 units, ~64,000 ballots
-    ... bench/city_report.py --history 5            # plus 5 older closed votes per compound, outside the export
+    ... bench/city_report.py --history 5            # plus 5 older announced votes per compound, outside the export
 
 At scale 1 the city has 1,000 compounds of 1,000 units (1,000,000 units, one owner each but for a few shared),
-one closed vote per compound (1,000 votes, 1,534 items) with ~643,000 confirmed ballots. Everything is written
+one announced vote per compound (1,000 votes, 1,534 items) with ~643,000 confirmed ballots, each vote's figures
+stored as announcing stores them (``flask votes store-figures`` after the COPY). Everything is written
 with COPY into a scratch database (created when missing; a database that is not this bench's is refused) and kept
 for the next run of the same size. The export is measured in a child process, so its peak memory is the exporting
 process's own, and prints:
@@ -191,6 +192,8 @@ def build(conn, scale, history):
                 "created_at",
                 "published_at",
                 "closed_at",
+                "announced_at",
+                "publicity_until",
             ],
         )
         items = Copier(cur, "vote_items", ["id", "vote_id", "position", "title", "matter", "options_json"])
@@ -233,7 +236,7 @@ def build(conn, scale, history):
                     "",
                     opened,
                     closing,
-                    "closed",
+                    "announced",
                     "f",
                     "[]",
                     len(rows),
@@ -242,6 +245,8 @@ def build(conn, scale, history):
                     "bench",
                     opened,
                     opened,
+                    closing,
+                    closing,  # announced as it closed, the figures stored after the COPY (announce_all)
                     closing,
                 )
                 mine = []
@@ -332,12 +337,38 @@ def prepare(url, scale, history):
         upgrade(revision="heads")  # on a reused city too: new migrations' indexes are part of what is measured
     logging.getLogger("alembic").setLevel(logging.WARNING)
     if reuse:
+        stored = announce_all(app)
         with psycopg.connect(plain, autocommit=True) as conn:
             conn.execute("ANALYZE")
-        return json.loads(found[2]), 0.0
+        return json.loads(found[2]), 0.0, stored
     with psycopg.connect(plain) as conn:
         counts = build(conn, scale, history)
-    return counts, time.perf_counter() - start
+    stored = announce_all(app)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute("ANALYZE vote_item_figures")
+    return counts, time.perf_counter() - start, stored
+
+
+def announce_all(app):
+    """Every generated vote announced, with its figures stored as announcing stores them (``flask votes
+    store-figures``: the live count of each vote that has none). A city built before votes stored their figures
+    (its votes left closed) is brought up to date once; (votes stored, seconds)."""
+    from sqlalchemy import text
+
+    from backend.extensions import db
+    from votes.tally import store_missing_figures
+
+    start = time.perf_counter()
+    with app.app_context():
+        db.session.execute(
+            text(
+                "UPDATE votes SET status = 'announced', announced_at = COALESCE(closed_at, closes_at),"
+                " publicity_until = COALESCE(closed_at, closes_at) WHERE status = 'closed'"
+            )
+        )
+        stored = store_missing_figures()  # commits
+        db.session.remove()
+    return stored, time.perf_counter() - start
 
 
 def measure(url):
@@ -474,7 +505,7 @@ def rollup_times(db):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="1 = 1,000 compounds and 1,000,000 units")
-    parser.add_argument("--history", type=int, default=0, help="older closed votes per compound, not exported")
+    parser.add_argument("--history", type=int, default=0, help="older announced votes per compound, not exported")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
@@ -486,13 +517,15 @@ def main():
     if args.measure:
         measure(url)
         return
-    counts, built = prepare(url, args.scale, args.history)
+    counts, built, (stored, storing) = prepare(url, args.scale, args.history)
     size = sizes(args.scale)
     print(
         f"database: postgresql; city of {size['compounds']:,} compounds, {size['compounds'] * size['units_per_compound']:,} units, "
-        f"{counts['votes']:,} closed votes with {counts['items']:,} items, {counts['ballots']:,} ballots; "
+        f"{counts['votes']:,} announced votes with {counts['items']:,} items, {counts['ballots']:,} ballots; "
         f"{counts['history_votes']:,} older votes" + (f"; built with COPY in {built:.1f} s" if built else "; reused")
     )
+    if stored:
+        print(f"announced: figures stored for {stored:,} votes in {storing:.1f} s (flask votes store-figures)")
     child = subprocess.run(
         [sys.executable, __file__, "--measure", "--scale", str(args.scale)],
         env={**os.environ, "DATABASE_URL": url},

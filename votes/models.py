@@ -291,3 +291,16 @@ class IssuedSheet(db.Model):
 
     # A printed sheet names its unit; reprinting reuses the number, never a second one (hand-issued ones: NULL).
     __table_args__ = (UniqueConstraint("vote_id", "sheet_no"), UniqueConstraint("vote_id", "unit_id"))
+
+
+class VoteItemFigure(db.Model):
+    """An announced vote's counts, stored in the announcing transaction (``tally.store_figures``): exactly the rows
+    the live aggregate gives, one per item and option chosen. Corrections are refused once a vote is announced, so
+    they never change; reports across a city read them instead of recounting every ballot."""
+
+    __tablename__ = "vote_item_figures"
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("vote_items.id", ondelete="CASCADE"), primary_key=True)
+    option: Mapped[str] = mapped_column(String(50), primary_key=True)
+    owners: Mapped[int]  # distinct owners counted for the option
+    area_cents: Mapped[int]  # hundredths of m²

@@ -231,7 +231,8 @@ def announce(actor, vote):
     """Fix the result and start its publicity period; every paper entry must be confirmed first.
 
     The vote moves first and the ballots are counted after, in the same transaction: a correction that
-    comes later finds the vote announced, and one that came first is in the count.
+    comes later finds the vote announced, and one that came first is in the count. The counts are stored with
+    it (``tally.store_figures``), for the reports across many votes.
     """
     lock(vote)
     now = utcnow()
@@ -257,6 +258,7 @@ def announce(actor, vote):
     if pending:
         db.session.rollback()
         raise Conflict("ballots_unconfirmed", f"尚有{pending}张纸质选票未经第二人复核确认，不能公告结果")
+    counting.store_figures([vote.id])  # what reports read from now on: no correction can change it any more
     counted = counting.tally(vote)
     result = TallyOut().dump(counted)
     vote_announced.send(vote, result=counted, actor=actor)  # e.g. a property_manager winner sets the compound's model

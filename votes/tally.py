@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Optional
 
-from sqlalchemy import func, select, text, true
+from sqlalchemy import exists, func, insert, select, text, true
 
 from backend.extensions import db
 
-from .models import NEVER_WIN, THREE_QUARTERS, Ballot, BallotChoice, Vote, VoteUnit
+from .models import NEVER_WIN, THREE_QUARTERS, Ballot, BallotChoice, Vote, VoteItemFigure, VoteUnit
 
 
 @dataclass(frozen=True)
@@ -338,13 +338,54 @@ def _grouped_figures(ordered):
     )
 
 
+def store_figures(vote_ids):
+    """Write the live counts of ``vote_ids`` (a list or a select of ids) to ``vote_item_figures``: the rows of
+    ``aggregate_stmt``, one per item and option chosen. Called as a vote is announced, in that transaction."""
+    columns = ["vote_id", "item_id", "option", "owners", "area_cents"]
+    db.session.execute(insert(VoteItemFigure).from_select(columns, aggregate_stmt(vote_ids)))
+
+
+def store_missing_figures():
+    """Store the counts of announced votes that have none stored (written by COPY, say); the number of votes.
+    A vote with no counted ballot has no rows to store, and none are read for it."""
+    missing = select(Vote.id).where(Vote.status == "announced", ~exists().where(VoteItemFigure.vote_id == Vote.id))
+    votes = db.session.scalar(select(func.count()).select_from(missing.subquery()))
+    store_figures(missing)
+    db.session.commit()
+    return votes
+
+
 class FigureStream:
-    """Counts of many votes from one streamed statement, read a vote at a time in (compound, vote) order.
+    """Counts of many votes, read a vote at a time in (compound, vote) order.
 
-    ``chosen``: a select of Vote.id. ``of(vote_id)`` must be asked in that same order; it returns the vote's
-    {item_id: {option: Figures}} (empty for a vote with no counted ballots)."""
+    ``chosen``: a select of Vote.id; ``votes``: those votes, loaded. ``of(vote_id)`` must be asked in (compound,
+    vote) order; it returns the vote's {item_id: {option: Figures}} (empty for a vote with no counted ballots).
 
-    def __init__(self, chosen):
+    An announced vote's counts are the rows stored at its announcement (no ballot of it can change since), read in
+    one small statement; only the votes not yet announced are counted live, from one streamed statement. Either
+    statement runs only when some chosen vote needs it: an export of announced votes reads no ballot."""
+
+    def __init__(self, chosen, votes):
+        announced = Vote.status == "announced"
+        self.stored = {}
+        if any(v.status == "announced" for v in votes):
+            self.stored = self._read_stored(chosen.where(announced))
+        self.result = self.fetcher = None
+        self.rows, self.pending = iter(()), None
+        if any(v.status != "announced" for v in votes):
+            self._stream(chosen.where(~announced))
+
+    @staticmethod
+    def _read_stored(chosen):
+        ids = chosen.order_by(None).subquery()
+        found = defaultdict(lambda: defaultdict(dict))
+        f = VoteItemFigure
+        rows = select(f.vote_id, f.item_id, f.option, f.owners, f.area_cents).where(f.vote_id.in_(select(ids.c.id)))
+        for vote_id, item_id, option, owners, area in db.session.execute(rows):
+            found[vote_id][item_id][option] = Figures(owners, area)
+        return found
+
+    def _stream(self, chosen):
         # The votes in report order, ordered inside the subquery: the nested loop over them keeps that order, so
         # PostgreSQL sorts the few vote rows first and streams the figures instead of sorting them all at the end.
         ordered = chosen.add_columns(Vote.compound_id).order_by(Vote.compound_id, Vote.id).subquery("chosen")
@@ -363,6 +404,8 @@ class FigureStream:
         self.pending = next(self.rows, None)
 
     def of(self, vote_id):
+        if vote_id in self.stored:
+            return self.stored.pop(vote_id)
         found = defaultdict(dict)
         while self.pending is not None and self.pending[0] == vote_id:
             _vote_id, item_id, option, owners, area = self.pending
@@ -373,7 +416,8 @@ class FigureStream:
     def close(self):
         if self.fetcher is not None:
             self.fetcher.stop()
-        self.result.close()
+        if self.result is not None:
+            self.result.close()
 
 
 class _Prefetch:
@@ -420,8 +464,8 @@ class _Prefetch:
         self.thread.join()
 
 
-def stream_figures(chosen):
-    return FigureStream(chosen)
+def stream_figures(chosen, votes):
+    return FigureStream(chosen, votes)
 
 
 def electorate_of(vote):
