@@ -10,7 +10,6 @@ def register_commands(app):
     app.cli.add_command(create_user_cmd)
     app.cli.add_command(demo_cmd)
     app.cli.add_command(audit_group)
-    app.cli.add_command(votes_group)
 
 
 @click.command("create-user")
@@ -58,16 +57,3 @@ def audit_verify():
             click.echo(f"BROKEN {p}")
         raise SystemExit(1)
     click.echo("audit: every chain holds")
-
-
-@click.group("votes")
-def votes_group():
-    """Votes."""
-
-
-@votes_group.command("store-figures")
-def store_figures_cmd():
-    """Store the counts of announced votes that have none stored (e.g. votes loaded with COPY); idempotent."""
-    from votes.tally import store_missing_figures
-
-    click.echo(f"votes: stored the figures of {store_missing_figures()} announced votes")

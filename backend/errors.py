@@ -241,9 +241,38 @@ def _handle_database_down(e):
     SQLAlchemy invalidates the pool when it sees a disconnect, and ``pool_pre_ping`` replaces stale connections, so
     the service recovers by itself when the database is back. A timeout waiting for a pooled connection is the same.
     """
+    if not database_unreachable(e):
+        return _handle_statement_failure(e)
     _rollback_quietly()
     log.warning("database unavailable: %s", getattr(e, "orig", e))
     return _unavailable(*DATABASE_UNAVAILABLE)
+
+
+# SQLSTATE classes of a database that cannot be reached: connection exceptions (08…), and the server shutting down or
+# not yet accepting connections (57P01–57P03). Deadlocks and serialization failures (40…) mean "try again".
+UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")
+RETRY_STATES = ("40001", "40P01")
+SQLITE_BUSY = ("SQLITE_BUSY", "SQLITE_LOCKED")
+
+
+def database_unreachable(e):
+    """Whether a driver error means the database cannot be reached now (503, retry later), as opposed to one
+    statement failing (a deadlock, a timeout, a missing table), which must not be logged as an outage."""
+    orig = getattr(e, "orig", None)
+    if isinstance(e, PoolTimeout) or getattr(e, "connection_invalidated", False) or orig is None:
+        return True
+    if hasattr(orig, "sqlite_errorname"):  # SQLite: the file is locked by another writer past the busy timeout
+        return orig.sqlite_errorname in SQLITE_BUSY
+    state = getattr(orig, "sqlstate", None)
+    return state is None or state.startswith(UNREACHABLE_STATES)  # psycopg: a failed connect carries no state
+
+
+def _handle_statement_failure(e):
+    if getattr(getattr(e, "orig", None), "sqlstate", None) in RETRY_STATES:
+        db.session.rollback()
+        log.warning("transaction conflict: %s", e.orig)
+        return error_response(409, "retry_conflict", "与其他操作同时进行，未能完成，请重试")
+    return _handle_unexpected(e)
 
 
 def _rollback_quietly():

@@ -1,5 +1,5 @@
 """Input fields every feature shares: money arrives as a whole number of fen, or not at all; ids within their
-columns' range."""
+columns' range; text a person writes, trimmed."""
 
 import numbers
 
@@ -19,18 +19,34 @@ class Id(fields.Integer):
 
 
 class Fen(fields.Integer):
-    """A positive whole number of fen: 0, negatives, fractions, strings and booleans are refused (422)."""
+    """A whole number of fen, positive (or, with ``minimum=0``, zero too, as a plan may be): negatives, fractions,
+    strings and booleans are refused (422) — never a fraction of a fen cut off silently."""
 
     default_error_messages = {"invalid": "金额须为整数（单位：分），如 12345 表示 ¥123.45"}
 
-    def __init__(self, **kwargs):
-        within = validate.Range(min=1, max=MAX_FEN, error="金额须为大于0的整数（单位：分），不超过 ¥20,000,000.00")
+    def __init__(self, minimum=1, **kwargs):
+        least = "大于0" if minimum == 1 else "不小于0"
+        within = validate.Range(
+            min=minimum, max=MAX_FEN, error=f"金额须为{least}的整数（单位：分），不超过 ¥20,000,000.00"
+        )
         super().__init__(strict=True, validate=within, **kwargs)
 
     def _validated(self, value):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             raise self.make_error("invalid")
         return super()._validated(value)
+
+
+class Text(fields.String):
+    """Text a person must write (a title, a reason): surrounding spaces, full-width ones too, are trimmed first,
+    so spaces alone are refused like an empty box instead of being stored as an empty reason."""
+
+    def __init__(self, most, **kwargs):
+        filled = validate.Length(min=1, max=most, error=f"请填写（不超过{most}个字）")
+        super().__init__(validate=kwargs.pop("validate", filled), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
 
 
 def require_for_kind(data, needed):

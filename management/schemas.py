@@ -8,7 +8,7 @@ from backend.types import local_date_text
 
 from .models import CHOSEN_MODELS, MODELS, RIGHTS_HOLDERS
 
-Fee = lambda **kw: fields.Integer(validate=validate.Range(min=0, max=100_000), **kw)  # noqa: E731
+Fee = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=0, max=100_000), **kw)  # noqa: E731
 
 
 class ManagementIn(Schema):

@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate, validates_schema
 
-from backend.inputs import Id, require_for_kind
+from backend.inputs import Fen, Id, Text, require_for_kind
 from backend.names import (
     arrival_kind_name,
     department_name,
@@ -18,15 +18,13 @@ from backend.roster.schemas import CompoundBrief
 
 from .models import ARRIVAL_KINDS, DEPARTMENTS, PLAN_LEVELS, SOURCES, STEPS, TIERS
 
-Fen = lambda **kw: fields.Integer(validate=validate.Range(min=0, max=10**14), **kw)  # noqa: E731
-
 
 class ProjectItemIn(Schema):
     tier = fields.String(required=True, validate=validate.OneOf(TIERS))
     code = fields.String(required=True, metadata={"description": "改造内容代码（与需求调查问卷一致），如 water"})
     title = fields.String(load_default="", validate=validate.Length(max=200))
     underground = fields.Boolean(load_default=False, metadata={"description": "地下工程（先地下、后地上）"})
-    planned_fen = Fen(required=True, metadata={"description": "计划投资（分）"})
+    planned_fen = Fen(minimum=0, required=True, metadata={"description": "计划投资（分）"})
 
 
 class ProjectStepSetIn(Schema):
@@ -83,7 +81,7 @@ class FundingIn(Schema):
         load_default="", validate=validate.Length(max=100), metadata={"description": "如 国网供电公司"}
     )
     planned_fen = Fen(
-        load_default=None, allow_none=True, metadata={"description": "计划金额（分）；居民出资取自出资项目"}
+        minimum=0, load_default=None, allow_none=True, metadata={"description": "计划金额（分）；居民出资取自出资项目"}
     )
     campaign_id = Id(load_default=None, allow_none=True, metadata={"description": "居民出资：已发布的出资项目"})
 
@@ -93,11 +91,11 @@ class ArrivalIn(Schema):
     wrongly (``kind`` = ``reversal``, ``reverses``, ``reason``; dated today unless ``arrived_on`` says)."""
 
     kind = fields.String(load_default="arrival", validate=validate.OneOf(ARRIVAL_KINDS))
-    amount_fen = fields.Integer(validate=validate.Range(min=1, max=10**14))
+    amount_fen = Fen()
     arrived_on = fields.Date()
     document_no = fields.String(load_default="", validate=validate.Length(max=100))
-    reverses = fields.Integer(strict=True, metadata={"description": "冲正：要冲正的到位记录"})
-    reason = fields.String(validate=validate.Length(min=1, max=255), metadata={"description": "冲正原因"})
+    reverses = Id(strict=True, metadata={"description": "冲正：要冲正的到位记录"})
+    reason = Text(255, metadata={"description": "冲正原因"})
 
     @validates_schema
     def by_kind(self, data, **kwargs):
@@ -111,9 +109,11 @@ class ArrivalIn(Schema):
 
 
 class FundingReviseIn(Schema):
-    planned_before_fen = Fen(required=True, metadata={"description": "修改前的计划金额（分），即您看到的金额"})
-    planned_fen = Fen(required=True, metadata={"description": "新的计划金额（分）"})
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    planned_before_fen = Fen(
+        minimum=0, required=True, metadata={"description": "修改前的计划金额（分），即您看到的金额"}
+    )
+    planned_fen = Fen(minimum=0, required=True, metadata={"description": "新的计划金额（分）"})
+    reason = Text(255, required=True)
 
 
 class ThresholdIn(Schema):

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.inputs import Id, check_window
+from backend.inputs import Id, Text, check_window
 from backend.names import audience_name, question_type_name, survey_status_name, unit_label
 from backend.outputs import Named, Out, Ratio, Shown, When
 from backend.pagination import PageArgs
@@ -10,8 +10,6 @@ from funds.campaigns.schemas import Coefficients, Fen, SubsidyIn
 
 from .models import AUDIENCES, STATUSES
 from .validation import QuestionIn, check_questions
-
-Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
 
 
 class SurveyScopeIn(Schema):

@@ -173,3 +173,40 @@ def test_every_kind_of_error_has_the_documented_shape(client, world, make):
         assert_documented_shape(r.get_json(), schema)
     assert answers[1].get_json()["errors"] == {"json": {"phone": ["请输入11位手机号码"]}}
     assert isinstance(answers[2].get_json()["errors"], list)
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"  # what psycopg reports for a deadlock (a statement failed; the server is up)
+
+
+class _ConnectFailed(Exception):
+    sqlstate = None  # psycopg's "connection failed": no SQLSTATE, the server was never reached
+
+
+@pytest.fixture
+def failing_route(app):
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    @app.get("/api/v1/_fails/<kind>")
+    def fails(kind):
+        if kind == "missing-table":  # a real statement error on the test's own database
+            db.session.execute(text("SELECT * FROM no_such_table"))
+        orig = {"deadlock": _Deadlock, "unreachable": _ConnectFailed}[kind]("driver message")
+        raise OperationalError("SELECT 1", {}, orig)
+
+    return app.test_client()
+
+
+@pytest.mark.parametrize(
+    "kind,status,code",
+    [
+        ("unreachable", 503, "database_unavailable"),
+        ("deadlock", 409, "retry_conflict"),
+        ("missing-table", 500, "internal_error"),
+    ],
+)
+def test_only_an_unreachable_database_is_an_outage(failing_route, kind, status, code):
+    """A deadlock is a 409 to retry and a broken statement a 500 (a bug to fix), not "the database is down"."""
+    r = failing_route.get(f"/api/v1/_fails/{kind}")
+    assert (r.status_code, r.get_json()["code"]) == (status, code)

@@ -59,3 +59,9 @@ def test_the_money_feature_imports_only_the_core_votes_and_notices():
     """Issue 9 §1: funds/ stands beside votes/ on the core; votes/ for the decision a campaign, a rate or a spending
     rests on, notices/ for the money and fund notices (§6). Nothing else, and nothing of surveys/ or management/."""
     assert imported_packages("funds") <= {"backend", "funds", "votes", "notices"}
+
+
+def test_the_core_imports_no_feature():
+    """Features import the core, never the reverse: ``create_app`` loads them by name from FEATURES, and a feature's
+    commands, pages and demo data register themselves from its ``init_app``."""
+    assert imported_packages("backend") == {"backend"}

@@ -155,3 +155,25 @@ def test_two_reverse_one_arrival_at_once_one_wins(app, pj):
     assert sorted(s for s, _ in results) == [200, 409], results
     final = pj.client.get(FUNDING.format(project_id=pid), headers=h).get_json()
     assert len(final["sources"][0]["revisions"]) == 1
+
+
+def test_a_fraction_of_a_fen_or_a_blank_reason_is_refused_not_cut(pj):
+    """Money is exact: 1234.56 fen is a mistake to show, not 1234 to store; a reason of spaces is no reason."""
+    pid, fid = central_source(pj)
+    revise = REVISE.format(project_id=pid, funding_id=fid)
+    body = {"planned_before_fen": 1_000_000, "planned_fen": 1234.56, "reason": "调减"}
+    r = pj.client.patch(revise, json=body, headers=pj.h)
+    assert_error(r, 422, "validation_error")
+    assert "planned_fen" in r.get_json()["errors"]["json"]
+    r = post(pj, pid, fid, {"amount_fen": 99.9, "arrived_on": "2025-03-10"})
+    assert_error(r, 422, "validation_error")
+    wrong = arrive(pj, pid, fid, 300_000)
+    for blank in ("   ", "\u3000"):
+        r = post(pj, pid, fid, undo(wrong, reason=blank))
+        assert_error(r, 422, "validation_error")
+        assert r.get_json()["errors"]["json"]["reason"] == ["请填写（不超过255个字）"]
+        r = pj.client.patch(revise, json={**body, "planned_fen": 900_000, "reason": blank}, headers=pj.h)
+        assert_error(r, 422, "validation_error")
+    assert (
+        post(pj, pid, fid, undo(wrong, reason="  录错  ")).get_json()["sources"][0]["arrivals"][-1]["reason"] == "录错"
+    )

@@ -1,6 +1,6 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.inputs import Id, check_window
+from backend.inputs import Id, Text, check_window
 from backend.names import channel_name, matter_name, option_choice, scope_text, status_name
 from backend.outputs import Named, Out, Ratio, Shown, When
 from backend.pagination import PageArgs
@@ -10,7 +10,6 @@ from . import explain
 from .models import MATTERS, NEVER_WIN, cents_str
 
 STATUSES = ("draft", "scheduled", "open", "closed", "announced")
-Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
 
 
 class WindowIn(Schema):

@@ -2,7 +2,7 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.inputs import Fen, Id
+from backend.inputs import Fen, Id, Text
 from backend.names import (
     campaign_status_name,
     payment_kind_name,
@@ -20,7 +20,6 @@ from votes.schemas import ScopeIn, ScopeOut
 
 from .models import METHODS, RULES, SHARE_STATUSES, SOURCES, STATUSES
 
-Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
 FLOOR = re.compile(r"^-?\d{1,3}$")
 COEFFICIENT = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
 

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.inputs import Fen, Id, require_for_kind
+from backend.inputs import Fen, Id, Text, require_for_kind
 from backend.names import fund_account_status_name, fund_entry_kind_name, scope_text
 from backend.outputs import Named, Out, Shown, When
 from backend.pagination import PageArgs
@@ -10,7 +10,6 @@ from backend.types import area_str, local_date_text
 from funds.campaigns.schemas import MoneyNoticeOut, PublishIn
 
 STATUSES = ("unpaid", "part_paid", "paid")
-Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
 
 
 class FundRateIn(PublishIn):

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.inputs import Fen, Id, require_for_kind
+from backend.inputs import Fen, Id, Text, require_for_kind
 from backend.names import (
     building_label,
     entrance_label,
@@ -19,8 +19,6 @@ from backend.types import area_str, local_date_text
 
 from .dues import parse_period
 from .models import METHODS
-
-Text = lambda n, **kw: fields.String(validate=validate.Length(min=1, max=n), **kw)  # noqa: E731
 
 
 class Period(fields.String):
