@@ -52,3 +52,27 @@ class Ratio(fields.Float):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else shown_ratio(value)
+
+
+# Entries that take money back out of a ledger: a reversal (of a payment, deposit or arrival) and a fund's use.
+OUTGOING_KINDS = ("reversal", "use")
+# Entries a clerk may reverse, until they have been.
+REVERSIBLE_KINDS = ("payment", "deposit", "arrival")
+
+
+def Signed():  # a field, named like one
+    """An entry's amount as it moves its total (negative for a reversal or a use): pages print it as it is."""
+    return Shown(
+        lambda e: -e.amount_fen if e.kind in OUTGOING_KINDS else e.amount_fen,
+        "integer",
+        description="计入合计的金额（分）：冲正、使用为负数",
+    )
+
+
+def Reversible():  # a field, named like one
+    """Whether the entry may still be reversed (a payment, deposit or arrival not yet reversed)."""
+    return Shown(
+        lambda e: e.kind in REVERSIBLE_KINDS and not getattr(e, "reversed", False),
+        "boolean",
+        description="可以冲正（尚未冲正的缴款、缴存或到位记录）",
+    )

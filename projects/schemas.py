@@ -13,7 +13,7 @@ from backend.names import (
     renovation_tier_name,
     unit_label,
 )
-from backend.outputs import Named, Out, Ratio, Shown, When
+from backend.outputs import Named, Out, Ratio, Reversible, Shown, Signed, When
 from backend.roster.schemas import CompoundBrief
 
 from .models import ARRIVAL_KINDS, DEPARTMENTS, PLAN_LEVELS, SOURCES, STEPS, TIERS
@@ -205,11 +205,13 @@ class ProjectArrivalOut(Out):
     kind = fields.String()
     kind_name = Named(arrival_kind_name, attribute="kind")
     amount_fen = fields.Integer(metadata={"description": "金额（分，正数；冲正记录从到位金额中减去）"})
+    signed_fen = Signed()
     arrived_on = fields.Date()
     document_no = fields.String()
     reverses_id = fields.Integer(allow_none=True)
     reason = fields.String(allow_none=True)
     reversed = fields.Boolean(metadata={"description": "已被冲正"})
+    reversible = Reversible()
     created_by = fields.String()
     created_at = When("created_at")
 

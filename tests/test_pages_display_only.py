@@ -31,6 +31,10 @@ ARITHMETIC = [
         r"\w_fen\s*[-+*/]\s*[\w(]|[\w)\]]\s*[-+*/]\s*[\w.]*_fen\b",
         "money added or subtracted (the API sends the figure)",
     ),
+    (
+        r"\.kind\s*[!=]==\s*\"(reversal|payment|deposit|arrival|use)\"",
+        "an entry's sign or reversibility decided by its kind",
+    ),
     (r"号楼", "a building or flat label built by hand"),
     (r"\b(OPTION_NAMES|STATUS_NAMES|optionName|statusName|scopeText|intCents)\b", "a local name table or rule"),
 ]
@@ -87,7 +91,8 @@ def test_the_checks_catch_what_the_desk_used_to_do():
     old = (
         "var ok = [4 * y.owners >= 3 * p.owners, y.area * 2 > p.area];"
         " rows.push(intCents(p.area) >= Number(e.area) * 100);"
-        ' var OPTION_NAMES = {agree: "同意"}; scope.building + "号楼"; yuan(s.pledged_fen - s.paid_fen)'
+        ' var OPTION_NAMES = {agree: "同意"}; scope.building + "号楼"; yuan(s.pledged_fen - s.paid_fen);'
+        ' var sign = p.kind === "reversal" ? -1 : 1;'
     )
     assert all(re.search(pattern, old) for pattern, _ in ARITHMETIC)
     assert "同意" in set(re.findall(r'"([^"]*)"', old)) & NAMES

@@ -51,6 +51,10 @@ def test_a_wrong_arrival_is_reversed_with_its_reason_and_counts_no_more(pj, worl
     assert (row["arrived_fen"], row["gap_fen"], row["arrived_share"]) == (250_001, 749_999, 0.25)
     assert body["arrived_fen"] == 250_001 and body["gap_fen"] == 749_999
     first, second, reversal = row["arrivals"]
+    # What the desk prints and offers, decided here: the reversal counts negative, only the untouched arrival reverses.
+    assert [(e["signed_fen"], e["reversible"]) for e in row["arrivals"]] == [
+        (300_000, False), (250_001, True), (-300_000, False)
+    ]  # fmt: skip
     assert (first["kind"], first["reversed"], second["reversed"]) == ("arrival", True, False)
     assert {k: reversal[k] for k in ("kind", "kind_name", "amount_fen", "reverses_id", "reason", "arrived_on")} == {
         "kind": "reversal", "kind_name": "冲正", "amount_fen": 300_000, "reverses_id": wrong, "reason": "金额录错",

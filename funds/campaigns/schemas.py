@@ -13,7 +13,7 @@ from backend.names import (
     subsidy_source_name,
     unit_label,
 )
-from backend.outputs import Named, Out, Shown, When
+from backend.outputs import Named, Out, Reversible, Shown, Signed, When
 from backend.pagination import PageArgs
 from backend.types import local_date_text
 from votes.schemas import ScopeIn, ScopeOut
@@ -204,6 +204,7 @@ class MyPaymentOut(Out):
     kind = fields.String(metadata={"enum": ["payment", "reversal"]})
     kind_name = Named(payment_kind_name, attribute="kind")
     amount_fen = fields.Integer(metadata={"description": "正数；冲正记录从已缴中减去"})
+    signed_fen = Signed()
     paid_on = fields.Date()
     paid_on_text = Shown(lambda e: local_date_text(e.paid_on))
     method = fields.String(allow_none=True, metadata={"enum": list(METHODS)})
@@ -218,6 +219,7 @@ class PaymentOut(MyPaymentOut):
     unit_label = Shown(lambda e: getattr(e, "unit_label", ""))
     reverses_id = fields.Integer(allow_none=True)
     reversed = Shown(lambda e: getattr(e, "reversed", False), "boolean", description="该缴款已被冲正")
+    reversible = Reversible()
     created_by = fields.String()
     created_at = When("created_at")
 

@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from backend.inputs import Fen, Id, Text, require_for_kind
 from backend.names import fund_account_status_name, fund_entry_kind_name, scope_text
-from backend.outputs import Named, Out, Shown, When
+from backend.outputs import Named, Out, Reversible, Shown, Signed, When
 from backend.pagination import PageArgs
 from backend.types import area_str, local_date_text
 from funds.campaigns.schemas import MoneyNoticeOut, PublishIn
@@ -115,6 +115,8 @@ class FundEntryOut(Out):
     kind = fields.String()
     kind_name = Named(fund_entry_kind_name, attribute="kind")
     amount_fen = fields.Integer()
+    signed_fen = Signed()
+    reversible = Reversible()
     date = fields.Date()
     date_text = Shown(lambda e: local_date_text(e.date))
     reference = fields.String(allow_none=True)

@@ -1091,11 +1091,11 @@
     if (!entries.length) return "<p>还没有缴款记录。</p>";
     return '<table class="list stack"><thead><tr><th>房屋</th><th>类别</th><th>金额</th><th>日期</th><th>方式</th>' +
       "<th>凭证号或原因</th><th>操作</th></tr></thead><tbody>" + entries.map(function (p) {
-        var action = p.kind === "payment" && !p.reversed ? '<label for="why-' + p.id + '">冲正原因</label><input id="why-' + p.id +
+        var action = p.reversible ? '<label for="why-' + p.id + '">冲正原因</label><input id="why-' + p.id +
           '" type="text" maxlength="255"><button type="button" class="button narrow reverse" data-payment="' + p.id + '">冲正</button>' :
           (p.reversed ? "已冲正" : "");
         return '<tr><td data-label="房屋">' + esc(p.unit_label) + '</td><td data-label="类别">' + esc(p.kind_name) +
-          '</td><td data-label="金额">' + esc(yuan(p.kind === "reversal" ? -p.amount_fen : p.amount_fen)) +
+          '</td><td data-label="金额">' + esc(yuan(p.signed_fen)) +
           '</td><td data-label="日期">' + esc(p.paid_on) + '</td><td data-label="方式">' + esc(p.method_name || "") +
           '</td><td data-label="凭证号或原因">' + esc(p.reference || p.reason || "") + '</td><td data-label="操作">' + action + "</td></tr>";
       }).join("") + "</tbody></table>";
@@ -1209,7 +1209,7 @@
       $("#entries").innerHTML = list.length ? fundTable(["编号", "房屋", "类型", "金额", "日期", "流水号/说明", "操作"], list.map(function (e) {
         return [esc(e.id), esc(e.label), esc(e.kind_name), esc(G.yuan(e.amount_fen)), esc(e.date_text),
           esc(e.reference || e.title || e.reason || ""),
-          e.kind === "deposit" ? '<button type="button" class="button narrow" data-reverse="' + esc(e.id) + '">冲正</button>' : ""];
+          e.reversible ? '<button type="button" class="button narrow" data-reverse="' + esc(e.id) + '">冲正</button>' : ""];
       })) : "<p>还没有记录。</p>";
     }
     async function showRates() {
@@ -1415,10 +1415,10 @@
     function fundingHtml(p, s) {
       var id = "pf-" + s.id, at = ' data-project="' + esc(p.id) + '" data-funding="' + esc(s.id) + '"';
       var rows = s.arrivals.map(function (a) {
-        var action = a.kind === "arrival" && !a.reversed ? '<label for="' + id + "-why-" + a.id + '">冲正原因</label><input id="' + id +
+        var action = a.reversible ? '<label for="' + id + "-why-" + a.id + '">冲正原因</label><input id="' + id +
           "-why-" + a.id + '" type="text" maxlength="255"><button type="button" class="button narrow"' + at + ' data-reverse="' +
           esc(a.id) + '">冲正</button>' : (a.reversed ? "已冲正" : "—");
-        return cells([["类别", esc(a.kind_name)], ["金额", esc(G.yuan(a.kind === "reversal" ? -a.amount_fen : a.amount_fen))],
+        return cells([["类别", esc(a.kind_name)], ["金额", esc(G.yuan(a.signed_fen))],
           ["日期", esc(a.arrived_on)], ["文号或原因", esc(a.reason || a.document_no || "")], ["操作", action]]);
       });
       var history = s.revisions.map(function (r) {

@@ -726,7 +726,7 @@
         esc(yuan(r.share_fen)) + "，" + statusSpan(r.status, r.status_name) +
         (r.pledged_fen ? "<br>认捐 " + esc(yuan(r.pledged_fen)) + "，已缴 " + esc(yuan(r.paid_fen)) : "") +
         (r.payments.length ? '<ul class="plain payments">' + r.payments.map(function (p) {
-          return "<li>" + esc(p.paid_on_text) + " " + esc(p.kind_name) + " " + esc(yuan(p.amount_fen)) +
+          return "<li>" + esc(p.paid_on_text) + " " + esc(p.kind_name) + " " + esc(yuan(p.signed_fen)) +
             (p.method_name ? "（" + esc(p.method_name) + "）" : p.reason ? "（" + esc(p.reason) + "）" : "") + "</li>";
         }).join("") + "</ul>" : "") +
         '<a class="button' + (r.status === "none" ? " primary" : "") + '" href="/m/campaign/' + r.campaign_id + '">' +
