@@ -3,7 +3,7 @@
 from collections import namedtuple
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from backend.audit import actor_label
 from backend.errors import Invalid, NotFound
@@ -166,16 +166,18 @@ LANDING_COLUMNS = (
     Notice.withdrawn_at,
 )
 Landing = namedtuple("Landing", [c.key for c in LANDING_COLUMNS] + ["compound_name", "state"])
+# Built once: a scan should not pay for composing the same statement again.
+LANDING_ROW = (
+    select(*LANDING_COLUMNS, Compound.name.label("compound_name"))
+    .join(Compound, Compound.id == Notice.compound_id)
+    .where(Notice.token == bindparam("token"))
+)
 
 
 def landing(token):
     """What the landing page shows, as one row (the notice with its compound's name and its state now): a
     hashable value, so the rendered page can be kept for as long as the row is the same."""
-    row = db.session.execute(
-        select(*LANDING_COLUMNS, Compound.name.label("compound_name"))
-        .join(Compound, Compound.id == Notice.compound_id)
-        .where(Notice.token == token)
-    ).first()
+    row = db.session.execute(LANDING_ROW, {"token": token}).first()
     if row is None:
         raise _gone()
     state = Notice.state(row)  # the row has the times state() reads
