@@ -16,17 +16,20 @@ before its own entry, so an entry made after a change (a close waits for the bal
 
 import hashlib
 import json
+import logging
 from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, bindparam, exists, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
 from .types import UTCDateTime, utcnow
 
 GENESIS = "0" * 64
+log = logging.getLogger(__name__)
 UNLINKED = "seq IS NULL"
 
 
@@ -183,6 +186,16 @@ def append_unlinked(chain, actor, action, payload=None):
 
 
 def link(chain):
+    """``_link`` after the caller's commit: a failure here leaves the entries for the next writer to link, and never
+    turns what was stored into an error."""
+    try:
+        _link(chain)
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.warning("audit chain %s: linking left for the next writer", chain, exc_info=True)
+
+
+def _link(chain):
     """Link the chain's committed unlinked entries, in order of id; a no-op while another writer is linking.
 
     That writer looks again after its commit, so an entry committed while it held the head is not left behind.
@@ -202,10 +215,11 @@ def link(chain):
             db.session.rollback()
             return
         links = _chained(chain, waiting, *head)
-        _write_links(links)
+        # The head first: on SQLite this takes the write lock, and moves only if no one linked since it was read.
         if not _move_head(chain, links[-1]["seq"], links[-1]["hash"], from_seq=head.last_seq):
-            db.session.rollback()  # SQLite: another writer linked them first
+            db.session.rollback()
             continue
+        _write_links(links)
         db.session.commit()
         if not db.session.scalar(select(exists().where(AuditEntry.chain == chain, AuditEntry.seq.is_(None)))):
             return
@@ -237,6 +251,6 @@ def verify_chain(chain):
 def verify_all():
     """Every chain's problems; the entries still waiting to be linked are linked first, as their writers would."""
     for waiting in db.session.scalars(select(AuditEntry.chain).where(AuditEntry.seq.is_(None)).distinct()).all():
-        link(waiting)
+        _link(waiting)
     chains = db.session.scalars(select(AuditChain.chain).order_by(AuditChain.chain)).all()
     return [problem for c in chains if (problem := verify_chain(c))]
