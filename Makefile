@@ -49,9 +49,12 @@ lint: $(VENV)/.installed-dev
 # The city-scale report needs PostgreSQL: BENCH_CITY_URL is a scratch database (created, then kept for reruns);
 # BENCH_CITY_ARGS e.g. "--scale 0.1" for a quick run, "--history 5" for older votes outside the export.
 BENCH_CITY_URL ?= postgresql://postgres@127.0.0.1:5432/bench_city
+# The load benchmark: a scratch database emptied on every run, REDIS_URL (default db 11) for scans and tokens.
+BENCH_LOAD_URL ?= postgresql://postgres@127.0.0.1:5432/bench_load
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/tally.py
 	DATABASE_URL=$(BENCH_CITY_URL) $(BIN)/python bench/city_report.py $(BENCH_CITY_ARGS)
+	BENCH_LOAD_URL=$(BENCH_LOAD_URL) $(BIN)/python bench/load.py $(BENCH_LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

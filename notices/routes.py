@@ -10,7 +10,7 @@ from backend.exports import file_response
 from backend.jurisdiction import is_resident
 from backend.pagination import PageArgs, paginate
 
-from . import render, services
+from . import render, scans, services
 from .schemas import NoticeIn, NoticeOut, NoticePatch, PublicNoticeOut, ResidentNoticeOut
 
 blp = Blueprint("notices", __name__, url_prefix="/api/v1", description="Notices, their QR codes and posters")
@@ -31,7 +31,7 @@ class CompoundNotices(MethodView):
         rows, headers = paginate(stmt, args["page"], args["per_page"])
         if is_resident(current_user):
             return jsonify(ResidentNoticeOut(many=True).dump(rows)), 200, headers
-        return rows, headers
+        return scans.settle(rows), headers
 
     @roles_required(*MANAGERS)
     @blp.arguments(NoticeIn)

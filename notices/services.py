@@ -1,15 +1,19 @@
 """Publishing notices, their public landing data and their scan counts."""
 
+from collections import namedtuple
+
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select
 
 from backend.audit import actor_label
 from backend.errors import Invalid, NotFound
 from backend.extensions import db
 from backend.jurisdiction import is_resident, require_compound
+from backend.roster.models import Compound
 from backend.types import utcnow
 from votes.models import Vote
 
+from . import scans
 from .models import Notice
 
 
@@ -105,10 +109,12 @@ def notices_query(actor, compound_id):
 
 
 def get_notice(actor, notice_id, manage=False):
+    """The notice, with the scans counted since it was last shown folded into its count."""
     notice = db.session.get(Notice, notice_id)
     if notice is None:
         raise NotFound("notice_not_found", "找不到该通知")
     require_compound(actor, notice.compound_id, manage=manage)
+    scans.settle([notice])
     return notice
 
 
@@ -133,16 +139,48 @@ def withdraw(actor, notice_id):
     return notice
 
 
-def by_token(token, count_scan=False):
+def _gone():
+    return NotFound("notice_not_found", "找不到该通知，可能已撤下或尚未发布")
+
+
+def by_token(token):
     """The notice behind a public token, if it is up; a scheduled or withdrawn one looks like none."""
     notice = db.session.scalar(select(Notice).where(Notice.token == token))
     if notice is None or notice.state() in ("scheduled", "withdrawn"):
-        raise NotFound("notice_not_found", "找不到该通知，可能已撤下或尚未发布")
-    if count_scan:
-        # One UPDATE, so concurrent scans never lose a count.
-        db.session.execute(
-            update(Notice).where(Notice.id == notice.id).values(scan_count=Notice.scan_count + 1, last_scan_at=utcnow())
-        )
-        db.session.commit()
-        db.session.refresh(notice)
+        raise _gone()
     return notice
+
+
+LANDING_COLUMNS = (
+    Notice.id,
+    Notice.compound_id,
+    Notice.kind,
+    Notice.title,
+    Notice.body,
+    Notice.vote_id,
+    Notice.survey_id,
+    Notice.campaign_id,
+    Notice.token,
+    Notice.publish_at,
+    Notice.expires_at,
+    Notice.withdrawn_at,
+)
+Landing = namedtuple("Landing", [c.key for c in LANDING_COLUMNS] + ["compound_name", "state"])
+# Built once: a scan should not pay for composing the same statement again.
+LANDING_ROW = (
+    select(*LANDING_COLUMNS, Compound.name.label("compound_name"))
+    .join(Compound, Compound.id == Notice.compound_id)
+    .where(Notice.token == bindparam("token"))
+)
+
+
+def landing(token):
+    """What the landing page shows, as one row (the notice with its compound's name and its state now): a
+    hashable value, so the rendered page can be kept for as long as the row is the same."""
+    row = db.session.execute(LANDING_ROW, {"token": token}).first()
+    if row is None:
+        raise _gone()
+    state = Notice.state(row)  # the row has the times state() reads
+    if state in ("scheduled", "withdrawn"):
+        raise _gone()
+    return Landing(*row, state)

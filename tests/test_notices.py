@@ -277,3 +277,39 @@ def test_pages_render_without_outside_resources(client, path):
 def test_static_assets_served(client):
     for path in ("/m/static/m.js", "/m/static/m.css", "/m/notices-static/committee.js"):
         assert client.get(path).status_code == 200
+
+
+class TestScansInRedis:
+    """Production counts scans in Redis, with no write to the notice's row per scan; the counts are folded into
+    the row when staff read the notice, so what they see is every scan. The Redis database may be shared: the
+    test clears only its own notice's keys."""
+
+    @pytest.fixture
+    def app_config(self):
+        import os
+
+        url = os.environ.get("TEST_REDIS_URL")
+        if not url:
+            pytest.skip("set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/15) to test scan counts in Redis")
+        return {"REDIS_URL": url}
+
+    def test_scans_buffered_in_redis_are_counted_where_shown(self, client, world, app):
+        import redis
+
+        from notices import scans
+
+        n = publish(client, world, kind="vote_notice", vote_id=make_vote(world.compounds["c1"]))
+        redis.Redis.from_url(app.config["REDIS_URL"]).delete(*scans._keys(n["id"]))
+        for _ in range(3):
+            assert client.get(f"/n/{n['token']}").status_code == 200
+        assert db.session.get(Notice, n["id"]).scan_count == 0  # no write to the row per scan
+        detail = client.get(f"/api/v1/notices/{n['id']}", headers=world.h["committee"]).get_json()
+        assert detail["scan_count"] == 3 and detail["last_scan_at"]
+        for _ in range(2):
+            assert client.get(f"/n/{n['token']}").status_code == 200
+        listed = client.get(f"/api/v1/compounds/{world.compounds['c1'].id}/notices", headers=world.h["committee"])
+        assert [x["scan_count"] for x in listed.get_json() if x["id"] == n["id"]] == [5]
+        db.session.expire_all()
+        assert db.session.get(Notice, n["id"]).scan_count == 5  # folded into the row, once
+        again = client.get(f"/api/v1/notices/{n['id']}", headers=world.h["committee"]).get_json()
+        assert again["scan_count"] == 5

@@ -9,22 +9,24 @@ A ballot holds a shared lock on the vote's row while it is checked and stored, s
 """
 
 import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from backend import audit
-from backend.errors import Conflict, Invalid, NotFound
+from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.extensions import db
-from backend.jurisdiction import voting_binding
 from backend.names import unit_label
-from backend.roster.models import Owner, Unit
+from backend.roster.models import HouseholdBinding, Owner, Unit
 from backend.types import utcnow
 
 from . import sheets
 from .models import Ballot, BallotChoice, Vote, VoteUnit
-from .services import chain, lock
+from .services import chain, lock, voting_bindings
 
 # No 0/O or 1/I: a receipt is read aloud and typed back from paper.
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -36,6 +38,15 @@ def standing(vote, pending_only=False):
     if pending_only:
         stmt = stmt.where(Ballot.confirmed_at.is_(None))
     return stmt.options(selectinload(Ballot.choices), selectinload(Ballot.place))
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the answer to a stored ballot shows, taken before the commit so it is not read back after it."""
+
+    id: int
+    receipt: str
+    confirmed_at: Optional[datetime]
 
 
 def new_receipt():
@@ -66,35 +77,57 @@ def normalise_choices(vote, choices, fill_blank):
     return {item.id: choices.get(key) or "abstain" for key, item in items.items()}
 
 
+def _not_in_electorate():
+    return Invalid(
+        "unit_not_in_electorate", "该房屋不在本次表决范围内", errors={"json": {"unit_id": ["该房屋不在本次表决范围内"]}}
+    )
+
+
 def electorate_unit(vote, unit_id):
     place = db.session.get(VoteUnit, (vote.id, unit_id))
     if place is None:
-        raise Invalid(
-            "unit_not_in_electorate",
-            "该房屋不在本次表决范围内",
-            errors={"json": {"unit_id": ["该房屋不在本次表决范围内"]}},
-        )
+        raise _not_in_electorate()
     return place
 
 
-def counting_owner(place):
-    """The owner a ballot for this frozen place counts for.
+def voting_place(resident, vote, unit_id):
+    """(binding, frozen place) of a unit the resident may vote for, in one read: 403 unless bound as its owner or
+    an approved proxy, then 422 unless it is in the vote's electorate."""
+    found = db.session.execute(
+        select(HouseholdBinding, VoteUnit)
+        .outerjoin(VoteUnit, and_(VoteUnit.vote_id == vote.id, VoteUnit.unit_id == HouseholdBinding.unit_id))
+        .where(*voting_bindings(resident), HouseholdBinding.unit_id == unit_id)
+    ).first()
+    if found is None:
+        raise Forbidden("unit_not_bound", "您未绑定该房屋，或不是该房屋的业主（或经批准的委托人）")
+    if found[1] is None:
+        raise _not_in_electorate()
+    return found
+
+
+def lock_counting_owner(place):
+    """The owner a ballot for this frozen place counts for, with their row locked so that their ballots agree.
 
     The owner frozen at publish, unless the unit has been sold since: then the buyer, a different person whose
-    ballot need not agree with the seller's other units. A hand merge of owner records is not a sale.
+    ballot need not agree with the seller's other units. A hand merge of owner records is not a sale. The unit's
+    owner is read and locked in one statement; only a unit whose owner changed since publish needs more.
     """
-    current = db.session.scalar(select(Unit.owner_id).where(Unit.id == place.unit_id))
+    current = db.session.scalar(
+        select(Owner.id).join(Unit, Unit.owner_id == Owner.id).where(Unit.id == place.unit_id).with_for_update(of=Owner)
+    )
     if current == place.owner_id:
         return current
     owner = db.session.get(Owner, place.owner_id)
     while owner is not None and owner.id != current and owner.merged_into_id:
         owner = db.session.get(Owner, owner.merged_into_id)
-    return place.owner_id if owner is not None and owner.id == current else current
+    counted = place.owner_id if owner is not None and owner.id == current else current
+    if counted != current:
+        db.session.execute(select(Owner.id).where(Owner.id == counted).with_for_update())
+    return counted
 
 
 def _check_state(vote, place, owner_id, choices, sheet_no, replacing=()):
-    """The 409s, ``ballot_exists`` first; the owner's row is locked so that their ballots agree."""
-    db.session.execute(select(Owner.id).where(Owner.id == owner_id).with_for_update())
+    """The 409s, ``ballot_exists`` first; the caller has locked the owner's row so that their ballots agree."""
     status = vote.status_at()
     replaced = [b.id for b in replacing]
     # The unit's standing ballot and the owner's others, in one read.
@@ -164,12 +197,16 @@ def _payload(ballot, place):
 
 
 def _cast(vote, actor, place, choices, action, confirmed, **fields):
+    """Check and store one ballot; its audit entry is linked into the vote's chain just after the commit, so
+    ballots of one vote never wait for each other on the chain's head (backend/audit)."""
+    trail = chain(vote)  # named before the commit expires the vote
     try:
         lock(vote, shared=True)
-        owner_id = counting_owner(place)
+        owner_id = lock_counting_owner(place)
         _check_state(vote, place, owner_id, choices, fields.get("sheet_no"))
         ballot = _store(vote, actor, place, choices, confirmed, owner_id=owner_id, **fields)
-        audit.append(chain(vote), actor, action, _payload(ballot, place))
+        audit.append_unlinked(trail, actor, action, _payload(ballot, place))
+        receipt = Receipt(ballot.id, ballot.receipt, ballot.confirmed_at)
         db.session.commit()
     except IntegrityError as e:
         # A concurrent request won the race for this unit (or sheet); say which, as the checks would have.
@@ -179,13 +216,13 @@ def _cast(vote, actor, place, choices, action, confirmed, **fields):
         if fields.get("sheet_no"):
             raise Conflict("sheet_exists", f"选票编号{fields['sheet_no']}已录入") from e
         raise
-    return ballot
+    audit.link(trail)
+    return receipt
 
 
 def cast_online(resident, vote, data):
     """A resident's own ballot for a unit they are bound to as owner, or as an approved proxy."""
-    binding = voting_binding(resident, data["unit_id"])
-    place = electorate_unit(vote, data["unit_id"])
+    binding, place = voting_place(resident, vote, data["unit_id"])
     choices = normalise_choices(vote, data["choices"], fill_blank=False)
     proxy = binding.relation == "proxy"
     try:
@@ -317,6 +354,7 @@ def correct(actor, vote, ballot_id, data):
         # DOMAIN §2: a resident's own ballot cannot be changed once cast; only staff keying errors are corrected.
         raise Conflict("ballot_not_correctable", "居民本人在线投出的选票不能更改；只能更正工作人员录入的纸质选票")
     place = db.session.get(VoteUnit, (vote.id, old.unit_id))
+    db.session.execute(select(Owner.id).where(Owner.id == old.owner_id).with_for_update())
     _check_state(vote, place, old.owner_id, choices, data.get("sheet_no"), replacing=group)
     now, corrected = utcnow(), None
     _supersede(vote, group, now)

@@ -37,13 +37,18 @@ def chain(vote):
 # --- access -----------------------------------------------------------------------------------------------
 
 
-def voting_unit_ids(resident):
-    """Units a resident may vote for, bound as owner or as an approved proxy (a subquery, not a round trip)."""
-    return select(HouseholdBinding.unit_id).where(
+def voting_bindings(resident):
+    """The conditions on a binding that lets a resident vote for its unit: active, as owner or approved proxy."""
+    return (
         HouseholdBinding.resident_id == resident.id,
         HouseholdBinding.status == "active",
         HouseholdBinding.relation.in_(("owner", "proxy")),
     )
+
+
+def voting_unit_ids(resident):
+    """Units a resident may vote for (a subquery, not a round trip)."""
+    return select(HouseholdBinding.unit_id).where(*voting_bindings(resident))
 
 
 def get_vote(actor, vote_id, manage=False):
