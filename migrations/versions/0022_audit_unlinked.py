@@ -1,16 +1,16 @@
 """audit entries may be stored unlinked and linked just after their commit (a vote's ballots no longer queue on the
 chain's head row): seq and the hashes become nullable, and the unlinked are found through a partial index
 
-Revision ID: 0018_audit_unlinked
-Revises: 0017_construction_problems
+Revision ID: 0022_audit_unlinked
+Revises: 0021_vote_item_figures
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0018_audit_unlinked"
-down_revision = "0017_construction_problems"
+revision = "0022_audit_unlinked"
+down_revision = "0021_vote_item_figures"
 branch_labels = None
 depends_on = None
 
