@@ -137,3 +137,16 @@ def test_a_limit_declared_on_a_read_route_lets_it_through_when_redis_is_down(app
         assert client.get("/test/limited-read").status_code == 200
     finally:
         redis_server.start()
+
+
+def test_a_token_signed_out_stays_signed_out_while_redis_is_down(client, world, redis_server):
+    """Reads go on with Redis down, but not on a signed-out token: the database keeps the blocklist too."""
+    tokens = login(client).get_json()
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code in (200, 204)
+    redis_server.stop()
+    try:
+        assert_error(client.get("/api/v1/compounds", headers=headers), 401, "token_revoked")
+        assert client.get("/api/v1/compounds", headers=world.h["official"]).status_code == 200
+    finally:
+        redis_server.start()

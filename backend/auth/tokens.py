@@ -42,9 +42,9 @@ def claims_for(actor):
 def revoke(jwt_payload):
     jti, exp = jwt_payload["jti"], datetime.fromtimestamp(jwt_payload["exp"], UTC)
     client = redis_client()
-    if client is not None:
+    if client is not None:  # Redis first: if it is down the sign-out fails (503) and nothing half-holds
         client.set(f"gongjian:revoked:{jti}", 1, exat=int(exp.timestamp()) + 1)
-        return
+    # The database keeps every revocation too, so a read let through while Redis is down still meets the blocklist.
     if db.session.scalar(select(RevokedToken.id).where(RevokedToken.jti == jti)) is None:
         db.session.add(RevokedToken(jti=jti, expires_at=exp))
     # Expired tokens fail on their own; keep the table small.
@@ -58,12 +58,11 @@ def is_revoked(jti):
         try:
             return bool(client.exists(f"gongjian:revoked:{jti}"))
         except (RedisConnectionError, RedisTimeoutError):
-            # Redis down: a read goes on (a token lives 30 minutes; residents keep seeing their notices); a write
-            # is refused with the 503 redis_unavailable, since a signed-out token must not change anything.
-            if request.method in SAFE_METHODS:
-                log.warning("token blocklist unreachable; letting a %s through", request.method)
-                return False
-            raise
+            # Redis down: a read goes on against the database's copy of the blocklist (residents keep seeing their
+            # notices, a signed-out token stays signed out); a write is refused with the 503 redis_unavailable.
+            if request.method not in SAFE_METHODS:
+                raise
+            log.warning("token blocklist in Redis unreachable; checking the database's for a %s", request.method)
     return db.session.scalar(select(RevokedToken.id).where(RevokedToken.jti == jti)) is not None
 
 
