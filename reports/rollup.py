@@ -201,7 +201,7 @@ def _votes(found, ids_sub, filters):
     by_vote = defaultdict(list)
     for item in db.session.scalars(items.order_by(VoteItem.vote_id, VoteItem.position, VoteItem.id)):
         by_vote[item.vote_id].append(item)
-    figures = counting.stream_figures(chosen, votes)
+    figures = counting.stream_figures(votes)
     try:
         for vote in votes:
             counts = figures.of(vote.id)  # asked in the stream's (compound, vote) order

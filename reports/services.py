@@ -137,7 +137,7 @@ def _rows(chosen, item_ids=None):
         for item in db.session.scalars(items.order_by(VoteItem.vote_id, VoteItem.position, VoteItem.id)):
             by_vote.setdefault(item.vote_id, []).append(item)
         places = place_names({v.compound.org for v in votes})
-        figures = counting.stream_figures(chosen, votes)
+        figures = counting.stream_figures(votes)
         try:
             for vote in votes:
                 counts = figures.of(vote.id)

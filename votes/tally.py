@@ -358,29 +358,29 @@ def store_missing_figures():
 class FigureStream:
     """Counts of many votes, read a vote at a time in (compound, vote) order.
 
-    ``chosen``: a select of Vote.id; ``votes``: those votes, loaded. ``of(vote_id)`` must be asked in (compound,
-    vote) order; it returns the vote's {item_id: {option: Figures}} (empty for a vote with no counted ballots).
+    ``votes``: the report's votes, loaded. ``of(vote_id)`` must be asked in (compound, vote) order; it returns
+    the vote's {item_id: {option: Figures}} (empty for a vote with no counted ballots).
 
     An announced vote's counts are the rows stored at its announcement (no ballot of it can change since), read in
     one small statement; only the votes not yet announced are counted live, from one streamed statement. Either
     statement runs only when some chosen vote needs it: an export of announced votes reads no ballot."""
 
-    def __init__(self, chosen, votes):
-        announced = Vote.status == "announced"
-        self.stored = {}
-        if any(v.status == "announced" for v in votes):
-            self.stored = self._read_stored(chosen.where(announced))
+    def __init__(self, votes):
+        # Both reads take the ids of the votes as they were loaded, not the report's filter again: a vote announced
+        # (or published) while the report runs is counted once, as it was loaded, never dropped or out of step.
+        announced = [v.id for v in votes if v.status == "announced"]
+        live = [v.id for v in votes if v.status != "announced"]
+        self.stored = self._read_stored(announced) if announced else {}
         self.result = self.fetcher = None
         self.rows, self.pending = iter(()), None
-        if any(v.status != "announced" for v in votes):
-            self._stream(chosen.where(~announced))
+        if live:
+            self._stream(select(Vote.id).where(Vote.id.in_(live)))
 
     @staticmethod
-    def _read_stored(chosen):
-        ids = chosen.order_by(None).subquery()
+    def _read_stored(vote_ids):
         found = defaultdict(lambda: defaultdict(dict))
         f = VoteItemFigure
-        rows = select(f.vote_id, f.item_id, f.option, f.owners, f.area_cents).where(f.vote_id.in_(select(ids.c.id)))
+        rows = select(f.vote_id, f.item_id, f.option, f.owners, f.area_cents).where(f.vote_id.in_(vote_ids))
         for vote_id, item_id, option, owners, area in db.session.execute(rows):
             found[vote_id][item_id][option] = Figures(owners, area)
         return found
@@ -464,8 +464,8 @@ class _Prefetch:
         self.thread.join()
 
 
-def stream_figures(chosen, votes):
-    return FigureStream(chosen, votes)
+def stream_figures(votes):
+    return FigureStream(votes)
 
 
 def electorate_of(vote):
