@@ -20,7 +20,6 @@ import threading
 import time
 import urllib.request
 import uuid
-from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -45,7 +44,7 @@ def build(units=3000, ballots=3000):
     from backend.roster.models import Compound, Owner, OwnerMember, Unit
     from backend.roster.orgs import create_org
     from backend.types import utcnow
-    from votes import services
+    from bench.scenes import open_vote
     from votes.models import Ballot, BallotChoice, VoteUnit
 
     tag = uuid.uuid4().hex[:8]
@@ -86,17 +85,7 @@ def build(units=3000, ballots=3000):
     db.session.add_all(made)
     db.session.commit()
     now = utcnow()
-    vote = services.create_vote(
-        admin,
-        compound,
-        {
-            "title": "基准表决",
-            "opens_at": now - timedelta(minutes=1),
-            "closes_at": now + timedelta(days=1),
-            "items": [{"title": "加装电梯", "matter": "rebuild"}, {"title": "选聘物业", "matter": "property_manager"}],
-        },
-    )
-    services.publish(admin, vote)
+    vote = open_vote(admin, compound, "基准表决")
     items = [i.id for i in vote.items]
     places = db.session.execute(
         db.select(VoteUnit.unit_id, VoteUnit.owner_id)
