@@ -544,17 +544,7 @@ def get_funding(actor, project_id, funding_id, managers_only=False):
     return project, funding
 
 
-def _arrival_payload(arrival):
-    return {
-        "funding_id": arrival.funding_id,
-        "arrival_id": arrival.id,
-        "kind": arrival.kind,
-        "amount_fen": arrival.amount_fen,
-        "arrived_on": arrival.arrived_on.isoformat(),
-        "document_no": arrival.document_no,
-        "reverses_id": arrival.reverses_id,
-        "reason": arrival.reason,
-    }
+ARRIVAL_KEYS = ("id", "funding_id", "kind", "amount_fen", "arrived_on", "document_no", "reverses_id", "reason")
 
 
 def _not_residents(funding):
@@ -573,6 +563,13 @@ def _funding_after(project):
     return funding_view(db.session.get(Project, project.id))
 
 
+def _book_arrival(actor, project, action, arrival):
+    """Append the arrival (or reversal) in the project's chain, then answer with the funding as it now stands; a
+    second reversal at the same moment fails in the booking (uq_project_arrivals_reverses_id)."""
+    booking.book(actor, chain(project), action, arrival, ARRIVAL_KEYS)
+    return _funding_after(project)
+
+
 def add_arrival(actor, project, funding, data):
     """Money arrived: appended, never edited (``kind`` = ``reversal`` undoes one, see ``reverse_arrival``)."""
     _not_residents(funding)
@@ -584,10 +581,7 @@ def add_arrival(actor, project, funding, data):
         document_no=data.get("document_no") or "",
         created_by=audit.actor_label(actor),
     )
-    db.session.add(arrival)
-    db.session.flush()
-    audit.append(chain(project), actor, "project_funds_arrived", _arrival_payload(arrival))
-    return _funding_after(project)
+    return _book_arrival(actor, project, "project_funds_arrived", arrival)
 
 
 def reverse_arrival(actor, project, funding, data):
@@ -614,10 +608,7 @@ def reverse_arrival(actor, project, funding, data):
         reason=data["reason"].strip(),
         created_by=audit.actor_label(actor),
     )
-    db.session.add(reversal)
-    db.session.flush()  # a second reversal at the same moment fails here (uq_project_arrivals_reverses_id)
-    audit.append(chain(project), actor, "project_arrival_reversed", _arrival_payload(reversal))
-    return _funding_after(project)
+    return _book_arrival(actor, project, "project_arrival_reversed", reversal)
 
 
 def revise_planned(actor, project, funding, data):
